@@ -1,0 +1,254 @@
+/**
+ * Verdicts: pure functions of (expectations, observations, links, options) with no I/O
+ * and no clock (style.md point 7). Per expectation pass / fail / inconclusive /
+ * untestable; per service ok / degraded / broken / inconclusive; per target and role
+ * compliant / non-compliant / inconclusive; and the run's exit code.
+ */
+import type {
+  ComplianceStatus,
+  ExpectMode,
+  Expectation,
+  ExpectationStatus,
+  ExpectationVerdict,
+  Observation,
+  RunCounts,
+  RunResult,
+  ServiceStatus,
+  ServiceVerdict,
+  TargetVerdict,
+} from '../model.js';
+import { portLabel, reasonWords, where } from './describe.js';
+
+export interface JudgeOptions {
+  expect: ExpectMode;
+  timeoutMs: number;
+  /** Exit non-zero (1) for inconclusive-only runs too. */
+  failOn: 'fail' | 'inconclusive';
+  /** Responder mode: the verdict is about the path, the service does not exist yet. */
+  responder?: boolean;
+}
+
+export interface TargetExpectations {
+  target: string;
+  expectations: Expectation[];
+  /** expectation key -> indexes into observations. */
+  links: Map<string, number[]>;
+}
+
+const REACHABLE_CAVEAT =
+  'closed counts as reachable before deployment: a host firewall that resets connections looks the same.';
+
+/** Judge every expectation of every target. */
+export function judgeExpectations(
+  targets: TargetExpectations[],
+  observations: Observation[],
+  opts: JudgeOptions,
+): ExpectationVerdict[] {
+  return targets.flatMap((t) =>
+    t.expectations.map((e) => judgeOne(t.target, e, t.links.get(e.key) ?? [], observations, opts)),
+  );
+}
+
+function judgeOne(
+  target: string,
+  e: Expectation,
+  indexes: number[],
+  observations: Observation[],
+  opts: JudgeOptions,
+): ExpectationVerdict {
+  const seen = indexes.map((i) => observations[i]).filter((o): o is Observation => o !== undefined);
+  const base = { target, expectation: e.key, role: e.role, service: e.service, observations: indexes };
+  if (seen.length === 0) {
+    return { ...base, status: 'inconclusive', explanation: `${portLabel(e)} on ${target} was not probed.`, caveat: null };
+  }
+  const isRange = e.port === null && e.range !== null;
+  const perObservation = seen.map((o) => ({ o, status: portStatus(o, opts, isRange) }));
+  // The worst address/port decides: fail > inconclusive > untestable > pass.
+  const order: ExpectationStatus[] = ['fail', 'inconclusive', 'untestable', 'waived', 'pass'];
+  const worst = perObservation.reduce((a, b) => (order.indexOf(b.status) < order.indexOf(a.status) ? b : a));
+  const status = worst.status;
+  const explanation = isRange
+    ? rangeExplanation(target, e, perObservation, status)
+    : portExplanation(e, worst.o, status, opts);
+  const caveat =
+    opts.expect === 'reachable' && perObservation.some((p) => p.o.state === 'closed' && p.status === 'pass')
+      ? REACHABLE_CAVEAT
+      : unconfirmedCaveat(worst.o);
+  return { ...base, status, explanation, caveat };
+}
+
+function portStatus(o: Observation, opts: JudgeOptions, isRange: boolean): ExpectationStatus {
+  switch (o.state) {
+    case 'open':
+      // A responder that rejected our token proves the path, not the role.
+      return o.warnings.some((w) => /wrong token|rejected our token/i.test(w)) ? 'inconclusive' : 'pass';
+    case 'closed':
+      // A sampled range port need not listen: a reset proves the firewall let us through.
+      return isRange || opts.expect === 'reachable' ? 'pass' : 'fail';
+    case 'filtered':
+      return 'fail';
+    case 'open|filtered':
+    case 'error':
+      return 'inconclusive';
+    case 'untestable':
+      return 'untestable';
+  }
+}
+
+function stateText(o: Observation, opts: JudgeOptions): string {
+  return `${o.state} (${reasonWords(o, opts.timeoutMs)})`;
+}
+
+function portExplanation(e: Expectation, o: Observation, status: ExpectationStatus, opts: JudgeOptions): string {
+  const subject = `${portLabel(e)} on ${where(o.target, o.address)}`;
+  if (status === 'fail') return `${e.impact}: ${subject} is ${stateText(o, opts)}.`;
+  if (status === 'untestable') return `${subject} is untestable: ${o.error ?? reasonWords(o, opts.timeoutMs)}`;
+  if (status === 'inconclusive') {
+    const settle =
+      o.state === 'open|filtered'
+        ? ' A protocol probe that draws a reply, or `portolan listen` on the target before deployment, would settle it.'
+        : '';
+    return `${subject} is ${stateText(o, opts)}; cannot tell whether it passes.${settle}`;
+  }
+  const evidence = o.evidence.length ? ` ${o.evidence[0]}` : '';
+  return `${subject} is ${stateText(o, opts)}.${evidence}`;
+}
+
+function rangeExplanation(
+  target: string,
+  e: Expectation,
+  per: { o: Observation; status: ExpectationStatus }[],
+  status: ExpectationStatus,
+): string {
+  const count = (s: string) => per.filter((p) => p.o.state === s).length;
+  const tally = ['open', 'closed', 'filtered', 'open|filtered', 'error']
+    .filter((s) => count(s) > 0)
+    .map((s) => `${count(s)} ${s}`)
+    .join(', ');
+  const discovered = per.some((p) => p.o.evidence.some((ev) => ev.startsWith('endpoint mapper:')));
+  const basis = discovered ? 'ports the endpoint mapper listed' : `${per.length} sampled ports`;
+  const subject = `${portLabel(e)} on ${target}`;
+  if (status === 'fail') {
+    const blocked = per
+      .filter((p) => p.status === 'fail')
+      .slice(0, 5)
+      .map((p) => `${p.o.port}/${p.o.protocol} ${p.o.state}`)
+      .join(', ');
+    return `${e.impact}: ${subject}: the firewall blocks the range (${basis}: ${tally}; e.g. ${blocked}).`;
+  }
+  if (status === 'inconclusive') return `${subject}: cannot tell whether the range passes (${basis}: ${tally}).`;
+  return `${subject}: the firewall passes the range (${basis}: ${tally}).`;
+}
+
+function unconfirmedCaveat(o: Observation): string | null {
+  if (o.state === 'open' && o.reason === 'unrecognised-reply') {
+    return 'something answered, but it did not speak the protocol the catalog names.';
+  }
+  return null;
+}
+
+const SERVICE_ORDER: ServiceStatus[] = ['broken', 'inconclusive', 'degraded', 'ok'];
+
+/** Roll expectation verdicts up into service and target verdicts. */
+export function aggregate(
+  expectations: Expectation[],
+  verdicts: ExpectationVerdict[],
+): { services: ServiceVerdict[]; targets: TargetVerdict[] } {
+  const byKey = new Map(expectations.map((e) => [e.key, e]));
+  const groups = new Map<string, ExpectationVerdict[]>();
+  for (const v of verdicts) {
+    const k = `${v.target}\u0000${v.role ?? ''}\u0000${v.service}`;
+    groups.set(k, [...(groups.get(k) ?? []), v]);
+  }
+  const services: ServiceVerdict[] = [];
+  for (const list of groups.values()) {
+    const first = list[0] as ExpectationVerdict;
+    const requirement = (v: ExpectationVerdict) => byKey.get(v.expectation)?.requirement ?? 'required';
+    const requiredFail = list.filter((v) => v.status === 'fail' && requirement(v) === 'required');
+    const requiredUnsure = list.filter((v) => v.status === 'inconclusive' && requirement(v) === 'required');
+    const softTrouble = list.filter(
+      (v) => (v.status === 'fail' || v.status === 'inconclusive') && requirement(v) !== 'required',
+    );
+    const status: ServiceStatus = requiredFail.length
+      ? 'broken'
+      : requiredUnsure.length
+        ? 'inconclusive'
+        : softTrouble.length
+          ? 'degraded'
+          : 'ok';
+    const untestable = list.filter((v) => v.status === 'untestable');
+    const waived = list.filter((v) => v.status === 'waived');
+    const explanations = [...requiredFail, ...requiredUnsure, ...softTrouble, ...untestable, ...waived].map((v) => {
+      const r = requirement(v);
+      return r === 'required' ? v.explanation : `(${r}) ${v.explanation}`;
+    });
+    services.push({
+      target: first.target,
+      role: first.role,
+      service: first.service,
+      serviceName: byKey.get(first.expectation)?.serviceName ?? first.service,
+      status,
+      explanations,
+    });
+  }
+  return { services, targets: targetVerdicts(services) };
+}
+
+function targetVerdicts(services: ServiceVerdict[]): TargetVerdict[] {
+  const groups = new Map<string, ServiceVerdict[]>();
+  for (const s of services) {
+    const k = `${s.target}\u0000${s.role ?? ''}`;
+    groups.set(k, [...(groups.get(k) ?? []), s]);
+  }
+  return [...groups.values()].map((list) => {
+    const first = list[0] as ServiceVerdict;
+    const worst = list.reduce((a, b) => (SERVICE_ORDER.indexOf(b.status) < SERVICE_ORDER.indexOf(a.status) ? b : a));
+    const status: ComplianceStatus =
+      worst.status === 'broken' ? 'non-compliant' : worst.status === 'inconclusive' ? 'inconclusive' : 'compliant';
+    const named = (s: ServiceStatus) =>
+      list
+        .filter((x) => x.status === s)
+        .map((x) => x.serviceName)
+        .join(', ');
+    const parts = [
+      named('broken') && `broken: ${named('broken')}`,
+      named('inconclusive') && `inconclusive: ${named('inconclusive')}`,
+      named('degraded') && `degraded: ${named('degraded')}`,
+    ].filter(Boolean);
+    const roleText = first.role ? ` as ${first.role}` : '';
+    return {
+      target: first.target,
+      role: first.role,
+      status,
+      summary: `${first.target}${roleText} is ${status}${parts.length ? ` (${parts.join('; ')})` : ''}.`,
+    };
+  });
+}
+
+/** The run's verdict, counts and exit code, computed once from the verdicts. */
+export function summarize(
+  verdicts: RunResult['verdicts'],
+  opts: Pick<JudgeOptions, 'failOn'> & { incomplete?: boolean },
+): RunResult['summary'] {
+  const counts: RunCounts = { pass: 0, fail: 0, inconclusive: 0, waived: 0, untestable: 0 };
+  for (const v of verdicts.expectations) counts[v.status]++;
+  const statuses = verdicts.targets.map((t) => t.status);
+  let status: ComplianceStatus = statuses.includes('non-compliant')
+    ? 'non-compliant'
+    : statuses.includes('inconclusive')
+      ? 'inconclusive'
+      : 'compliant';
+  if (status === 'compliant' && opts.incomplete) status = 'inconclusive';
+  const exitCode = status === 'compliant' ? 0 : status === 'non-compliant' ? 1 : opts.failOn === 'inconclusive' ? 1 : 3;
+  const broken = verdicts.services.filter((s) => s.status === 'broken');
+  const brokenText = broken.length
+    ? ` Broken: ${broken
+        .slice(0, 6)
+        .map((s) => `${s.serviceName} on ${s.target}`)
+        .join(', ')}${broken.length > 6 ? ` and ${broken.length - 6} more` : ''}.`
+    : '';
+  const headline = `${status}: ${counts.pass} passed, ${counts.fail} failed, ${counts.inconclusive} inconclusive${
+    counts.waived ? `, ${counts.waived} waived` : ''
+  }${counts.untestable ? `, ${counts.untestable} untestable` : ''}${opts.incomplete ? ' (run incomplete)' : ''}.${brokenText}`;
+  return { status, counts, exitCode, headline };
+}

@@ -1,0 +1,114 @@
+/**
+ * Load and validate the catalog: `checks/services/*.yaml` and `checks/roles/*.yaml`
+ * from the built-in directory, then from each user directory (`--checks DIR`), where a
+ * file with an existing id overrides it. Every problem is a PortolanError('CATALOG')
+ * naming file, line and column.
+ */
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { PortolanError } from '../cli/errors.js';
+import type { Catalog, PortRow, Role, RoleService, Service } from '../model.js';
+import { type LocatedYaml, readYamlFile, validateLocated } from './yaml-file.js';
+
+/** The repository's `checks/` folder (works from `src/` under tsx and from `dist/`). */
+export const builtinChecksDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'checks');
+
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+const schemaDir = join(builtinChecksDir, 'schema');
+const validateService = ajv.compile(JSON.parse(await readFile(join(schemaDir, 'service.schema.json'), 'utf8')));
+const validateRole = ajv.compile(JSON.parse(await readFile(join(schemaDir, 'role.schema.json'), 'utf8')));
+
+export interface LoadOptions {
+  /** Extra catalog directories (each may hold `services/` and `roles/`), applied after the built-in one. */
+  dirs?: string[];
+  /** Replace the built-in directory (tests). */
+  builtin?: string | null;
+}
+
+export async function loadCatalog(opts: LoadOptions = {}): Promise<Catalog> {
+  const dirs = [...(opts.builtin === null ? [] : [opts.builtin ?? builtinChecksDir]), ...(opts.dirs ?? [])];
+  const services = new Map<string, Service>();
+  const roles = new Map<string, Role>();
+  const roleFiles = new Map<string, LocatedYaml>();
+  for (const dir of dirs) {
+    const seenServices = new Map<string, string>();
+    for (const yaml of await readAll(join(dir, 'services'))) {
+      validateLocated(yaml, validateService, 'CATALOG');
+      const service = { ...(yaml.data as Service), file: yaml.file };
+      checkRows(service, yaml);
+      rejectDuplicate(seenServices, service.id, yaml, 'service');
+      services.set(service.id, service);
+    }
+    const seenRoles = new Map<string, string>();
+    for (const yaml of await readAll(join(dir, 'roles'))) {
+      validateLocated(yaml, validateRole, 'CATALOG');
+      const raw = yaml.data as Omit<Role, 'services'> & { services: (string | RoleService)[] };
+      rejectDuplicate(seenRoles, raw.id, yaml, 'role');
+      const services = raw.services.map((s) => (typeof s === 'string' ? { service: s } : s));
+      roles.set(raw.id, { ...raw, services, file: yaml.file });
+      roleFiles.set(raw.id, yaml);
+    }
+  }
+  for (const [id, role] of roles) {
+    role.services.forEach((entry, i) => {
+      if (!services.has(entry.service)) {
+        const yaml = roleFiles.get(id);
+        const pointer = typeof (yaml?.data as { services: unknown[] }).services[i] === 'string' ? '' : '/service';
+        throw new PortolanError(
+          'CATALOG',
+          `role "${id}" names unknown service "${entry.service}"; expected one of the ids in services/ (see \`portolan catalog services\`)`,
+          yaml?.locate(`/services/${i}${pointer}`) ?? role.file ?? null,
+        );
+      }
+    });
+  }
+  return { services, roles, digest: digestOf(services, roles), sources: dirs };
+}
+
+async function readAll(dir: string): Promise<LocatedYaml[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new PortolanError('IO', `cannot read catalog directory: ${(err as Error).message}`, dir);
+  }
+  const files = names.filter((n) => /\.ya?ml$/.test(n)).sort();
+  return Promise.all(files.map((n) => readYamlFile(join(dir, n), 'CATALOG')));
+}
+
+function rejectDuplicate(seen: Map<string, string>, id: string, yaml: LocatedYaml, what: string): void {
+  const other = seen.get(id);
+  if (other) {
+    throw new PortolanError('CATALOG', `duplicate ${what} id "${id}" (also defined in ${other})`, yaml.locate('/id'));
+  }
+  seen.set(id, yaml.file);
+}
+
+/** What the schema cannot say: ranges must be ascending and within 1-65535. */
+function checkRows(service: Service, yaml: LocatedYaml): void {
+  service.ports.forEach((row: PortRow, i) => {
+    if (row.range === undefined) return;
+    const [first, last] = row.range.split('-').map(Number) as [number, number];
+    if (first < 1 || last > 65535 || first > last) {
+      throw new PortolanError(
+        'CATALOG',
+        `range "${row.range}" is ${first > last ? 'reversed' : 'out of range'}; expected first-last with 1 <= first <= last <= 65535`,
+        yaml.locate(`/ports/${i}/range`),
+      );
+    }
+  });
+}
+
+/** Stable digest over content (not file names or order), so two machines agree on a catalog. */
+function digestOf(services: Map<string, Service>, roles: Map<string, Role>): string {
+  const strip = <T extends { file?: string }>(x: T) => ({ ...x, file: undefined });
+  const body = JSON.stringify({
+    services: [...services.values()].map(strip).sort((a, b) => a.id.localeCompare(b.id)),
+    roles: [...roles.values()].map(strip).sort((a, b) => a.id.localeCompare(b.id)),
+  });
+  return `sha256:${createHash('sha256').update(body).digest('hex')}`;
+}

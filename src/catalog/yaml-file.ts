@@ -1,0 +1,145 @@
+/**
+ * YAML files with positions: parse once, validate with a JSON Schema, and turn any
+ * problem into one message that names file, line and column, what was found and what
+ * was expected. Shared by the catalog and plan loaders.
+ */
+import { readFile } from 'node:fs/promises';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { PortolanError, type PortolanErrorCode } from '../cli/errors.js';
+
+export interface LocatedYaml {
+  file: string;
+  data: unknown;
+  /** "file:line:col" of the node at a JSON pointer (or of its nearest existing parent). */
+  locate(pointer: string): string;
+}
+
+export async function readYamlFile(file: string, code: PortolanErrorCode): Promise<LocatedYaml> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new PortolanError('IO', `cannot read: ${(err as Error).message}`, file);
+  }
+  return parseYamlText(text, file, code);
+}
+
+export function parseYamlText(text: string, file: string, code: PortolanErrorCode): LocatedYaml {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const first = doc.errors[0];
+  if (first) {
+    const { line, col } = lines.linePos(first.pos[0]);
+    throw new PortolanError(code, `malformed YAML: ${firstLine(first.message)}`, `${file}:${line}:${col}`);
+  }
+  const at = (offset: number): string => {
+    const { line, col } = lines.linePos(offset);
+    return `${file}:${line}:${col}`;
+  };
+  return {
+    file,
+    data: doc.toJS({ maxAliasCount: 100 }),
+    locate: (pointer) => at(offsetOf(doc, pointer)),
+  };
+}
+
+/** Validate `yaml.data` with a compiled schema; throw the first error with its location. */
+export function validateLocated(yaml: LocatedYaml, validate: ValidateFunction, code: PortolanErrorCode): void {
+  if (validate(yaml.data)) return;
+  const error = mostSpecific(validate.errors ?? []);
+  const pointer =
+    error.keyword === 'additionalProperties'
+      ? `${error.instancePath}/${String(error.params.additionalProperty)}`
+      : error.instancePath;
+  throw new PortolanError(code, describeSchemaError(error, yaml.data), yaml.locate(pointer));
+}
+
+/** Ajv reports every branch of a oneOf; the deepest path is the one a human wants to see. */
+function mostSpecific(errors: ErrorObject[]): ErrorObject {
+  const sorted = [...errors].sort(
+    (a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length || rank(a) - rank(b),
+  );
+  const best = sorted[0];
+  if (!best) throw new Error('schema validation failed without an error');
+  return best;
+}
+
+function rank(e: ErrorObject): number {
+  // Prefer errors that say what is wrong with a value over structural summaries.
+  return ['additionalProperties', 'enum', 'const', 'type', 'pattern', 'minimum', 'maximum'].includes(e.keyword) ? 0 : 1;
+}
+
+export function describeSchemaError(e: ErrorObject, data: unknown): string {
+  const where = e.instancePath === '' ? 'the document' : `"${e.instancePath.slice(1).replaceAll('/', '.')}"`;
+  const found = JSON.stringify(valueAt(data, e.instancePath));
+  switch (e.keyword) {
+    case 'additionalProperties':
+      return `unknown field "${String(e.params.additionalProperty)}" in ${where} (a typo?); expected one of: ${allowedKeys(e)}`;
+    case 'enum':
+      return `${where} is ${found}; expected one of: ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'required':
+      return `${where} lacks the required field "${String(e.params.missingProperty)}"`;
+    default:
+      return `${where} is ${found}; expected ${e.message ?? 'a valid value'}`;
+  }
+}
+
+function allowedKeys(e: ErrorObject): string {
+  const props = (e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
+  return props ? Object.keys(props).join(', ') : 'the documented fields';
+}
+
+function valueAt(data: unknown, pointer: string): unknown {
+  let cur: unknown = data;
+  for (const part of pointerParts(pointer)) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+function pointerParts(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'));
+}
+
+/** Offset of the deepest node on the pointer's path; a missing key points at its parent. */
+function offsetOf(doc: Document, pointer: string): number {
+  const parts = pointerParts(pointer);
+  for (let n = parts.length; n >= 0; n--) {
+    const path = parts.slice(0, n).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+    const node = n === 0 ? doc.contents : doc.getIn(path, true);
+    if (isNode(node) && node.range) {
+      // For a mapping key, point at the key itself rather than its value.
+      if (n > 0 && n === parts.length) {
+        const keyOffset = keyOffsetOf(doc, path);
+        if (keyOffset !== null) return keyOffset;
+      }
+      return node.range[0];
+    }
+    if (n === parts.length && n > 0) {
+      const keyOffset = keyOffsetOf(doc, path);
+      if (keyOffset !== null) return keyOffset;
+    }
+  }
+  return 0;
+}
+
+function keyOffsetOf(doc: Document, path: (string | number)[]): number | null {
+  const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+  const last = path[path.length - 1];
+  if (!parent || typeof parent !== 'object' || !('items' in parent)) return null;
+  for (const item of (parent as { items: unknown[] }).items) {
+    const key = (item as { key?: unknown }).key;
+    if (isNode(key) && (key as { value?: unknown }).value === last && key.range) return key.range[0];
+  }
+  return null;
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0] ?? s;
+}

@@ -1,0 +1,141 @@
+/**
+ * `portolan listen`: stand in for a server that does not exist yet. Opens a TCP listener
+ * and a UDP responder on every port of a role, so `portolan check --responder` from the
+ * clients can prove each path end to end before the role is installed.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Command } from 'commander';
+import { expandRole } from '../../catalog/expand.js';
+import { loadCatalog } from '../../catalog/load.js';
+import type { RpcProfile } from '../../model.js';
+import { DEFAULT_RPC_SAMPLE } from '../../probe/rpc-sample.js';
+import { advertisedAddress, checkCommand } from '../../responder/client-command.js';
+import { parseDuration } from '../../responder/duration.js';
+import { portsForExpectations } from '../../responder/ports.js';
+import { runListen } from '../../responder/session.js';
+import { PortolanError } from '../errors.js';
+
+interface ListenOpts {
+  role: string;
+  bind?: string;
+  duration: string;
+  token?: string;
+  format: string;
+  checks?: string[];
+  profile: string;
+  rpcRange?: string;
+  rpcSample?: string;
+  os?: string;
+  clientOs?: string;
+}
+
+const TOKEN_ENV = 'PORTOLAN_RESPONDER_TOKEN';
+const PROFILES: RpcProfile[] = ['modern', 'legacy', 'both'];
+const collect = (value: string, prev: string[] = []) => [...prev, value];
+
+export function registerListen(program: Command): void {
+  program
+    .command('listen')
+    .description(
+      'stand in for a server that does not exist yet: answer portolan probes on every port of a role,\n' +
+        'so `portolan check --responder` from the clients proves each path before the role is installed',
+    )
+    .requiredOption('--role <role>', 'the role this host will have (see `portolan catalog roles`)')
+    .option('--bind <address>', 'local address to listen on (default: all IPv4 addresses)')
+    .option('--duration <time>', 'stop after this long: 90s, 30m, 1h', '30m')
+    .option('--token <secret>', `shared secret for the probes (default: $${TOKEN_ENV}, or a random one)`)
+    .option('--format <format>', 'table, or json (one JSON line per hit on stdout)', 'table')
+    .option('--checks <dir>', 'also load services/ and roles/ from DIR (repeatable)', collect)
+    .option('--profile <profile>', 'RPC dynamic range profile: modern, legacy or both', 'modern')
+    .option('--rpc-range <ports>', 'the fixed RPC range the servers are configured with, e.g. 5000-5100')
+    .option(
+      '--rpc-sample <k>',
+      `how many ports of each range to serve (default ${DEFAULT_RPC_SAMPLE}, as check probes)`,
+    )
+    .option('--os <os>', 'the OS this host will run (2008, 2016 ...) for rows that apply to some OS only')
+    .option('--client-os <os>', 'the clients\u2019 OS (xp, 2003 ...) for rows that apply to some clients only')
+    .addHelpText(
+      'after',
+      `
+Ports below 1024 need root or CAP_NET_BIND_SERVICE. Every reply is smaller than the probe
+and rate-limited per source; anything that is not a portolan probe gets no answer.
+
+Examples:
+  sudo portolan listen --role domain-controller --duration 1h
+  portolan listen --role file-server --bind 192.0.2.10 --token "$TOKEN" --format json
+`,
+    )
+    .action(async (opts: ListenOpts) => {
+      process.exitCode = await listen(opts);
+    });
+}
+
+function parseOptions(opts: ListenOpts) {
+  if (opts.format !== 'table' && opts.format !== 'json') {
+    throw new PortolanError('USAGE', `--format "${opts.format}": expected table or json`);
+  }
+  if (!PROFILES.includes(opts.profile as RpcProfile)) {
+    throw new PortolanError('USAGE', `--profile "${opts.profile}": expected ${PROFILES.join(', ')}`);
+  }
+  const rpcSample = opts.rpcSample === undefined ? DEFAULT_RPC_SAMPLE : Number(opts.rpcSample);
+  if (!Number.isInteger(rpcSample) || rpcSample < 1 || rpcSample > 1024) {
+    throw new PortolanError('USAGE', `--rpc-sample "${opts.rpcSample}": expected a whole number 1-1024`);
+  }
+  const given = opts.token ?? process.env[TOKEN_ENV];
+  if (given === '') throw new PortolanError('USAGE', '--token: the token must not be empty');
+  return {
+    format: opts.format as 'table' | 'json',
+    profile: opts.profile as RpcProfile,
+    rpcSample,
+    durationMs: parseDuration(opts.duration),
+    token: given ?? randomBytes(18).toString('base64url'),
+    generatedToken: given === undefined,
+  };
+}
+
+async function listen(opts: ListenOpts): Promise<number> {
+  const o = parseOptions(opts);
+  const catalog = await loadCatalog({ dirs: opts.checks ?? [] });
+  const expectations = expandRole(catalog, opts.role, {
+    profile: o.profile,
+    rpcRange: opts.rpcRange ?? null,
+    os: opts.os ?? null,
+    clientOs: opts.clientOs ?? null,
+  });
+  const plan = portsForExpectations(expectations, o.rpcSample);
+  const clientCommand = checkCommand({
+    role: opts.role,
+    address: advertisedAddress(opts.bind),
+    token: o.token,
+    passThrough: [
+      ...(opts.checks ?? []).map((dir): [string, string] => ['--checks', dir]),
+      ['--profile', o.profile === 'modern' ? undefined : o.profile],
+      ['--rpc-range', opts.rpcRange],
+      ['--rpc-sample', opts.rpcSample],
+      ['--os', opts.os],
+      ['--client-os', opts.clientOs],
+    ],
+  });
+
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => stop.abort(signal);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const outcome = await runListen({
+      responder: { token: o.token, bind: opts.bind, ports: plan.ports },
+      notServed: plan.notServed,
+      durationMs: o.durationMs,
+      format: o.format,
+      clientCommand,
+      generatedToken: o.generatedToken,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      signal: stop.signal,
+    });
+    return outcome.exitCode;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * `portolan report RESULT.json --format FMT [--output FILE]`: re-renders a saved JSON result
+ * in any format. The input is checked against schema/result.schema.json first; an invalid
+ * file is a usage error (exit 2) naming the file, the JSON pointer and what was expected.
+ */
+import { readFileSync } from 'node:fs';
+import { type Command, Option } from 'commander';
+import type { RunResult } from '../../model.js';
+import { FORMATS, type Format, renderers } from '../../report/index.js';
+import { validateResult } from '../../report/validate-result.js';
+import { writeFileAtomic } from '../../report/write.js';
+import { PortolanError } from '../errors.js';
+
+interface ReportOpts {
+  format: Format;
+  output?: string;
+  color?: boolean;
+}
+
+/** Problems shown at most; the rest are counted. */
+const MAX_PROBLEMS = 10;
+
+export function loadResultFile(file: string): RunResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new PortolanError('IO', `cannot read the result: ${(err as Error).message}`, file);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new PortolanError('USAGE', `not JSON: ${(err as Error).message}`, file);
+  }
+  const outcome = validateResult(data);
+  if (outcome.ok) return outcome.result;
+  const lines = outcome.problems
+    .slice(0, MAX_PROBLEMS)
+    .map((p) => `  ${p.pointer === '' ? '(root)' : p.pointer}: ${p.message}`);
+  if (outcome.problems.length > MAX_PROBLEMS) lines.push(`  ... and ${outcome.problems.length - MAX_PROBLEMS} more`);
+  throw new PortolanError(
+    'USAGE',
+    `not a portolan result (schema/result.schema.json, schemaVersion 1):\n${lines.join('\n')}`,
+    file,
+  );
+}
+
+/** Colour only for the terminal table on a TTY, and never when NO_COLOR is set (no-color.org). */
+function useColor(opts: ReportOpts): boolean {
+  if (opts.color !== undefined) return opts.color;
+  return opts.format === 'table' && !opts.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
+}
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description('re-render a saved JSON result as a table, HTML compliance report, JUnit XML, Markdown or JSON')
+    .argument('<result.json>', 'a result written by `portolan check --format json`')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('table'))
+    .option('-o, --output <file>', 'write to FILE (atomically: a temp file, then a rename) instead of stdout')
+    .option('--color', 'colour the table even when stdout is not a terminal')
+    .option('--no-color', 'never colour the table')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  portolan report result.json                              the terminal table
+  portolan report result.json --format html -o audit.html  the offline compliance report
+  portolan report result.json --format junit -o junit.xml  for CI test reports
+  portolan report result.json --format md >> "$GITHUB_STEP_SUMMARY"`,
+    )
+    .action((file: string, opts: ReportOpts) => {
+      const result = loadResultFile(file);
+      const text = renderers[opts.format](result, { color: useColor(opts) });
+      if (opts.output) {
+        try {
+          writeFileAtomic(opts.output, text);
+        } catch (err) {
+          throw new PortolanError('IO', `cannot write the report: ${(err as Error).message}`, opts.output);
+        }
+      } else {
+        process.stdout.write(text);
+      }
+    });
+}

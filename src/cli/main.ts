@@ -1,0 +1,58 @@
+/**
+ * portolan's command line: wiring only. Each command lives in `commands/` and calls
+ * the library; errors with a `PortolanError` code become exit code 2 with one line
+ * that says where and what was expected.
+ */
+import { Command, CommanderError } from 'commander';
+import { VERSION } from '../version.js';
+import { registerCatalog } from './commands/catalog.js';
+import { registerCheck } from './commands/check.js';
+import { EXIT, PortolanError } from './errors.js';
+
+export function buildProgram(): Command {
+  const program = new Command('portolan')
+    .description(
+      'Validate that the network lets Windows server roles work: probe the ports Microsoft KB 832017\n' +
+        'names for a role and say, in words, which dependency is blocked where.',
+    )
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerCatalog(program);
+  registerCheck(program);
+  program.addHelpText(
+    'after',
+    `
+Examples:
+  portolan catalog roles                         which server roles portolan knows
+  portolan catalog show domain-controller        the ports a DC needs, and why
+  portolan catalog ports --port 445              who uses 445
+`,
+  );
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // Help and version are "errors" in exitOverride mode; commander already printed them.
+    return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0
+      ? 0
+      : EXIT.usage;
+  }
+  if (err instanceof PortolanError) {
+    process.stderr.write(`portolan: ${err.message}\n`);
+    return EXIT.usage;
+  }
+  process.stderr.write(`portolan: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return EXIT.usage;
+}

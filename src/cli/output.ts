@@ -1,0 +1,58 @@
+/**
+ * Where a result goes: one format to stdout or to --output FILE, or several formats
+ * into --output-dir. Files are written atomically (temp file + rename), so a failed
+ * run never leaves half a report.
+ */
+import type { Command } from 'commander';
+import type { RunResult } from '../model.js';
+import { FORMATS, type Format, isFormat, renderers } from '../report/index.js';
+import { writeFileAtomic, writeReports } from '../report/write.js';
+import { PortolanError } from './errors.js';
+
+export interface OutputOptions {
+  format: string;
+  output?: string;
+  outputDir?: string;
+}
+
+export function outputOptions(cmd: Command): Command {
+  return cmd
+    .option('-f, --format <formats>', `one or more of ${FORMATS.join(', ')} (comma-separated)`, 'table')
+    .option('-o, --output <file>', 'write the (single) format to FILE instead of stdout')
+    .option('--output-dir <dir>', 'write every --format into DIR (names from target, role and time; latest.* too)');
+}
+
+export function parseFormats(text: string): Format[] {
+  const list = text.split(',').map((s) => s.trim());
+  const bad = list.find((f) => !isFormat(f));
+  if (bad !== undefined) throw new PortolanError('USAGE', `--format "${bad}": expected one or more of ${FORMATS.join(', ')}`);
+  return [...new Set(list as Format[])];
+}
+
+/** Check output flags before probing, so a typo costs nothing. */
+export function checkOutputOptions(o: OutputOptions): void {
+  const formats = parseFormats(o.format);
+  if (formats.length > 1 && !o.outputDir) throw new PortolanError('USAGE', 'several --format values need --output-dir DIR');
+  if (o.output && o.outputDir) throw new PortolanError('USAGE', '--output and --output-dir conflict: choose one');
+}
+
+export function emitResult(result: RunResult, o: OutputOptions): void {
+  const formats = parseFormats(o.format);
+  if (o.outputDir) {
+    for (const w of writeReports(result, { formats, dir: o.outputDir })) process.stderr.write(`wrote ${w.path}\n`);
+    return;
+  }
+  const format = formats[0] as Format;
+  const color = format === 'table' && !o.output && Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env);
+  const text = renderers[format](result, { color });
+  if (!o.output) {
+    process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    return;
+  }
+  try {
+    writeFileAtomic(o.output, text);
+  } catch (err) {
+    throw new PortolanError('IO', `cannot write: ${(err as Error).message}`, o.output);
+  }
+  process.stderr.write(`wrote ${o.output}\n`);
+}

@@ -1,0 +1,282 @@
+/**
+ * portolan's shared vocabulary (see DESIGN.md): catalog entries, expectations,
+ * observations and verdicts. Every stage imports its types from here so that the
+ * data flowing catalog -> plan -> probes -> observations -> verdicts -> reports
+ * has one definition.
+ */
+
+/** Transport of a catalog row or a probe. `ip` is a bare IP protocol (GRE 47, ESP 50, AH 51). */
+export type Transport = 'tcp' | 'udp' | 'icmp' | 'ip';
+
+/** How much a row matters to its service. */
+export type Requirement = 'required' | 'optional' | 'conditional';
+
+/** Symbolic port sets, resolved per run (see `resolvePortSet`). */
+export type PortSetId = 'rpc-dynamic';
+
+/** Where a row came from in KB 832017. */
+export interface RowSource {
+  /** `section` for a service's own table or bullets, `summary` for the port-sorted "Ports and protocols" table. */
+  table: 'section' | 'summary';
+  /** The KB heading the row is under, e.g. "Kerberos Key Distribution Center". */
+  section: string;
+}
+
+/** Selectors that make a conditional row apply, e.g. `{ os: ['2008', '2008r2'] }`. */
+export interface RowCondition {
+  /** Operating system of the target server. */
+  os?: string[];
+  /** Operating system of the clients that reach the target. */
+  clientOs?: string[];
+}
+
+/** One port row of a service, as the catalog stores it. */
+export interface PortRow {
+  protocol: Transport;
+  /** A single port (tcp/udp); absent for icmp/ip and for ranges and port sets. */
+  port?: number;
+  /** A fixed range "first-last" (tcp/udp). */
+  range?: string;
+  /** A symbolic set resolved per run. */
+  portSet?: PortSetId;
+  /** IP protocol number for `protocol: ip` (47 GRE, 50 ESP, 51 AH). */
+  ipProtocol?: number;
+  application: string;
+  requirement: Requirement;
+  /** Plain words for a conditional or optional row: when it is needed. */
+  condition?: string;
+  /** Machine-readable form of `condition`, for `expandRole` options. */
+  when?: RowCondition;
+  /** The KB footnote, in our own words. */
+  footnote?: string;
+  /** Where the KB contradicts itself, which reading we use and why. */
+  note?: string;
+  source: RowSource;
+}
+
+export interface Service {
+  id: string;
+  name: string;
+  /** Windows system service name(s) as the KB gives them (e.g. "kdc"). */
+  systemService?: string;
+  /** Other names KB 832017 uses for this service (its port-sorted summary table). */
+  aliases?: string[];
+  summary: string;
+  /** What breaks for users when a required row is blocked: "Group Policy will not apply". */
+  impact: string;
+  ports: PortRow[];
+  /** File the service was loaded from (for error messages and provenance). */
+  file?: string;
+}
+
+/** A service as a role includes it, possibly with a role-specific requirement. */
+export interface RoleService {
+  service: string;
+  /** Overrides every row's requirement (e.g. SMTP is optional on a DC). */
+  requirement?: Exclude<Requirement, 'conditional'>;
+  condition?: string;
+}
+
+export interface Role {
+  id: string;
+  name: string;
+  description: string;
+  services: RoleService[];
+  file?: string;
+}
+
+export interface Catalog {
+  services: Map<string, Service>;
+  roles: Map<string, Role>;
+  /** sha256 over the normalised catalog content, so a report says which catalog it used. */
+  digest: string;
+  /** Directories the catalog was loaded from, built-in first. */
+  sources: string[];
+}
+
+/** `modern` 49152-65535, `legacy` 1025-5000, `both`. */
+export type RpcProfile = 'modern' | 'legacy' | 'both';
+
+/**
+ * One (service, port row) that must hold for a run; target-independent.
+ * `key` is stable across runs: `role/service/protocol/port-or-range`.
+ */
+export interface Expectation {
+  key: string;
+  role: string | null;
+  service: string;
+  serviceName: string;
+  impact: string;
+  protocol: Transport;
+  port: number | null;
+  /** Resolved range "first-last" for ranges and port sets, or null. */
+  range: string | null;
+  portSet: PortSetId | null;
+  ipProtocol: number | null;
+  application: string;
+  requirement: Requirement;
+  condition: string | null;
+  footnote: string | null;
+  note: string | null;
+  source: RowSource;
+}
+
+/** Closed set of probe outcomes (DESIGN.md "Probe states"). */
+export type ProbeState = 'open' | 'closed' | 'filtered' | 'open|filtered' | 'error' | 'untestable';
+
+/** What exactly the network did; always set with the state. */
+export type Reason =
+  | 'syn-ack' // TCP handshake completed
+  | 'rst' // TCP reset: nothing listening (or a host firewall's reject)
+  | 'timeout' // nothing came back before the timeout
+  | 'icmp-unreachable' // ICMP host/net unreachable
+  | 'icmp-admin-prohibited' // ICMP administratively prohibited (a firewall's reject)
+  | 'icmp-port-unreachable' // UDP: nothing listening
+  | 'reply' // a valid protocol reply (UDP) or echo reply (ICMP)
+  | 'unrecognised-reply' // UDP: a datagram came back but it is not the protocol we asked
+  | 'no-reply' // UDP/ICMP: silence after all retries
+  | 'responder' // portolan responder verified the nonce
+  | 'resolve-failed' // the target name did not resolve
+  | 'local-error' // EMFILE, EADDRNOTAVAIL, EPERM ...
+  | 'aborted' // the run was stopped before this probe finished
+  | 'not-probed' // IP protocols and others that cannot be tested by connecting
+  | 'no-permission'; // ICMP: no ping binary or no permission to send
+
+export interface Observation {
+  target: string;
+  address: string | null;
+  protocol: Transport;
+  port: number | null;
+  /** IP protocol number for `protocol: ip`. */
+  ipProtocol?: number | null;
+  state: ProbeState;
+  reason: Reason;
+  /** Round trip of the deciding exchange; null when nothing came back. */
+  rttMs: number | null;
+  attempts: number;
+  /** Facts a protocol module proved, in words ("LDAP rootDSE: dnsHostName=dc1.corp.example"). Untrusted text. */
+  evidence: string[];
+  /** Things a module noticed that an admin should act on (expired certificate, name mismatch). */
+  warnings: string[];
+  /** Protocol module that spoke on this probe, if any. */
+  module?: string | null;
+  /** Local error text for `error`, or why a port is `untestable`. */
+  error?: string | null;
+}
+
+export type ExpectMode = 'listening' | 'reachable';
+
+export type ExpectationStatus = 'pass' | 'fail' | 'inconclusive' | 'waived' | 'untestable';
+export type ServiceStatus = 'ok' | 'degraded' | 'broken' | 'inconclusive';
+export type ComplianceStatus = 'compliant' | 'non-compliant' | 'inconclusive';
+
+export interface ExpectationVerdict {
+  target: string;
+  expectation: string;
+  role: string | null;
+  service: string;
+  status: ExpectationStatus;
+  /** Index into `observations[]` of the run for every probe that fed this verdict. */
+  observations: number[];
+  /** One sentence an administrator acts on. */
+  explanation: string;
+  caveat: string | null;
+  /** Set for a negative expectation (plan `blocked:`): the port must NOT answer; open is the failure. */
+  negative?: true;
+  /** Set when a plan waiver turned this failure into `waived`. */
+  waiver?: { reason: string; owner: string; expires: string };
+}
+
+export interface ServiceVerdict {
+  target: string;
+  role: string | null;
+  service: string;
+  serviceName: string;
+  status: ServiceStatus;
+  /** The explanation chain: why this status, failing dependencies first. */
+  explanations: string[];
+}
+
+export interface TargetVerdict {
+  target: string;
+  role: string | null;
+  status: ComplianceStatus;
+  summary: string;
+}
+
+export interface TargetInfo {
+  /** As the user gave it (name or address). */
+  name: string;
+  /** Addresses probed, in order. */
+  addresses: string[];
+  /** How the target came to be in the run: the command line, SRV discovery, a plan. */
+  origin: string;
+  /** Why it could not be probed (e.g. the name did not resolve). */
+  error: string | null;
+}
+
+export interface RunOptions {
+  roles: string[];
+  services: string[];
+  ports: string[];
+  expect: ExpectMode;
+  profile: RpcProfile;
+  rpcRange: string | null;
+  rpcSample: number;
+  rpcMode: 'sample' | 'sweep' | 'discover';
+  os: string | null;
+  clientOs: string | null;
+  timeoutMs: number;
+  retries: number;
+  concurrency: number;
+  perHost: number;
+  source: string | null;
+  allAddresses: boolean;
+  appProbes: boolean;
+  failOn: 'fail' | 'inconclusive';
+  responder: boolean;
+}
+
+export interface RunCounts {
+  pass: number;
+  fail: number;
+  inconclusive: number;
+  waived: number;
+  untestable: number;
+}
+
+/**
+ * The JSON result: portolan's public API (schema/result.schema.json).
+ * Every report is rendered from this object alone.
+ */
+export interface RunResult {
+  schemaVersion: 1;
+  tool: { name: 'portolan'; version: string };
+  catalog: { digest: string; sources: string[] };
+  run: {
+    startedAt: string;
+    endedAt: string;
+    durationMs: number;
+    source: { hostname: string; addresses: string[]; bind: string | null };
+    commandLine: string[];
+    options: RunOptions;
+    incomplete: boolean;
+    incompleteReason: string | null;
+    /** Sentences about the run as a whole (pre-deployment mode, fallbacks taken). */
+    notes: string[];
+  };
+  targets: TargetInfo[];
+  expectations: Expectation[];
+  observations: Observation[];
+  verdicts: {
+    expectations: ExpectationVerdict[];
+    services: ServiceVerdict[];
+    targets: TargetVerdict[];
+  };
+  summary: {
+    status: ComplianceStatus;
+    counts: RunCounts;
+    exitCode: number;
+    headline: string;
+  };
+}

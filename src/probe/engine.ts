@@ -1,0 +1,342 @@
+/**
+ * The probe engine: turns (expectations x target addresses) into deduplicated probes,
+ * runs them under one scheduler, and returns every observation with the links that
+ * say which observations decide which expectation. Dynamic RPC ranges are probed from
+ * the endpoint mapper's answer when 135/tcp gives one, else from a sample of the range.
+ */
+import { randomBytes } from 'node:crypto';
+import { parseRange } from '../catalog/port-sets.js';
+import type { Expectation, Observation } from '../model.js';
+import { genericUdp } from '../protocols/generic-udp.js';
+import { modulesFor } from '../protocols/index.js';
+import type { DiscoveredEndpoint, ProbeContext, TcpProtocol, CustomProtocol, UdpProtocol } from '../protocols/types.js';
+import { ping } from './icmp.js';
+import { sampleRange } from './rpc-sample.js';
+import { Scheduler } from './scheduler.js';
+import { round, tcpProbe } from './tcp-probe.js';
+import { udpProbe } from './udp.js';
+import { UdpPacer } from './udp-pacer.js';
+
+export interface EngineTarget {
+  name: string;
+  addresses: string[];
+}
+
+export interface EngineOptions {
+  /** TCP connect timeout and UDP per-attempt wait. @default 1500 */
+  timeoutMs: number;
+  /** UDP retransmissions after the first datagram. @default 2 */
+  retries: number;
+  /** @default 256 */
+  concurrency: number;
+  /** @default 32 */
+  perHost: number;
+  localAddress?: string;
+  /** Protocol conversations after the TCP handshake. @default true */
+  appProbes: boolean;
+  /** `sample` K ports of a range, `sweep` all of it; endpoint-mapper discovery comes first unless `sweep`. */
+  rpcMode: 'sample' | 'sweep';
+  rpcSample: number;
+  /** Deadline for a protocol conversation. @default 3000 */
+  appTimeoutMs?: number;
+  pingCount?: number;
+  /** Gap between paced UDP retransmissions to one host (ICMP rate limits). @default 1100 */
+  udpPaceMs?: number;
+  snmpCommunity?: string;
+  domain?: string;
+  /** Responder mode: these modules speak on every port, and UDP silence means filtered. */
+  responder?: { tcp: TcpProtocol; udp: UdpProtocol };
+}
+
+export interface EngineHooks {
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number, host: string) => void;
+}
+
+export interface EngineOutput {
+  observations: Observation[];
+  /** `${target}\u0000${expectation.key}` -> indexes into `observations`. */
+  links: Map<string, number[]>;
+  notes: string[];
+}
+
+export const linkKey = (target: string, expectationKey: string) => `${target}\u0000${expectationKey}`;
+
+const MAX_DISCOVERED = 64;
+
+export async function runEngine(
+  expectations: Expectation[],
+  targets: EngineTarget[],
+  opts: EngineOptions,
+  hooks: EngineHooks = {},
+): Promise<EngineOutput> {
+  const signal = hooks.signal ?? new AbortController().signal;
+  const run = new Run(opts, signal, hooks.onProgress);
+  const work: Promise<void>[] = [];
+  for (const target of targets) {
+    for (const address of target.addresses) work.push(run.probeAddress(target.name, address, expectations));
+  }
+  await Promise.all(work);
+  return { observations: run.observations, links: run.links, notes: run.notes };
+}
+
+class Run {
+  readonly observations: Observation[] = [];
+  readonly links = new Map<string, number[]>();
+  readonly notes: string[] = [];
+  private readonly scheduler: Scheduler;
+  private readonly pacer: UdpPacer;
+  private done = 0;
+  private total = 0;
+
+  constructor(
+    private readonly opts: EngineOptions,
+    private readonly signal: AbortSignal,
+    private readonly onProgress?: (done: number, total: number, host: string) => void,
+  ) {
+    this.scheduler = new Scheduler(opts.concurrency, opts.perHost);
+    this.pacer = new UdpPacer(opts.udpPaceMs ?? 1100);
+  }
+
+  async probeAddress(target: string, address: string, expectations: Expectation[]): Promise<void> {
+    // One probe per (protocol, port) per address, however many services share it.
+    const probes = new Map<string, Promise<number>>();
+    const once = (key: string, make: () => Promise<Observation>) => {
+      let p = probes.get(key);
+      if (!p) {
+        this.total++;
+        p = this.scheduled(address, make).then((o) => this.record(o, address));
+        probes.set(key, p);
+      }
+      return p;
+    };
+    let endpoints: Promise<DiscoveredEndpoint[] | null> = Promise.resolve(null);
+    const epmWanted = this.opts.appProbes && !this.opts.responder && this.opts.rpcMode !== 'sweep';
+    const portProbe = (protocol: 'tcp' | 'udp', port: number) =>
+      once(`${protocol}/${port}`, async () => {
+        if (protocol === 'udp') return this.udp(target, address, port);
+        const result = await this.tcp(target, address, port);
+        return result.observation;
+      });
+    // The endpoint mapper's answer decides which dynamic ports to probe, so 135/tcp keeps its endpoints.
+    if (epmWanted && expectations.some((e) => e.portSet === 'rpc-dynamic' && e.protocol === 'tcp')) {
+      const epm = this.scheduled(address, () => this.tcp(target, address, 135));
+      this.total++;
+      const index = epm.then((r) => this.record(r.observation, address));
+      probes.set('tcp/135', index);
+      endpoints = epm.then((r) => r.endpoints);
+    }
+    await Promise.all(
+      expectations.map(async (e) => {
+        const indexes = await this.expectationProbes(e, target, address, once, portProbe, endpoints);
+        const key = linkKey(target, e.key);
+        this.links.set(key, [...(this.links.get(key) ?? []), ...indexes]);
+      }),
+    );
+  }
+
+  private async expectationProbes(
+    e: Expectation,
+    target: string,
+    address: string,
+    once: (key: string, make: () => Promise<Observation>) => Promise<number>,
+    portProbe: (protocol: 'tcp' | 'udp', port: number) => Promise<number>,
+    endpoints: Promise<DiscoveredEndpoint[] | null>,
+  ): Promise<number[]> {
+    if (e.protocol === 'icmp') return [await once('icmp', () => this.icmp(target, address))];
+    if (e.protocol === 'ip') return [await once(`ip/${e.ipProtocol}`, async () => untestableIp(target, address, e))];
+    const protocol = e.protocol;
+    if (e.port !== null) return [await portProbe(protocol, e.port)];
+    if (e.range === null) return [];
+    const range = parseRange(e.range);
+    let ports: number[] | null = null;
+    if (e.portSet === 'rpc-dynamic' && protocol === 'tcp') {
+      const found = await endpoints;
+      if (found) ports = this.discoveredPorts(found, range, target, address, e.range);
+    }
+    if (!ports) {
+      ports =
+        this.opts.rpcMode === 'sweep'
+          ? sampleRange(range.first, range.last, Number.POSITIVE_INFINITY)
+          : sampleRange(range.first, range.last, this.opts.rpcSample);
+    }
+    return Promise.all(ports.map((port) => portProbe(protocol, port)));
+  }
+
+  private discoveredPorts(
+    found: DiscoveredEndpoint[],
+    range: { first: number; last: number },
+    target: string,
+    address: string,
+    text: string,
+  ): number[] | null {
+    const ports = [
+      ...new Set(
+        found
+          .filter((ep) => ep.protocol === 'tcp' && ep.port !== null && ep.port >= range.first && ep.port <= range.last)
+          .map((ep) => ep.port as number),
+      ),
+    ].slice(0, MAX_DISCOVERED);
+    if (ports.length === 0) {
+      this.note(
+        `${target} (${address}): the endpoint mapper answered but listed no TCP endpoint in ${text}; sampled ${this.opts.rpcSample} ports of the range instead.`,
+      );
+      return null;
+    }
+    return ports;
+  }
+
+  private note(text: string): void {
+    if (!this.notes.includes(text)) this.notes.push(text);
+  }
+
+  private scheduled<T>(address: string, task: () => Promise<T>): Promise<T> {
+    return this.scheduler.run(address, task);
+  }
+
+  private record(o: Observation, host: string): number {
+    this.observations.push(o);
+    this.done++;
+    this.onProgress?.(this.done, this.total, host);
+    return this.observations.length - 1;
+  }
+
+  private ctx(target: string, address: string, port: number): ProbeContext {
+    return {
+      target,
+      address,
+      port,
+      nonce: randomBytes(16),
+      snmpCommunity: this.opts.snmpCommunity,
+      domain: this.opts.domain,
+    };
+  }
+
+  private async tcp(target: string, address: string, port: number) {
+    if (this.signal.aborted) return { observation: aborted(target, address, 'tcp', port), endpoints: null };
+    const module = this.opts.responder?.tcp ?? (this.opts.appProbes ? firstStreamModule(port) : null);
+    return tcpProbe({
+      target,
+      address,
+      port,
+      timeoutMs: this.opts.timeoutMs,
+      appTimeoutMs: this.opts.appTimeoutMs ?? 3000,
+      localAddress: this.opts.localAddress,
+      signal: this.signal,
+      module,
+      ctx: this.ctx(target, address, port),
+    });
+  }
+
+  private async udp(target: string, address: string, port: number): Promise<Observation> {
+    if (this.signal.aborted) return aborted(target, address, 'udp', port);
+    const module = this.opts.responder?.udp ?? firstDatagramModule(port) ?? genericUdp;
+    const r = await udpProbe({
+      address,
+      port,
+      module,
+      ctx: this.ctx(target, address, port),
+      timeoutMs: this.opts.timeoutMs,
+      retries: this.opts.retries,
+      localAddress: this.opts.localAddress,
+      signal: this.signal,
+      pacer: this.pacer,
+    });
+    const recognition = r.recognition;
+    const observation: Observation = {
+      target,
+      address,
+      protocol: 'udp',
+      port,
+      state: r.state,
+      reason: r.reason,
+      rttMs: round(r.rttMs),
+      attempts: r.attempts,
+      evidence: [],
+      warnings: recognition?.warnings ?? [],
+      module: module.id,
+      error: r.error,
+    };
+    if (recognition) {
+      observation.evidence = recognition.valid
+        ? recognition.evidence
+        : [`${module.id}: unrecognised reply (${recognition.reason ?? 'unknown'})`, ...recognition.evidence];
+    } else if (r.state === 'open|filtered') {
+      if (this.opts.responder) {
+        // The responder answers every well-formed probe: its silence means the path drops them.
+        observation.state = 'filtered';
+        observation.evidence = ['no answer from the portolan responder'];
+      } else if (module.silentByDesign) {
+        observation.evidence = [module.silentByDesign];
+      } else if (module.replyFromOtherPort) {
+        observation.evidence = [`${module.id} answers from another port, so ICMP port-unreachable cannot be seen`];
+      }
+    }
+    return observation;
+  }
+
+  private async icmp(target: string, address: string): Promise<Observation> {
+    const base = { target, address, protocol: 'icmp' as const, port: null, evidence: [], warnings: [], module: null };
+    if (this.signal.aborted) return { ...aborted(target, address, 'icmp', null) };
+    const r = await ping({
+      address,
+      count: this.opts.pingCount ?? 2,
+      timeoutMs: this.opts.timeoutMs,
+      localAddress: this.opts.localAddress,
+      signal: this.signal,
+    });
+    return { ...base, state: r.state, reason: r.reason, rttMs: round(r.rttMs), attempts: r.attempts, error: r.error };
+  }
+}
+
+function firstStreamModule(port: number): TcpProtocol | CustomProtocol | null {
+  return (modulesFor('tcp', port).find((m) => m.kind !== 'datagram') as TcpProtocol | CustomProtocol | undefined) ?? null;
+}
+
+function firstDatagramModule(port: number): UdpProtocol | null {
+  return (modulesFor('udp', port).find((m) => m.kind === 'datagram') as UdpProtocol | undefined) ?? null;
+}
+
+function aborted(target: string, address: string, protocol: 'tcp' | 'udp' | 'icmp', port: number | null): Observation {
+  return {
+    target,
+    address,
+    protocol,
+    port,
+    state: 'error',
+    reason: 'aborted',
+    rttMs: null,
+    attempts: 0,
+    evidence: [],
+    warnings: [],
+    module: null,
+    error: 'the run was stopped before this probe started',
+  };
+}
+
+const IP_ADVICE: Record<number, string> = {
+  47: 'GRE (IP protocol 47) cannot be tested by connecting: check that PPTP 1723/tcp passes, then look for GRE in a packet capture while a VPN client connects.',
+  50: 'IPsec ESP (IP protocol 50) cannot be tested without an IPsec peer: check IKE 500/udp and NAT-T 4500/udp, then whether security associations form (Get-NetIPsecMainModeSA on the server).',
+  51: 'IPsec AH (IP protocol 51) cannot be tested without an IPsec peer: check IKE 500/udp, then whether security associations form (Get-NetIPsecQuickModeSA on the server).',
+};
+
+function untestableIp(target: string, address: string, e: Expectation): Observation {
+  return {
+    target,
+    address,
+    protocol: 'ip',
+    port: null,
+    ipProtocol: e.ipProtocol,
+    state: 'untestable',
+    reason: 'not-probed',
+    rttMs: null,
+    attempts: 0,
+    evidence: [],
+    warnings: [],
+    module: null,
+    error:
+      IP_ADVICE[e.ipProtocol ?? -1] ??
+      `IP protocol ${e.ipProtocol} cannot be tested by connecting; a packet capture on the target settles it.`,
+  };
+}
+
