@@ -160,6 +160,8 @@ export interface Observation {
   warnings: string[];
   /** Protocol module that spoke on this probe, if any. */
   module?: string | null;
+  /** True when the module recognised a genuine reply of its protocol (not just a handshake or any datagram). */
+  confirmed?: boolean;
   /** Local error text for `error`, or why a port is `untestable`. */
   error?: string | null;
 }

@@ -66,8 +66,11 @@ function judgeOne(
   // The worst address/port decides: fail > inconclusive > untestable > pass.
   const order: ExpectationStatus[] = ['fail', 'inconclusive', 'untestable', 'waived', 'pass'];
   const worst = perObservation.reduce((a, b) => (order.indexOf(b.status) < order.indexOf(a.status) ? b : a));
-  const status = worst.status;
-  const explanation = isRange
+  const twin = worst.status === 'inconclusive' && !isRange ? confirmedTcpTwin(worst.o, observations) : null;
+  const status = twin ? 'fail' : worst.status;
+  const explanation = twin
+    ? `${e.impact}: ${portLabel(e)} on ${where(worst.o.target, worst.o.address)} is ${stateText(worst.o, opts)}, while the same service answers on ${twin.port}/tcp: the UDP path is most likely filtered.`
+    : isRange
     ? rangeExplanation(target, e, perObservation, status)
     : portExplanation(e, worst.o, status, opts);
   const caveat =
@@ -77,11 +80,29 @@ function judgeOne(
   return { ...base, status, explanation, caveat };
 }
 
+/**
+ * UDP silence is ambiguous on its own. But a service that answered our protocol request
+ * over TCP on the same port (Kerberos 88, kpasswd 464, DNS 53, LDAP 389) runs: its
+ * silence over UDP to a request every implementation answers is a filter on the path.
+ */
+function confirmedTcpTwin(o: Observation, observations: Observation[]): Observation | null {
+  if (o.protocol !== 'udp' || o.state !== 'open|filtered' || o.reason !== 'no-reply' || !o.module) return null;
+  if (!ANSWERS_EVERY_REQUEST.has(o.module)) return null;
+  return (
+    observations.find(
+      (t) => t.protocol === 'tcp' && t.port === o.port && t.address === o.address && t.state === 'open' && t.confirmed,
+    ) ?? null
+  );
+}
+
+/** UDP modules whose request every server of the protocol answers (not silent by design). */
+const ANSWERS_EVERY_REQUEST = new Set(['kerberos-udp', 'kpasswd-udp', 'dns', 'cldap']);
+
 function portStatus(o: Observation, opts: JudgeOptions, isRange: boolean): ExpectationStatus {
   switch (o.state) {
     case 'open':
-      // A responder that rejected our token proves the path, not the role.
-      return o.warnings.some((w) => /wrong token|rejected our token/i.test(w)) ? 'inconclusive' : 'pass';
+      // In responder mode only a verified reply passes: a wrong token proves the path, not the role.
+      return opts.responder && o.protocol !== 'icmp' && !o.confirmed ? 'inconclusive' : 'pass';
     case 'closed':
       // A sampled range port need not listen: a reset proves the firewall let us through.
       return isRange || opts.expect === 'reachable' ? 'pass' : 'fail';

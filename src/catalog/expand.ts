@@ -30,8 +30,11 @@ export function expandService(catalog: Catalog, serviceId: string, opts: ExpandO
   return dedupe(expandEntry(catalog, { service: serviceId }, null, opts));
 }
 
-/** `--port 445/tcp`, `--port 53/udp`, `--port icmp`, `--port 5000-5010/tcp`: ad-hoc expectations. */
-export function expandPorts(specs: string[]): Expectation[] {
+/**
+ * `--port 445/tcp`, `--port 53/udp`, `--port icmp`, `--port 5000-5010/tcp`: ad-hoc
+ * expectations, named after the catalog's application on that port where there is one.
+ */
+export function expandPorts(specs: string[], catalog?: Catalog): Expectation[] {
   return dedupe(
     specs.map((spec) => {
       const parsed = parsePortSpec(spec);
@@ -39,14 +42,14 @@ export function expandPorts(specs: string[]): Expectation[] {
         key: `adhoc/${spec}`,
         role: null,
         service: 'adhoc',
-        serviceName: 'Ad-hoc port',
-        impact: `${spec} is not reachable`,
+        serviceName: 'Requested ports',
+        impact: 'The requested port is not usable',
         protocol: parsed.protocol,
         port: parsed.port,
         range: parsed.range,
         portSet: null,
         ipProtocol: null,
-        application: spec,
+        application: (catalog && knownApplication(catalog, parsed.protocol, parsed.port)) ?? (parsed.protocol === 'icmp' ? 'ICMP' : 'Port'),
         requirement: 'required',
         condition: null,
         footnote: null,
@@ -55,6 +58,14 @@ export function expandPorts(specs: string[]): Expectation[] {
       } satisfies Expectation;
     }),
   );
+}
+
+function knownApplication(catalog: Catalog, protocol: Transport, port: number | null): string | undefined {
+  for (const service of catalog.services.values()) {
+    const row = service.ports.find((r) => r.protocol === protocol && r.port === (port ?? undefined));
+    if (row) return row.application;
+  }
+  return undefined;
 }
 
 function parsePortSpec(spec: string): { protocol: Transport; port: number | null; range: string | null } {

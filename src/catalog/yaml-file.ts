@@ -80,8 +80,10 @@ export function describeSchemaError(e: ErrorObject, data: unknown): string {
       return `${where} is ${found}; expected one of: ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'required':
       return `${where} lacks the required field "${String(e.params.missingProperty)}"`;
+    case 'pattern':
+      return `${where} is ${found}; expected text matching ${String(e.params.pattern)}`;
     default:
-      return `${where} is ${found}; expected ${e.message ?? 'a valid value'}`;
+      return `${where} is ${found}; expected ${(e.message ?? 'a valid value').replace(/^must (be )?/, '')}`;
   }
 }
 

@@ -75,7 +75,7 @@ export async function runCheck(req: CheckRequest, hooks: CheckHooks = {}): Promi
   const expectations: Expectation[] = [
     ...req.roles.flatMap((r) => expandRole(catalog, r, expandOpts)),
     ...req.services.flatMap((s) => expandService(catalog, s, expandOpts)),
-    ...expandPorts(req.ports),
+    ...expandPorts(req.ports, catalog),
   ];
   if (expectations.length === 0) {
     throw new PortolanError('USAGE', 'nothing to check: name at least one --role, --service or --port');

@@ -7,12 +7,14 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { registerCatalog } from './commands/catalog.js';
 import { registerCheck } from './commands/check.js';
+import { registerListen } from './commands/listen.js';
+import { registerReport } from './commands/report.js';
 import { EXIT, PortolanError } from './errors.js';
 
 export function buildProgram(): Command {
   const program = new Command('portolan')
     .description(
-      'Validate that the network lets Windows server roles work: probe the ports Microsoft KB 832017\n' +
+      'Validate that the network lets Windows server roles work: probe the ports Microsoft KB 832017 ' +
         'names for a role and say, in words, which dependency is blocked where.',
     )
     .version(VERSION, '-V, --version')
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerCatalog(program);
   registerCheck(program);
+  registerReport(program);
+  registerListen(program);
   program.addHelpText(
     'after',
     `

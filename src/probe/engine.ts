@@ -5,6 +5,7 @@
  * the endpoint mapper's answer when 135/tcp gives one, else from a sample of the range.
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { parseRange } from '../catalog/port-sets.js';
 import type { Expectation, Observation } from '../model.js';
 import { genericUdp } from '../protocols/generic-udp.js';
@@ -71,6 +72,8 @@ export async function runEngine(
   hooks: EngineHooks = {},
 ): Promise<EngineOutput> {
   const signal = hooks.signal ?? new AbortController().signal;
+  // Every in-flight probe listens on the run's signal; thousands at once are expected, not a leak.
+  setMaxListeners(0, signal);
   const run = new Run(opts, signal, hooks.onProgress);
   const work: Promise<void>[] = [];
   for (const target of targets) {
@@ -215,7 +218,7 @@ class Run {
   private async tcp(target: string, address: string, port: number) {
     if (this.signal.aborted) return { observation: aborted(target, address, 'tcp', port), endpoints: null };
     const module = this.opts.responder?.tcp ?? (this.opts.appProbes ? firstStreamModule(port) : null);
-    return tcpProbe({
+    const result = await tcpProbe({
       target,
       address,
       port,
@@ -226,6 +229,8 @@ class Run {
       module,
       ctx: this.ctx(target, address, port),
     });
+    if (this.opts.responder) asResponderObservation(result.observation);
+    return result;
   }
 
   private async udp(target: string, address: string, port: number): Promise<Observation> {
@@ -258,6 +263,7 @@ class Run {
       error: r.error,
     };
     if (recognition) {
+      observation.confirmed = recognition.valid;
       observation.evidence = recognition.valid
         ? recognition.evidence
         : [`${module.id}: unrecognised reply (${recognition.reason ?? 'unknown'})`, ...recognition.evidence];
@@ -272,6 +278,7 @@ class Run {
         observation.evidence = [`${module.id} answers from another port, so ICMP port-unreachable cannot be seen`];
       }
     }
+    if (this.opts.responder) asResponderObservation(observation);
     return observation;
   }
 
@@ -287,6 +294,21 @@ class Run {
     });
     return { ...base, state: r.state, reason: r.reason, rttMs: round(r.rttMs), attempts: r.attempts, error: r.error };
   }
+}
+
+/**
+ * Responder mode: a verified reply is `open`/`responder`. Anything else that answered
+ * (a wrong token, clock skew, another service on the port) stays `open`, since the path
+ * is open, with a warning the verdict treats as inconclusive.
+ */
+function asResponderObservation(o: Observation): void {
+  if (o.state !== 'open') return;
+  if (o.confirmed) {
+    o.reason = 'responder';
+    return;
+  }
+  const said = o.evidence.find((e) => e.startsWith('a portolan responder')) ?? o.evidence[0];
+  o.warnings.push(said ?? 'the port answered, but not as the portolan responder');
 }
 
 function firstStreamModule(port: number): TcpProtocol | CustomProtocol | null {

@@ -14,4 +14,4 @@ export function sampleRange(first: number, last: number, k: number): number[] {
 }
 
 /** Ports of a range that `check` probes and `listen` serves when no `--rpc-sample` is given. */
-export const DEFAULT_RPC_SAMPLE = 8;
+export const DEFAULT_RPC_SAMPLE = 16;

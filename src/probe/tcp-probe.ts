@@ -60,6 +60,7 @@ export async function tcpProbe(o: TcpProbeOptions): Promise<TcpProbeResult> {
     ? recognition.evidence
     : [`${o.module.id}: no recognisable reply (${recognition.reason ?? 'unknown reason'})`, ...recognition.evidence];
   observation.warnings = recognition.warnings ?? [];
+  observation.confirmed = recognition.valid;
   return { observation, endpoints: recognition.valid ? (recognition.endpoints ?? null) : null };
 }
 

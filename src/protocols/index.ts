@@ -2,9 +2,19 @@
  * The one registry of application-protocol modules. Adding a protocol is one file
  * plus one line in `modules` and, for its default ports, one line in `defaults`.
  */
-import type { ProtocolModule } from './types.js';
 
 // --- module imports (one line per module) ---
+import { http, https } from './http/web.js';
+import { winrmHttp, winrmHttps } from './http/winrm.js';
+import { adws, ftp, imap, msmq, nntp, pop3, rpcOverHttp, smtp, telnet } from './tcp/banner.js';
+import { epm, msrpcBind } from './tcp/epm.js';
+import { kerberosTcp, kpasswdTcp } from './tcp/kerberos-tcp.js';
+import { ldap, ldapGc, ldaps, ldapsGc } from './tcp/ldap.js';
+import { netbiosSession } from './tcp/nbss.js';
+import { rdp } from './tcp/rdp.js';
+import { smb2 } from './tcp/smb2.js';
+import { tlsHandshake } from './tcp/tls.js';
+import type { ProtocolModule } from './types.js';
 import { cldap } from './udp/cldap.js';
 import { dns } from './udp/dns.js';
 import { dnsDig } from './udp/dns-dig.js';
@@ -26,6 +36,31 @@ import { tftp } from './udp/tftp.js';
 /** Every module by id. The id type is derived from these keys. */
 export const modules = {
   // --- module entries (one line per module) ---
+  'msrpc-epm': epm,
+  msrpc: msrpcBind,
+  'ncacn-http': rpcOverHttp,
+  ldap,
+  'ldap-gc': ldapGc,
+  ldaps,
+  'ldaps-gc': ldapsGc,
+  smb2,
+  'netbios-ssn': netbiosSession,
+  tls: tlsHandshake,
+  http,
+  https,
+  'winrm-http': winrmHttp,
+  'winrm-https': winrmHttps,
+  rdp,
+  'kerberos-tcp': kerberosTcp,
+  'kpasswd-tcp': kpasswdTcp,
+  ftp,
+  telnet,
+  smtp,
+  pop3,
+  nntp,
+  imap,
+  adws,
+  msmq,
   dns,
   'dns-dig': dnsDig,
   cldap,
@@ -65,6 +100,32 @@ export type ProtocolId = keyof typeof modules;
 const defaults: Record<'tcp' | 'udp', Record<number, ProtocolId[]>> = {
   tcp: {
     // --- tcp port lines ---
+    21: ['ftp'],
+    23: ['telnet'],
+    25: ['smtp'],
+    80: ['http'],
+    88: ['kerberos-tcp'],
+    110: ['pop3'],
+    119: ['nntp'],
+    135: ['msrpc-epm'],
+    139: ['netbios-ssn'],
+    143: ['imap'],
+    389: ['ldap'],
+    443: ['https', 'tls'],
+    445: ['smb2'],
+    464: ['kpasswd-tcp'],
+    563: ['tls'],
+    593: ['ncacn-http'],
+    636: ['ldaps', 'tls'],
+    993: ['tls'],
+    995: ['tls'],
+    1801: ['msmq'],
+    3268: ['ldap-gc'],
+    3269: ['ldaps-gc', 'tls'],
+    3389: ['rdp'],
+    5985: ['winrm-http'],
+    5986: ['winrm-https', 'tls'],
+    9389: ['adws'],
   },
   udp: {
     // --- udp port lines ---

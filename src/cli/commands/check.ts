@@ -4,6 +4,8 @@
  */
 import { type Command, Option } from 'commander';
 import { runCheck, type CheckRequest } from '../../check/run-check.js';
+import { DEFAULT_RPC_SAMPLE } from '../../probe/rpc-sample.js';
+import { responderTcpModule, responderUdpModule } from '../../responder/modules.js';
 import type { RunOptions, RunResult } from '../../model.js';
 import { PortolanError } from '../errors.js';
 import { checkOutputOptions, emitResult, type OutputOptions, outputOptions } from '../output.js';
@@ -42,6 +44,8 @@ interface CheckFlags extends OutputOptions {
   checks?: string[];
   snmpCommunity: string;
   quiet?: boolean;
+  responder?: boolean;
+  token?: string;
 }
 
 export function registerCheck(program: Command): void {
@@ -70,7 +74,7 @@ export function registerCheck(program: Command): void {
         .choices(['discover', 'sample', 'sweep'])
         .default('discover'),
     )
-    .option('--rpc-sample <k>', 'ports to sample from a range', integer('--rpc-sample'), 16)
+    .option('--rpc-sample <k>', 'ports to sample from a range', integer('--rpc-sample'), DEFAULT_RPC_SAMPLE)
     .option('--os <os>', 'target OS (2003, 2008, 2008r2, 2012 ... 2025) for OS-specific rows such as DFSR 5722/tcp')
     .option('--client-os <os>', 'clients\u2019 OS (xp, 2003 ...) for rows that only old clients need')
     .option('--timeout <ms>', 'TCP connect timeout and UDP wait per datagram', integer('--timeout'), 1500)
@@ -85,6 +89,8 @@ export function registerCheck(program: Command): void {
         .choices(['fail', 'inconclusive'])
         .default('fail'),
     )
+    .option('--responder', 'pre-deployment: talk to `portolan listen` on the target; every port must answer it')
+    .option('--token <secret>', 'the responder\u2019s shared token (or $PORTOLAN_RESPONDER_TOKEN)')
     .option('--snmp-community <name>', 'SNMP v2c community for the sysDescr evidence', 'public')
     .option('--checks <dir>', 'also load services/ and roles/ from DIR (repeatable)', collect)
     .option('-q, --quiet', 'no progress on stderr');
@@ -102,6 +108,7 @@ Examples:
   portolan check --port 445/tcp --port 53/udp --port icmp fs1.corp.example
   portolan check --role file-server --expect reachable new-fs.corp.example     (before deployment)
   portolan check --role domain-controller dc1.corp.example --format json --output reports/dc1.json
+  portolan check --role domain-controller new-dc.corp.example --responder --token SECRET   (with portolan listen there)
 `,
   );
   cmd.action(async (targets: string[], flags: CheckFlags, command: Command) => {
@@ -118,6 +125,11 @@ function toRequest(targets: string[], f: CheckFlags, command: Command): CheckReq
   if (f.rpcRange && command.getOptionValueSource('profile') === 'cli') {
     throw new PortolanError('USAGE', '--rpc-range and --profile conflict: a pinned range replaces the profile');
   }
+  const token = f.token ?? process.env.PORTOLAN_RESPONDER_TOKEN;
+  if (f.token && !f.responder) throw new PortolanError('USAGE', '--token goes with --responder');
+  if (f.responder && !token) {
+    throw new PortolanError('USAGE', '--responder needs --token SECRET (printed by `portolan listen`) or $PORTOLAN_RESPONDER_TOKEN');
+  }
   if (!f.role && !f.service && !f.port) {
     throw new PortolanError('USAGE', 'nothing to check: name at least one --role, --service or --port');
   }
@@ -129,6 +141,7 @@ function toRequest(targets: string[], f: CheckFlags, command: Command): CheckReq
     domain: f.domain ? { name: f.domain, dnsServer: f.dnsServer } : undefined,
     catalogDirs: f.checks ?? [],
     snmpCommunity: f.snmpCommunity,
+    responder: f.responder && token ? { tcp: responderTcpModule(token), udp: responderUdpModule(token) } : undefined,
     commandLine: ['portolan', ...process.argv.slice(2)],
     options: {
       expect: f.expect,

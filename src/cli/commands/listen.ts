@@ -57,8 +57,8 @@ export function registerListen(program: Command): void {
     .addHelpText(
       'after',
       `
-Ports below 1024 need root or CAP_NET_BIND_SERVICE. Every reply is smaller than the probe
-and rate-limited per source; anything that is not a portolan probe gets no answer.
+Ports below 1024 need root or CAP_NET_BIND_SERVICE. Every reply is smaller than the probe,
+UDP replies are rate-limited per source, and anything that is not a portolan probe gets no answer.
 
 Examples:
   sudo portolan listen --role domain-controller --duration 1h

@@ -1,0 +1,78 @@
+/**
+ * `portolan agent PLAN.yaml --every 15m`: the plan on a schedule, for a host that lives
+ * in the network segment the checks must run from. SIGTERM or Ctrl-C finishes the
+ * current run, records it, and exits 0.
+ */
+import { type Command, Option } from 'commander';
+import { runAgent } from '../../agent/agent.js';
+import type { LogFormat } from '../../agent/log.js';
+import { runCheck } from '../../check/run-check.js';
+import { parseDuration } from '../../plan/duration.js';
+import { PortolanError } from '../errors.js';
+import { historyOptions } from './run.js';
+
+interface AgentFlags {
+  every: string;
+  jitter: string;
+  webhook?: string;
+  logFormat: LogFormat;
+  history: string | false;
+  outputDir?: string;
+  maxRuns?: string;
+}
+
+export function registerAgent(program: Command): void {
+  const cmd = program
+    .command('agent')
+    .description('run a plan on a schedule: history, current reports, a webhook when the verdict changes')
+    .argument('<plan>', 'plan file (YAML); re-read before every run')
+    .requiredOption('--every <duration>', 'interval between runs, e.g. 15m or 1h')
+    .option('--jitter <fraction>', 'vary each interval by up to this fraction of it', '0.1')
+    .option('--webhook <url>', 'POST a JSON summary here when the verdict changes')
+    .addOption(new Option('--log-format <format>', 'one line per run').choices(['text', 'json']).default('text'))
+    .option('--output-dir <dir>', "write the plan's reports here instead of its outputs.directory")
+    .option('--max-runs <n>', 'stop after N runs (default: until SIGTERM)');
+  historyOptions(cmd).addHelpText(
+    'after',
+    `
+Example:
+  portolan agent checks/plans/nightly-staging.yaml --every 15m --webhook https://hooks.example/portolan --log-format json
+`,
+  );
+  cmd.action(async (planPath: string, flags: AgentFlags) => {
+    const everyMs = parseDuration(flags.every, '--every');
+    const jitter = Number(flags.jitter);
+    if (!(jitter >= 0 && jitter < 1))
+      throw new PortolanError('USAGE', `--jitter "${flags.jitter}": expected 0 to 0.99`);
+    const maxRuns = flags.maxRuns === undefined ? undefined : Number(flags.maxRuns);
+    if (maxRuns !== undefined && !(Number.isInteger(maxRuns) && maxRuns > 0)) {
+      throw new PortolanError('USAGE', `--max-runs "${flags.maxRuns}": expected a positive whole number`);
+    }
+    if (flags.webhook && !/^https?:\/\//.test(flags.webhook)) {
+      throw new PortolanError('USAGE', `--webhook "${flags.webhook}": expected an http:// or https:// URL`);
+    }
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    try {
+      await runAgent({
+        planPath,
+        everyMs,
+        jitter,
+        webhook: flags.webhook ?? null,
+        logFormat: flags.logFormat,
+        historyPath: flags.history || null,
+        ...(flags.outputDir ? { outputDir: flags.outputDir } : {}),
+        ...(maxRuns ? { maxRuns } : {}),
+        runCheck,
+        stop: stop.signal,
+        log: (line) => process.stdout.write(`${line}\n`),
+        commandLine: ['portolan', ...process.argv.slice(2)],
+      });
+    } finally {
+      process.removeListener('SIGTERM', onSignal);
+      process.removeListener('SIGINT', onSignal);
+    }
+  });
+}

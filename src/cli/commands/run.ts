@@ -1,0 +1,114 @@
+/**
+ * `portolan run PLAN.yaml`: run a plan file (checks as code), write its reports, record
+ * the run in the history database and print what changed since the plan's last run.
+ */
+import { type Command, Option } from 'commander';
+import { runCheck } from '../../check/run-check.js';
+import { DEFAULT_HISTORY } from '../../history/db.js';
+import { describeDiff } from '../../history/describe-diff.js';
+import { parseDuration } from '../../plan/duration.js';
+import { executePlan } from '../../plan/execute.js';
+import { loadPlan } from '../../plan/load.js';
+import type { PlanFailOn } from '../../plan/types.js';
+import { renderers } from '../../report/index.js';
+import { PortolanError } from '../errors.js';
+import { startProgress } from '../progress.js';
+
+interface RunFlags {
+  history: string | false;
+  waitUntilPass?: string;
+  failOn?: string;
+  outputDir?: string;
+  checks?: string[];
+  print: 'table' | 'md' | 'none';
+  quiet?: boolean;
+}
+
+const collect = (value: string, prev: string[] = []) => [...prev, value];
+
+/** `--history PATH` / `--no-history`, shared with `portolan agent`. */
+export function historyOptions(cmd: Command): Command {
+  return cmd
+    .option('--history <path>', 'run history database (SQLite)', DEFAULT_HISTORY)
+    .option('--no-history', 'do not record this run');
+}
+
+export function parseFailOn(text: string | undefined): PlanFailOn[] {
+  if (!text) return [];
+  return text.split(',').map((item) => {
+    const value = item.trim();
+    if (value !== 'inconclusive' && value !== 'waived-expiring') {
+      throw new PortolanError(
+        'USAGE',
+        `--fail-on "${value}": expected inconclusive, waived-expiring or both (comma-separated)`,
+      );
+    }
+    return value;
+  });
+}
+
+export function registerRun(program: Command): void {
+  const cmd = program
+    .command('run')
+    .description('run a plan file: target groups, the roles they must serve or block, waivers, outputs')
+    .argument('<plan>', 'plan file (YAML, schema/plan.schema.json)')
+    .option(
+      '--wait-until-pass <duration>',
+      're-run failing targets with backoff until they pass or DURATION ends (e.g. 10m)',
+    )
+    .option('--fail-on <what>', 'also exit 1 on: inconclusive, waived-expiring (comma-separated; adds to the plan)')
+    .option('--output-dir <dir>', "write the plan's report formats here instead of its outputs.directory")
+    .option('--checks <dir>', 'also load services/ and roles/ from DIR (repeatable)', collect)
+    .addOption(
+      new Option('--print <format>', 'what to print on stdout').choices(['table', 'md', 'none']).default('table'),
+    )
+    .option('-q, --quiet', 'no progress on stderr');
+  historyOptions(cmd).addHelpText(
+    'after',
+    `
+Exit codes: 0 compliant, 1 non-compliant (or an expired waiver), 2 usage or plan error,
+3 inconclusive only (1 with --fail-on inconclusive).
+
+Examples:
+  portolan run checks/plans/nightly-staging.yaml
+  STAGING_DC=dc1.staging.example portolan run checks/plans/nightly-staging.yaml --print md
+  portolan run checks/plans/new-dc-predeployment.yaml --wait-until-pass 15m
+`,
+  );
+  cmd.action(async (planPath: string, flags: RunFlags) => {
+    const waitUntilPassMs = flags.waitUntilPass ? parseDuration(flags.waitUntilPass, '--wait-until-pass') : 0;
+    const extraFailOn = parseFailOn(flags.failOn);
+    const loaded = await loadPlan(planPath);
+    const plan = { ...loaded, failOn: [...new Set([...loaded.failOn, ...extraFailOn])] };
+    const controller = new AbortController();
+    const onSigint = () => controller.abort();
+    process.once('SIGINT', onSigint);
+    const progress = startProgress({ quiet: Boolean(flags.quiet) });
+    try {
+      const done = await executePlan(plan, runCheck, {
+        commandLine: ['portolan', ...process.argv.slice(2)],
+        historyPath: flags.history || null,
+        waitUntilPassMs,
+        signal: controller.signal,
+        onProgress: progress.update,
+        ...(flags.checks ? { catalogDirs: flags.checks } : {}),
+        ...(flags.outputDir ? { outputDir: flags.outputDir } : {}),
+      });
+      progress.stop(done.result.summary.headline);
+      if (flags.print !== 'none') process.stdout.write(`${renderers[flags.print](done.result, { color: false })}\n`);
+      for (const file of done.written) process.stderr.write(`wrote ${file}\n`);
+      const recorded = done.recorded;
+      if (recorded?.error) process.stderr.write(`portolan: warning: run not recorded: ${recorded.error.message}\n`);
+      if (recorded?.diff && recorded.previous) {
+        process.stderr.write(`since run ${recorded.previous.id} (${recorded.previous.startedAt}):\n`);
+        process.stderr.write(`${describeDiff(recorded.diff)}\n`);
+      }
+      process.exitCode = done.result.summary.exitCode;
+    } catch (err) {
+      progress.stop(null);
+      throw err;
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+    }
+  });
+}

@@ -1,0 +1,291 @@
+/**
+ * The responder server behind `portolan listen`: one TCP listener and one UDP socket per
+ * port, each answering responder probes (answer.ts), so `portolan check --responder` can
+ * prove a path end to end before the real service exists.
+ *
+ * Bounded on purpose, because it listens on many ports of a server-to-be:
+ * - at most `maxConnections` TCP connections at once (over that they are closed at once),
+ *   each closed after `idleMs` without a complete probe, and each reads at most one probe;
+ * - UDP datagrams of any other length than a probe are dropped unread;
+ * - UDP replies are rate-limited per source and globally (guard.ts), and no reply is
+ *   larger than the probe, so the responder cannot be used as an amplifier;
+ * - the record of who reached what is capped in sources and in hits.
+ *
+ * A port that cannot be opened is reported with why (in use and by whom, privileged,
+ * address not local) and the rest are served anyway.
+ *
+ * Caveat: Node cannot choose the source address of a UDP reply, so on a host with several
+ * addresses a socket bound to the wildcard may answer from another address than the client
+ * asked, and a connected client socket drops that reply. Bind to one address (`bind`) there.
+ */
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { createServer, isIPv6, type Server, type Socket } from 'node:net';
+import { type AnswerOptions, ProbeAnswerer, type ProbeOutcome } from './answer.js';
+import { hasMagicPrefix, PROBE_LENGTH, type ResponderTransport } from './handshake.js';
+import { findPortOwners, type PortKey } from './port-owner.js';
+
+export interface PortRequest {
+  transport: ResponderTransport;
+  port: number;
+  /** What the port is for, shown in the served table. */
+  uses?: string[];
+  /** How the port was chosen ("sample of 49152-65535"). */
+  note?: string;
+}
+
+export type OpenFailureCode = 'in-use' | 'privileged' | 'address-not-local' | 'error';
+
+export interface ServedPort {
+  transport: ResponderTransport;
+  port: number;
+  uses: string[];
+  note?: string;
+  /** `null` when the port is served. */
+  failure: { code: OpenFailureCode; message: string } | null;
+}
+
+/**
+ * `contact`: something reached the port but did not complete a probe (a plain TCP connect
+ * such as Test-NetConnection, a foreign datagram, a replay, a rate-limited probe).
+ */
+export type HitOutcome = 'verified' | 'wrong-token' | 'clock-skew' | 'contact';
+
+export interface Hit {
+  atMs: number;
+  source: string;
+  transport: ResponderTransport;
+  port: number;
+  outcome: HitOutcome;
+}
+
+export interface ResponderStats {
+  /** Every outcome of a complete probe, plus `connections-refused` over the TCP cap. */
+  probes: Record<ProbeOutcome, number>;
+  connectionsRefused: number;
+  /** Hits not kept in `hits` because it was full. */
+  hitsDropped: number;
+}
+
+export interface ResponderOptions extends AnswerOptions {
+  /** Local address to listen on. @default '0.0.0.0' */
+  bind?: string;
+  ports: PortRequest[];
+  /** Open TCP connections at once, all ports together. @default 256 */
+  maxConnections?: number;
+  /** A TCP connection without a complete probe is closed after this. @default 5000 */
+  idleMs?: number;
+  /** Hits kept in `hits`. @default 10000 */
+  maxHits?: number;
+  /** Sources tracked in `reach`. @default 1024 */
+  maxSources?: number;
+  /** @default Date.now */
+  clock?: () => number;
+  /** Called for every hit kept (the live view, the JSON stream). */
+  onHit?: (hit: Hit) => void;
+}
+
+export interface Responder {
+  /** Every requested port, in request order, with `failure` set where it could not be opened. */
+  served: ServedPort[];
+  /** Replied probes, and the first contact of each source on each port. */
+  hits: Hit[];
+  /** Per port ("389/tcp"), the best outcome each source reached. */
+  reach: Map<PortKey, Map<string, HitOutcome>>;
+  stats: ResponderStats;
+  close(): Promise<void>;
+}
+
+const RANK: Record<HitOutcome, number> = { contact: 0, 'clock-skew': 1, 'wrong-token': 2, verified: 3 };
+const REPLIED: Partial<Record<ProbeOutcome, HitOutcome>> = {
+  verified: 'verified',
+  'wrong-token': 'wrong-token',
+  'clock-skew': 'clock-skew',
+};
+
+/** IPv4 clients of a dual-stack socket show up as ::ffff:a.b.c.d. */
+const plainAddress = (address: string | undefined): string => (address ?? '?').replace(/^::ffff:(?=\d+\.)/, '');
+
+function failureFor(err: NodeJS.ErrnoException, req: PortRequest, bind: string): ServedPort['failure'] {
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return { code: 'in-use', message: 'in use by another program' };
+    case 'EACCES':
+      return {
+        code: 'privileged',
+        message:
+          req.port < 1024
+            ? 'ports below 1024 need root or CAP_NET_BIND_SERVICE: run as root, or grant it with `sudo setcap cap_net_bind_service=+ep "$(readlink -f "$(which node)")"`'
+            : `permission denied (${err.message})`,
+      };
+    case 'EADDRNOTAVAIL':
+      return {
+        code: 'address-not-local',
+        message: `${bind} is not an address of this host (EADDRNOTAVAIL); see \`ip -brief address\``,
+      };
+    default:
+      return { code: 'error', message: err.message };
+  }
+}
+
+/** Where the OS names the holder, say who; otherwise say how to find out. */
+async function nameOwners(served: ServedPort[]): Promise<void> {
+  const inUse = served.filter((s) => s.failure?.code === 'in-use');
+  const owners = await findPortOwners(inUse);
+  for (const s of inUse) {
+    const who = owners.get(`${s.port}/${s.transport}`);
+    if (!s.failure) continue;
+    s.failure.message = who?.length
+      ? `in use by ${who.join(', ')}`
+      : `in use by another program (as root, \`ss -Hlnp${s.transport === 'tcp' ? 't' : 'u'} 'sport = :${s.port}'\` names it)`;
+  }
+}
+
+export async function startResponder(opts: ResponderOptions): Promise<Responder> {
+  const clock = opts.clock ?? Date.now;
+  const bind = opts.bind ?? '0.0.0.0';
+  const maxConnections = opts.maxConnections ?? 256;
+  const idleMs = opts.idleMs ?? 5000;
+  const maxHits = opts.maxHits ?? 10_000;
+  const maxSources = opts.maxSources ?? 1024;
+  const answerer = new ProbeAnswerer(opts, clock());
+
+  const hits: Hit[] = [];
+  const reach = new Map<PortKey, Map<string, HitOutcome>>();
+  const sourcesSeen = new Set<string>();
+  const stats: ResponderStats = {
+    probes: { verified: 0, 'wrong-token': 0, 'clock-skew': 0, replay: 0, 'rate-limited': 0, malformed: 0 },
+    connectionsRefused: 0,
+    hitsDropped: 0,
+  };
+
+  function record(source: string, transport: ResponderTransport, port: number, outcome: HitOutcome): void {
+    if (!sourcesSeen.has(source)) {
+      if (sourcesSeen.size >= maxSources) return;
+      sourcesSeen.add(source);
+    }
+    const key: PortKey = `${port}/${transport}`;
+    const bySource = reach.get(key) ?? new Map<string, HitOutcome>();
+    reach.set(key, bySource);
+    const prior = bySource.get(source);
+    if (prior === undefined || RANK[outcome] > RANK[prior]) bySource.set(source, outcome);
+    // A contact is news only the first time; every reply is a hit (the rate limit bounds them).
+    if (outcome === 'contact' && prior !== undefined) return;
+    const hit: Hit = { atMs: clock(), source, transport, port, outcome };
+    if (hits.length >= maxHits) stats.hitsDropped++;
+    else hits.push(hit);
+    opts.onHit?.(hit);
+  }
+
+  function handle(bytes: Uint8Array, transport: ResponderTransport, port: number, source: string): Uint8Array | null {
+    const { outcome, reply } = answerer.answer(bytes, { transport, port, source, nowMs: clock() });
+    stats.probes[outcome]++;
+    record(source, transport, port, REPLIED[outcome] ?? 'contact');
+    return reply;
+  }
+
+  const sockets = new Set<Socket>();
+  const tcpServers: Server[] = [];
+  const udpSockets: UdpSocket[] = [];
+
+  function onConnection(socket: Socket, port: number): void {
+    if (sockets.size >= maxConnections) {
+      stats.connectionsRefused++;
+      socket.destroy();
+      return;
+    }
+    sockets.add(socket);
+    const source = plainAddress(socket.remoteAddress);
+    const probe = new Uint8Array(PROBE_LENGTH);
+    let got = 0;
+    socket.on('close', () => {
+      sockets.delete(socket);
+      // A connection that never completed a probe (Test-NetConnection, a port scan) still shows the path.
+      if (got < PROBE_LENGTH) record(source, 'tcp', port, 'contact');
+    });
+    socket.on('error', () => socket.destroy());
+    socket.setTimeout(idleMs, () => socket.destroy());
+    socket.on('data', (chunk: Buffer) => {
+      const take = Math.min(PROBE_LENGTH - got, chunk.length);
+      probe.set(chunk.subarray(0, take), got);
+      got += take;
+      if (!hasMagicPrefix(probe.subarray(0, got))) {
+        stats.probes.malformed++;
+        socket.destroy();
+      } else if (got === PROBE_LENGTH) {
+        socket.removeAllListeners('data');
+        socket.pause();
+        const reply = handle(probe, 'tcp', port, source);
+        if (reply) socket.end(reply);
+        else socket.end();
+      }
+    });
+  }
+
+  function openTcp(req: PortRequest): Promise<NodeJS.ErrnoException | null> {
+    return new Promise((resolve) => {
+      const server = createServer((socket) => onConnection(socket, req.port));
+      server.once('error', resolve);
+      server.listen({ host: bind, port: req.port, exclusive: true }, () => {
+        server.removeListener('error', resolve);
+        server.on('error', () => {});
+        tcpServers.push(server);
+        resolve(null);
+      });
+    });
+  }
+
+  function openUdp(req: PortRequest): Promise<NodeJS.ErrnoException | null> {
+    return new Promise((resolve) => {
+      const socket = createSocket({ type: isIPv6(bind) ? 'udp6' : 'udp4' });
+      socket.on('message', (msg, rinfo) => {
+        const source = plainAddress(rinfo.address);
+        if (msg.length !== PROBE_LENGTH) {
+          stats.probes.malformed++;
+          record(source, 'udp', req.port, 'contact');
+          return;
+        }
+        const reply = handle(msg, 'udp', req.port, source);
+        if (reply) socket.send(reply, rinfo.port, rinfo.address);
+      });
+      socket.once('error', (err) => {
+        socket.close();
+        resolve(err);
+      });
+      socket.bind({ address: bind, port: req.port, exclusive: true }, () => {
+        socket.removeAllListeners('error');
+        // Send errors (an ICMP unreachable for a reply) must not end the responder.
+        socket.on('error', () => {});
+        udpSockets.push(socket);
+        resolve(null);
+      });
+    });
+  }
+
+  const served: ServedPort[] = await Promise.all(
+    opts.ports.map(async (req) => {
+      const err = await (req.transport === 'tcp' ? openTcp(req) : openUdp(req));
+      return {
+        transport: req.transport,
+        port: req.port,
+        uses: req.uses ?? [],
+        ...(req.note ? { note: req.note } : {}),
+        failure: err ? failureFor(err, req, bind) : null,
+      };
+    }),
+  );
+  await nameOwners(served);
+
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    if (!closing) {
+      for (const socket of sockets) socket.destroy();
+      closing = Promise.all([
+        ...tcpServers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+        ...udpSockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+      ]).then(() => undefined);
+    }
+    return closing;
+  };
+
+  return { served, hits, reach, stats, close };
+}

@@ -1,0 +1,158 @@
+import { expect } from 'chai';
+import { aggregate, judgeExpectations, summarize, type JudgeOptions } from '../../src/analyze/verdicts.js';
+import type { Expectation, Observation, ProbeState, Reason, Requirement } from '../../src/model.js';
+
+function expectation(key: string, over: Partial<Expectation> = {}): Expectation {
+  return {
+    key,
+    role: 'domain-controller',
+    service: 'group-policy',
+    serviceName: 'Group Policy',
+    impact: 'Group Policy will not apply',
+    protocol: 'tcp',
+    port: 389,
+    range: null,
+    portSet: null,
+    ipProtocol: null,
+    application: 'LDAP',
+    requirement: 'required',
+    condition: null,
+    footnote: null,
+    note: null,
+    source: { table: 'section', section: 'Group Policy' },
+    ...over,
+  };
+}
+
+function obs(state: ProbeState, reason: Reason, over: Partial<Observation> = {}): Observation {
+  return {
+    target: 'dc1',
+    address: '10.0.0.5',
+    protocol: 'tcp',
+    port: 389,
+    state,
+    reason,
+    rttMs: null,
+    attempts: 1,
+    evidence: [],
+    warnings: [],
+    ...over,
+  };
+}
+
+const LISTENING: JudgeOptions = { expect: 'listening', timeoutMs: 1500, failOn: 'fail' };
+const REACHABLE: JudgeOptions = { ...LISTENING, expect: 'reachable' };
+
+function judge(e: Expectation, observations: Observation[], opts = LISTENING) {
+  const links = new Map([[e.key, observations.map((_, i) => i)]]);
+  const [v] = judgeExpectations([{ target: 'dc1', expectations: [e], links }], observations, opts);
+  if (!v) throw new Error('no verdict');
+  return v;
+}
+
+describe('verdicts: one port', () => {
+  const table: [ProbeState, Reason, JudgeOptions, string, RegExp][] = [
+    ['open', 'syn-ack', LISTENING, 'pass', /LDAP 389\/tcp on dc1 \(10\.0\.0\.5\) is open \(handshake completed\)/],
+    ['closed', 'rst', LISTENING, 'fail', /^Group Policy will not apply: LDAP 389\/tcp on dc1 \(10\.0\.0\.5\) is closed/],
+    ['filtered', 'timeout', LISTENING, 'fail', /^Group Policy will not apply: LDAP 389\/tcp on dc1 \(10\.0\.0\.5\) is filtered \(no answer in 1500 ms\)\.$/],
+    ['filtered', 'icmp-admin-prohibited', LISTENING, 'fail', /administratively prohibited/],
+    ['open|filtered', 'no-reply', LISTENING, 'inconclusive', /would settle it/],
+    ['error', 'local-error', LISTENING, 'inconclusive', /cannot tell/],
+    ['untestable', 'not-probed', LISTENING, 'untestable', /untestable/],
+    ['closed', 'rst', REACHABLE, 'pass', /is closed/],
+    ['filtered', 'timeout', REACHABLE, 'fail', /filtered/],
+  ];
+  for (const [state, reason, opts, status, words] of table) {
+    it(`${state}/${reason} with --expect ${opts.expect} -> ${status}`, () => {
+      const v = judge(expectation('k'), [obs(state, reason)], opts);
+      expect(v.status).to.equal(status);
+      expect(v.explanation).to.match(words);
+    });
+  }
+
+  it('--expect reachable carries the host-firewall caveat when closed passes', () => {
+    expect(judge(expectation('k'), [obs('closed', 'rst')], REACHABLE).caveat).to.match(/host firewall/);
+    expect(judge(expectation('k'), [obs('open', 'syn-ack')], REACHABLE).caveat).to.equal(null);
+  });
+
+  it('the worst address decides (--all-addresses)', () => {
+    const v = judge(expectation('k'), [obs('open', 'syn-ack'), obs('filtered', 'timeout', { address: 'fd00::5' })]);
+    expect(v.status).to.equal('fail');
+    expect(v.explanation).to.match(/fd00::5/);
+  });
+
+  it('UDP silence to Kerberos while Kerberos answers on 88/tcp is a filtered path, not inconclusive', () => {
+    const kdc = expectation('k', { service: 'kdc', impact: 'Kerberos sign-in fails', protocol: 'udp', port: 88, application: 'Kerberos' });
+    const udp = obs('open|filtered', 'no-reply', { protocol: 'udp', port: 88, module: 'kerberos-udp', attempts: 3 });
+    const tcp = obs('open', 'syn-ack', { port: 88, module: 'kerberos-tcp', confirmed: true });
+    const links = new Map([[kdc.key, [0]]]);
+    const [v] = judgeExpectations([{ target: 'dc1', expectations: [kdc], links }], [udp, tcp], LISTENING);
+    expect(v?.status).to.equal('fail');
+    expect(v?.explanation).to.match(/while the same service answers on 88\/tcp: the UDP path is most likely filtered/);
+    // A TCP handshake alone (no protocol confirmed) does not settle it.
+    const [u] = judgeExpectations([{ target: 'dc1', expectations: [kdc], links }], [udp, { ...tcp, confirmed: false }], LISTENING);
+    expect(u?.status).to.equal('inconclusive');
+  });
+
+  it('a responder that rejected our token is inconclusive, never a pass', () => {
+    const responder = { ...LISTENING, responder: true };
+    const wrong = obs('open', 'syn-ack', { confirmed: false, warnings: ['a portolan responder answered but rejected our token'] });
+    expect(judge(expectation('k'), [wrong], responder).status).to.equal('inconclusive');
+    expect(judge(expectation('k'), [obs('open', 'responder', { confirmed: true })], responder).status).to.equal('pass');
+  });
+});
+
+describe('verdicts: sampled ranges', () => {
+  const range = expectation('r', { port: null, range: '49152-65535', portSet: 'rpc-dynamic', application: 'RPC dynamic' });
+  const at = (port: number, state: ProbeState, reason: Reason) => obs(state, reason, { port });
+
+  it('open or closed sampled ports mean the firewall passes the range', () => {
+    const v = judge(range, [at(49152, 'closed', 'rst'), at(65535, 'open', 'syn-ack')]);
+    expect(v.status).to.equal('pass');
+    expect(v.explanation).to.match(/passes the range \(2 sampled ports: 1 open, 1 closed\)/);
+  });
+
+  it('filtered sampled ports mean it blocks the range', () => {
+    const v = judge(range, [at(49152, 'filtered', 'timeout'), at(65535, 'closed', 'rst')]);
+    expect(v.status).to.equal('fail');
+    expect(v.explanation).to.match(/^Group Policy will not apply: .*blocks the range .*49152\/tcp filtered/);
+  });
+});
+
+describe('verdicts: services, targets and exit codes', () => {
+  function run(states: [Requirement, ProbeState, Reason][], failOn: 'fail' | 'inconclusive' = 'fail') {
+    const expectations = states.map(([requirement], i) => expectation(`k${i}`, { requirement, port: 1000 + i }));
+    const observations = states.map(([, state, reason], i) => obs(state, reason, { port: 1000 + i }));
+    const links = new Map(expectations.map((e, i) => [e.key, [i]]));
+    const ev = judgeExpectations([{ target: 'dc1', expectations, links }], observations, { ...LISTENING, failOn });
+    const { services, targets } = aggregate(expectations, ev);
+    return { services, targets, summary: summarize({ expectations: ev, services, targets }, { failOn }) };
+  }
+
+  const cases: [string, [Requirement, ProbeState, Reason][], string, string, number][] = [
+    ['all required pass', [['required', 'open', 'syn-ack']], 'ok', 'compliant', 0],
+    ['a required row fails', [['required', 'filtered', 'timeout'], ['required', 'open', 'syn-ack']], 'broken', 'non-compliant', 1],
+    ['only an optional row fails', [['required', 'open', 'syn-ack'], ['optional', 'filtered', 'timeout']], 'degraded', 'compliant', 0],
+    ['a required row is inconclusive', [['required', 'open|filtered', 'no-reply']], 'inconclusive', 'inconclusive', 3],
+    ['a conditional row fails', [['required', 'open', 'syn-ack'], ['conditional', 'closed', 'rst']], 'degraded', 'compliant', 0],
+  ];
+  for (const [name, states, service, target, exitCode] of cases) {
+    it(`${name}: service ${service}, target ${target}, exit ${exitCode}`, () => {
+      const r = run(states);
+      expect(r.services[0]?.status).to.equal(service);
+      expect(r.targets[0]?.status).to.equal(target);
+      expect(r.summary.exitCode).to.equal(exitCode);
+    });
+  }
+
+  it('--fail-on inconclusive turns exit 3 into 1', () => {
+    expect(run([['required', 'open|filtered', 'no-reply']], 'inconclusive').summary.exitCode).to.equal(1);
+  });
+
+  it('the explanation chain lists required failures first, optional ones marked', () => {
+    const r = run([['optional', 'filtered', 'timeout'], ['required', 'closed', 'rst']]);
+    expect(r.services[0]?.explanations[0]).to.match(/^Group Policy will not apply: LDAP 1001\/tcp/);
+    expect(r.services[0]?.explanations[1]).to.match(/^\(optional\) /);
+    expect(r.targets[0]?.summary).to.equal('dc1 as domain-controller is non-compliant (broken: Group Policy).');
+  });
+});
