@@ -248,7 +248,7 @@ export interface RunCounts {
 }
 
 /**
- * The JSON result: portolan's public API (schema/result.schema.json).
+ * The JSON result: portolan's public API (checks/schema/result.schema.json).
  * Every report is rendered from this object alone.
  */
 export interface RunResult {

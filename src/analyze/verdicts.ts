@@ -6,10 +6,10 @@
  */
 import type {
   ComplianceStatus,
-  ExpectMode,
   Expectation,
   ExpectationStatus,
   ExpectationVerdict,
+  ExpectMode,
   Observation,
   RunCounts,
   RunResult,
@@ -59,7 +59,12 @@ function judgeOne(
   const seen = indexes.map((i) => observations[i]).filter((o): o is Observation => o !== undefined);
   const base = { target, expectation: e.key, role: e.role, service: e.service, observations: indexes };
   if (seen.length === 0) {
-    return { ...base, status: 'inconclusive', explanation: `${portLabel(e)} on ${target} was not probed.`, caveat: null };
+    return {
+      ...base,
+      status: 'inconclusive',
+      explanation: `${portLabel(e)} on ${target} was not probed.`,
+      caveat: null,
+    };
   }
   const isRange = e.port === null && e.range !== null;
   const perObservation = seen.map((o) => ({ o, status: portStatus(o, opts, isRange) }));
@@ -71,8 +76,8 @@ function judgeOne(
   const explanation = twin
     ? `${e.impact}: ${portLabel(e)} on ${where(worst.o.target, worst.o.address)} is ${stateText(worst.o, opts)}, while the same service answers on ${twin.port}/tcp: the UDP path is most likely filtered.`
     : isRange
-    ? rangeExplanation(target, e, perObservation, status)
-    : portExplanation(e, worst.o, status, opts);
+      ? rangeExplanation(target, e, perObservation, status)
+      : portExplanation(e, worst.o, status, opts);
   const caveat =
     opts.expect === 'reachable' && perObservation.some((p) => p.o.state === 'closed' && p.status === 'pass')
       ? REACHABLE_CAVEAT

@@ -6,7 +6,16 @@
  * kept, and a failure there degrades rather than breaks its service.
  */
 import { PortolanError } from '../cli/errors.js';
-import type { Catalog, Expectation, PortRow, Requirement, RoleService, RpcProfile, Service, Transport } from '../model.js';
+import type {
+  Catalog,
+  Expectation,
+  PortRow,
+  Requirement,
+  RoleService,
+  RpcProfile,
+  Service,
+  Transport,
+} from '../model.js';
 import { formatRange, resolveRpcDynamic } from './port-sets.js';
 
 export interface ExpandOptions {
@@ -49,7 +58,9 @@ export function expandPorts(specs: string[], catalog?: Catalog): Expectation[] {
         range: parsed.range,
         portSet: null,
         ipProtocol: null,
-        application: (catalog && knownApplication(catalog, parsed.protocol, parsed.port)) ?? (parsed.protocol === 'icmp' ? 'ICMP' : 'Port'),
+        application:
+          (catalog && knownApplication(catalog, parsed.protocol, parsed.port)) ??
+          (parsed.protocol === 'icmp' ? 'ICMP' : 'Port'),
         requirement: 'required',
         condition: null,
         footnote: null,
@@ -74,7 +85,10 @@ function parsePortSpec(spec: string): { protocol: Transport; port: number | null
   const first = Number(m?.[1]);
   const last = m?.[2] === undefined ? first : Number(m[2]);
   if (!m || first < 1 || last > 65535 || first > last) {
-    throw new PortolanError('USAGE', `--port "${spec}": expected PORT/tcp, PORT/udp, FIRST-LAST/tcp or icmp (ports 1-65535)`);
+    throw new PortolanError(
+      'USAGE',
+      `--port "${spec}": expected PORT/tcp, PORT/udp, FIRST-LAST/tcp or icmp (ports 1-65535)`,
+    );
   }
   const protocol = m[3] as 'tcp' | 'udp';
   return first === last ? { protocol, port: first, range: null } : { protocol, port: null, range: `${first}-${last}` };
@@ -83,7 +97,9 @@ function parsePortSpec(spec: string): { protocol: Transport; port: number | null
 function expandEntry(catalog: Catalog, entry: RoleService, roleId: string | null, opts: ExpandOptions): Expectation[] {
   const service = catalog.services.get(entry.service);
   if (!service) throw unknown('service', entry.service, [...catalog.services.keys()]);
-  return service.ports.filter((row) => applies(row, opts)).flatMap((row) => toExpectations(service, row, entry, roleId, opts));
+  return service.ports
+    .filter((row) => applies(row, opts))
+    .flatMap((row) => toExpectations(service, row, entry, roleId, opts));
 }
 
 function applies(row: PortRow, opts: ExpandOptions): boolean {
@@ -146,10 +162,26 @@ function dedupe(list: Expectation[]): Expectation[] {
 }
 
 function unknown(what: string, id: string, known: string[]): PortolanError {
-  const near = known.filter((k) => k.includes(id) || id.includes(k)).slice(0, 3);
+  const near = known
+    .filter((k) => k.includes(id) || id.includes(k) || editDistance(k, id) <= Math.max(2, id.length / 4))
+    .slice(0, 3);
   const hint = near.length ? ` Did you mean ${near.map((n) => `"${n}"`).join(', ')}?` : '';
-  return new PortolanError(
-    'USAGE',
-    `unknown ${what} "${id}".${hint} List them with \`portolan catalog ${what}s\`.`,
-  );
+  return new PortolanError('USAGE', `unknown ${what} "${id}".${hint} List them with \`portolan catalog ${what}s\`.`);
+}
+
+/** Levenshtein distance, for "did you mean" hints on short ids. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(
+        (prev[j] as number) + 1,
+        (cur[j - 1] as number) + 1,
+        (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    prev = cur;
+  }
+  return prev[b.length] as number;
 }

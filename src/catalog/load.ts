@@ -56,7 +56,8 @@ export async function loadCatalog(opts: LoadOptions = {}): Promise<Catalog> {
     role.services.forEach((entry, i) => {
       if (!services.has(entry.service)) {
         const yaml = roleFiles.get(id);
-        const pointer = typeof (yaml?.data as { services: unknown[] }).services[i] === 'string' ? '' : '/service';
+        const raw = (yaml?.data as { services?: unknown[] } | undefined)?.services?.[i];
+        const pointer = typeof raw === 'string' ? '' : '/service';
         throw new PortolanError(
           'CATALOG',
           `role "${id}" names unknown service "${entry.service}"; expected one of the ids in services/ (see \`portolan catalog services\`)`,

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
 import { PortolanError, type PortolanErrorCode } from '../cli/errors.js';
 
 export interface LocatedYaml {

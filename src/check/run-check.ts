@@ -4,7 +4,7 @@
  * The CLI, plans and the agent all go through here.
  */
 import { hostname, networkInterfaces } from 'node:os';
-import { judgeExpectations, aggregate, summarize } from '../analyze/verdicts.js';
+import { aggregate, judgeExpectations, summarize } from '../analyze/verdicts.js';
 import { expandPorts, expandRole, expandService } from '../catalog/expand.js';
 import { loadCatalog } from '../catalog/load.js';
 import { parsePortList } from '../catalog/port-sets.js';
@@ -71,7 +71,12 @@ export async function runCheck(req: CheckRequest, hooks: CheckHooks = {}): Promi
   };
   validateOptions(options);
   const catalog = await loadCatalog({ dirs: req.catalogDirs ?? [] });
-  const expandOpts = { profile: options.profile, rpcRange: options.rpcRange, os: options.os, clientOs: options.clientOs };
+  const expandOpts = {
+    profile: options.profile,
+    rpcRange: options.rpcRange,
+    os: options.os,
+    clientOs: options.clientOs,
+  };
   const expectations: Expectation[] = [
     ...req.roles.flatMap((r) => expandRole(catalog, r, expandOpts)),
     ...req.services.flatMap((s) => expandService(catalog, s, expandOpts)),
@@ -97,13 +102,19 @@ export async function runCheck(req: CheckRequest, hooks: CheckHooks = {}): Promi
   if (requested.length === 0) throw new PortolanError('USAGE', 'no targets: name one or more hosts, or --domain');
   const targets = await resolveAll(dedupeTargets(requested), options.allAddresses);
   if (options.expect === 'reachable') {
-    notes.push('Pre-deployment check (--expect reachable): a closed port passes, since the service may not be installed yet.');
+    notes.push(
+      'Pre-deployment check (--expect reachable): a closed port passes, since the service may not be installed yet.',
+    );
   }
   if (req.responder) {
-    notes.push('Pre-deployment check with the portolan responder: each port passes when the responder answered through the network path.');
+    notes.push(
+      'Pre-deployment check with the portolan responder: each port passes when the responder answered through the network path.',
+    );
   }
   if (!options.appProbes) {
-    notes.push('Protocol conversations were off (--no-app-probes): TCP states come from the handshake alone; UDP still sends each protocol\u2019s request, since an empty datagram proves nothing.');
+    notes.push(
+      'Protocol conversations were off (--no-app-probes): TCP states come from the handshake alone; UDP still sends each protocol\u2019s request, since an empty datagram proves nothing.',
+    );
   }
 
   const engine = await runEngine(
@@ -126,7 +137,12 @@ export async function runCheck(req: CheckRequest, hooks: CheckHooks = {}): Promi
   );
   notes.push(...engine.notes);
   const incomplete = hooks.signal?.aborted ?? false;
-  const judgeOpts = { expect: options.expect, timeoutMs: options.timeoutMs, failOn: options.failOn, responder: options.responder };
+  const judgeOpts = {
+    expect: options.expect,
+    timeoutMs: options.timeoutMs,
+    failOn: options.failOn,
+    responder: options.responder,
+  };
   const expectationVerdicts = judgeExpectations(
     targets.map((t) => ({
       target: t.name,
@@ -147,7 +163,11 @@ export async function runCheck(req: CheckRequest, hooks: CheckHooks = {}): Promi
       startedAt: started.toISOString(),
       endedAt: ended.toISOString(),
       durationMs: ended.getTime() - started.getTime(),
-      source: { hostname: hostname(), addresses: options.source ? [options.source] : localAddresses(), bind: options.source },
+      source: {
+        hostname: hostname(),
+        addresses: options.source ? [options.source] : localAddresses(),
+        bind: options.source,
+      },
       commandLine: req.commandLine,
       options,
       incomplete,
@@ -191,9 +211,17 @@ async function resolveAll(list: { name: string; origin: string }[], all: boolean
   const resolved = await Promise.all(list.map((t) => resolveTarget(t.name, all)));
   const failed = resolved.filter((r) => r.error);
   if (failed.length > 0) {
-    throw new PortolanError('TARGET', `target ${failed.map((f) => f.error).join('; ')}; check the name or use an address`);
+    throw new PortolanError(
+      'TARGET',
+      `target ${failed.map((f) => f.error).join('; ')}; check the name or use an address`,
+    );
   }
-  return resolved.map((r, i) => ({ name: r.name, addresses: r.addresses, origin: list[i]?.origin ?? 'command line', error: null }));
+  return resolved.map((r, i) => ({
+    name: r.name,
+    addresses: r.addresses,
+    origin: list[i]?.origin ?? 'command line',
+    error: null,
+  }));
 }
 
 function localAddresses(): string[] {

@@ -5,10 +5,13 @@
  */
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
+import { registerAgent } from './commands/agent.js';
 import { registerCatalog } from './commands/catalog.js';
 import { registerCheck } from './commands/check.js';
+import { registerHistory } from './commands/history.js';
 import { registerListen } from './commands/listen.js';
 import { registerReport } from './commands/report.js';
+import { registerRun } from './commands/run.js';
 import { EXIT, PortolanError } from './errors.js';
 
 export function buildProgram(): Command {
@@ -24,6 +27,9 @@ export function buildProgram(): Command {
   registerCheck(program);
   registerReport(program);
   registerListen(program);
+  registerRun(program);
+  registerHistory(program);
+  registerAgent(program);
   program.addHelpText(
     'after',
     `
@@ -57,6 +63,8 @@ function reportError(err: unknown): number {
     process.stderr.write(`portolan: ${err.message}\n`);
     return EXIT.usage;
   }
-  process.stderr.write(`portolan: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `portolan: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   return EXIT.usage;
 }

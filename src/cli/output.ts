@@ -25,14 +25,16 @@ export function outputOptions(cmd: Command): Command {
 export function parseFormats(text: string): Format[] {
   const list = text.split(',').map((s) => s.trim());
   const bad = list.find((f) => !isFormat(f));
-  if (bad !== undefined) throw new PortolanError('USAGE', `--format "${bad}": expected one or more of ${FORMATS.join(', ')}`);
+  if (bad !== undefined)
+    throw new PortolanError('USAGE', `--format "${bad}": expected one or more of ${FORMATS.join(', ')}`);
   return [...new Set(list as Format[])];
 }
 
 /** Check output flags before probing, so a typo costs nothing. */
 export function checkOutputOptions(o: OutputOptions): void {
   const formats = parseFormats(o.format);
-  if (formats.length > 1 && !o.outputDir) throw new PortolanError('USAGE', 'several --format values need --output-dir DIR');
+  if (formats.length > 1 && !o.outputDir)
+    throw new PortolanError('USAGE', 'several --format values need --output-dir DIR');
   if (o.output && o.outputDir) throw new PortolanError('USAGE', '--output and --output-dir conflict: choose one');
 }
 

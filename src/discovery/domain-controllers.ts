@@ -50,7 +50,11 @@ export async function discoverDomainControllers(domain: string, opts: DiscoverOp
     if (/communications error|timed out|no servers could be reached/i.test(text)) {
       throw new PortolanError('TARGET', `no answer from ${opts.dnsServer ?? 'the system DNS server'} for ${query}`);
     }
-    return { query, targets: parseSrvShort(text), notes: [`Domain controllers of ${domain} found with dig: ${query} SRV.`] };
+    return {
+      query,
+      targets: parseSrvShort(text),
+      notes: [`Domain controllers of ${domain} found with dig: ${query} SRV.`],
+    };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
       if (err instanceof PortolanError) throw err;
@@ -67,10 +71,15 @@ export async function discoverDomainControllers(domain: string, opts: DiscoverOp
       targets: records
         .map((r) => ({ name: r.name, port: r.port, priority: r.priority, weight: r.weight }))
         .sort(bySrvOrder),
-      notes: [`dig is not installed (apt-get install dnsutils); found the domain controllers with Node's resolver instead.`],
+      notes: [
+        `dig is not installed (apt-get install dnsutils); found the domain controllers with Node's resolver instead.`,
+      ],
     };
   } catch (err) {
-    throw new PortolanError('TARGET', `SRV lookup of ${query} failed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new PortolanError(
+      'TARGET',
+      `SRV lookup of ${query} failed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
 }
 

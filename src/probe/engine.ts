@@ -9,8 +9,8 @@ import { setMaxListeners } from 'node:events';
 import { parseRange } from '../catalog/port-sets.js';
 import type { Expectation, Observation } from '../model.js';
 import { genericUdp } from '../protocols/generic-udp.js';
-import { modulesFor } from '../protocols/index.js';
-import type { DiscoveredEndpoint, ProbeContext, TcpProtocol, CustomProtocol, UdpProtocol } from '../protocols/types.js';
+import { moduleById, modulesFor } from '../protocols/index.js';
+import type { CustomProtocol, DiscoveredEndpoint, ProbeContext, TcpProtocol, UdpProtocol } from '../protocols/types.js';
 import { ping } from './icmp.js';
 import { sampleRange } from './rpc-sample.js';
 import { Scheduler } from './scheduler.js';
@@ -64,6 +64,9 @@ export interface EngineOutput {
 export const linkKey = (target: string, expectationKey: string) => `${target}\u0000${expectationKey}`;
 
 const MAX_DISCOVERED = 64;
+
+/** The bind-only RPC module, for dynamic ports the endpoint mapper listed. */
+const RPC_BIND = (moduleById('msrpc') as TcpProtocol | undefined) ?? null;
 
 export async function runEngine(
   expectations: Expectation[],
@@ -127,7 +130,14 @@ class Run {
       this.total++;
       const index = epm.then((r) => this.record(r.observation, address));
       probes.set('tcp/135', index);
-      endpoints = epm.then((r) => r.endpoints);
+      endpoints = epm.then((r) => {
+        if (!r.endpoints) {
+          this.note(
+            `${target} (${address}): the endpoint mapper on 135/tcp listed no endpoints (${r.observation.state}); dynamic RPC ranges were judged from ${this.opts.rpcSample} sampled ports instead.`,
+          );
+        }
+        return r.endpoints;
+      });
     }
     await Promise.all(
       expectations.map(async (e) => {
@@ -155,7 +165,22 @@ class Run {
     let ports: number[] | null = null;
     if (e.portSet === 'rpc-dynamic' && protocol === 'tcp') {
       const found = await endpoints;
-      if (found) ports = this.discoveredPorts(found, range, target, address, e.range);
+      const discovered = found ? this.discoveredPorts(found, range, target, address, e.range) : null;
+      if (discovered) {
+        // Ask each endpoint for an RPC bind, and say which interfaces the mapper put there.
+        return Promise.all(
+          [...discovered].map(async ([port, names]) => {
+            const index = await once(
+              `tcp/${port}`,
+              async () => (await this.tcp(target, address, port, RPC_BIND)).observation,
+            );
+            const line = `endpoint mapper: ${names.join(', ')} registered on ${port}/tcp`;
+            const evidence = this.observations[index]?.evidence;
+            if (evidence && !evidence.includes(line)) evidence.unshift(line);
+            return index;
+          }),
+        );
+      }
     }
     if (!ports) {
       ports =
@@ -172,15 +197,17 @@ class Run {
     target: string,
     address: string,
     text: string,
-  ): number[] | null {
-    const ports = [
-      ...new Set(
-        found
-          .filter((ep) => ep.protocol === 'tcp' && ep.port !== null && ep.port >= range.first && ep.port <= range.last)
-          .map((ep) => ep.port as number),
-      ),
-    ].slice(0, MAX_DISCOVERED);
-    if (ports.length === 0) {
+  ): Map<number, string[]> | null {
+    const ports = new Map<number, string[]>();
+    for (const ep of found) {
+      if (ep.protocol !== 'tcp' || ep.port === null || ep.port < range.first || ep.port > range.last) continue;
+      if (!ports.has(ep.port) && ports.size >= MAX_DISCOVERED) continue;
+      const names = ports.get(ep.port) ?? [];
+      const name = ep.interfaceName ?? ep.annotation ?? ep.interfaceUuid;
+      if (name && !names.includes(name)) names.push(name);
+      ports.set(ep.port, names);
+    }
+    if (ports.size === 0) {
       this.note(
         `${target} (${address}): the endpoint mapper answered but listed no TCP endpoint in ${text}; sampled ${this.opts.rpcSample} ports of the range instead.`,
       );
@@ -215,9 +242,14 @@ class Run {
     };
   }
 
-  private async tcp(target: string, address: string, port: number) {
+  private async tcp(
+    target: string,
+    address: string,
+    port: number,
+    preferred: TcpProtocol | CustomProtocol | null = null,
+  ) {
     if (this.signal.aborted) return { observation: aborted(target, address, 'tcp', port), endpoints: null };
-    const module = this.opts.responder?.tcp ?? (this.opts.appProbes ? firstStreamModule(port) : null);
+    const module = this.opts.responder?.tcp ?? (this.opts.appProbes ? (preferred ?? firstStreamModule(port)) : null);
     const result = await tcpProbe({
       target,
       address,
@@ -312,7 +344,9 @@ function asResponderObservation(o: Observation): void {
 }
 
 function firstStreamModule(port: number): TcpProtocol | CustomProtocol | null {
-  return (modulesFor('tcp', port).find((m) => m.kind !== 'datagram') as TcpProtocol | CustomProtocol | undefined) ?? null;
+  return (
+    (modulesFor('tcp', port).find((m) => m.kind !== 'datagram') as TcpProtocol | CustomProtocol | undefined) ?? null
+  );
 }
 
 function firstDatagramModule(port: number): UdpProtocol | null {
@@ -361,4 +395,3 @@ function untestableIp(target: string, address: string, e: Expectation): Observat
       `IP protocol ${e.ipProtocol} cannot be tested by connecting; a packet capture on the target settles it.`,
   };
 }
-

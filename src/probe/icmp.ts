@@ -27,14 +27,33 @@ export interface PingOptions {
 }
 
 /** Flags for iputils (Linux), Windows and BSD/macOS ping. */
-export function pingArgs(o: Pick<PingOptions, 'address' | 'count' | 'timeoutMs' | 'localAddress'>, platform: NodeJS.Platform): string[] {
+export function pingArgs(
+  o: Pick<PingOptions, 'address' | 'count' | 'timeoutMs' | 'localAddress'>,
+  platform: NodeJS.Platform,
+): string[] {
   const v6 = isIPv6(o.address);
   if (platform === 'win32') {
-    return [v6 ? '-6' : '-4', '-n', String(o.count), '-w', String(o.timeoutMs), ...(o.localAddress ? ['-S', o.localAddress] : []), o.address];
+    return [
+      v6 ? '-6' : '-4',
+      '-n',
+      String(o.count),
+      '-w',
+      String(o.timeoutMs),
+      ...(o.localAddress ? ['-S', o.localAddress] : []),
+      o.address,
+    ];
   }
   const seconds = Math.max(1, Math.ceil(o.timeoutMs / 1000));
   if (platform === 'darwin' || platform === 'freebsd' || platform === 'openbsd') {
-    return ['-n', '-c', String(o.count), '-W', String(o.timeoutMs), ...(o.localAddress ? ['-S', o.localAddress] : []), o.address];
+    return [
+      '-n',
+      '-c',
+      String(o.count),
+      '-W',
+      String(o.timeoutMs),
+      ...(o.localAddress ? ['-S', o.localAddress] : []),
+      o.address,
+    ];
   }
   return [
     ...(v6 ? ['-6'] : ['-4']),
@@ -76,7 +95,13 @@ export function ping(opts: PingOptions): Promise<PingResult> {
         }
         // iputils exits 1 when no reply came, 2 on other errors (bad interface, name ...).
         if (typeof code === 'number' && code >= 2 && text) {
-          return resolve({ state: 'error', reason: 'local-error', rttMs: null, attempts: opts.count, error: firstLine(text) });
+          return resolve({
+            state: 'error',
+            reason: 'local-error',
+            rttMs: null,
+            attempts: opts.count,
+            error: firstLine(text),
+          });
         }
         resolve({ state: 'filtered', reason: 'no-reply', rttMs: null, attempts: opts.count, error: null });
       },

@@ -39,7 +39,8 @@ export function streamIO(socket: Socket | TLSSocket, deadline: AbortSignal, tls?
     read(complete, maxBytes = DEFAULT_MAX) {
       return new Promise((resolve, reject) => {
         const check = () => {
-          if (deadline.aborted) return done(() => reject(new StreamTimeoutError('no complete reply before the deadline')));
+          if (deadline.aborted)
+            return done(() => reject(new StreamTimeoutError('no complete reply before the deadline')));
           const n = buffered.length > 0 ? safeLength(complete, buffered) : 0;
           if (n > 0) {
             const message = buffered.slice(0, n);
@@ -93,24 +94,4 @@ export function startTls(socket: Socket, servername: string | undefined, deadlin
       reject(err);
     });
   });
-}
-
-export function tlsInfoOf(secure: TLSSocket): TlsInfo {
-  const cert = secure.getPeerCertificate();
-  const name = (o: Record<string, unknown> | undefined) =>
-    o ? Object.entries(o).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : String(v)}`).join(', ') : null;
-  const sans = (cert?.subjectaltname ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const subject = name(cert?.subject as unknown as Record<string, unknown>);
-  const issuer = name(cert?.issuer as unknown as Record<string, unknown>);
-  return {
-    protocol: secure.getProtocol() ?? null,
-    subject,
-    subjectAltNames: sans,
-    issuer,
-    validTo: cert?.valid_to ? new Date(cert.valid_to).toISOString() : null,
-    selfSigned: subject !== null && subject === issuer,
-  };
 }

@@ -4,8 +4,9 @@
  * (fail, throw, time out) changes a completed handshake's `open`.
  */
 import type { Observation } from '../model.js';
+import { tlsInfoFromSocket } from '../protocols/http/certificate.js';
 import type { CustomProtocol, DiscoveredEndpoint, ProbeContext, Recognition, TcpProtocol } from '../protocols/types.js';
-import { startTls, streamIO, tlsInfoOf } from './stream-io.js';
+import { startTls, streamIO } from './stream-io.js';
 import { tcpConnect } from './tcp.js';
 
 export interface TcpProbeOptions {
@@ -78,7 +79,7 @@ async function converse(
   if (module.tls) {
     const secure = await startTls(socket, servername(o.target), deadline);
     try {
-      return await module.converse(streamIO(secure, deadline, tlsInfoOf(secure)), o.ctx);
+      return await module.converse(streamIO(secure, deadline, tlsInfoFromSocket(secure)), o.ctx);
     } finally {
       secure.destroy();
     }

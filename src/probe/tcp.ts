@@ -4,7 +4,7 @@
  * never turn a completed handshake into anything but `open`.
  */
 import { Socket } from 'node:net';
-import { outcomeOfError, type Outcome } from './outcome.js';
+import { type Outcome, outcomeOfError } from './outcome.js';
 
 export interface TcpConnectOptions {
   address: string;

@@ -8,7 +8,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import type { Reason, ProbeState } from '../model.js';
+import type { ProbeState, Reason } from '../model.js';
 import type { ProbeContext, Recognition, UdpProtocol } from '../protocols/types.js';
 import { outcomeOfError } from './outcome.js';
 import { abortError, sleep, type UdpPacer } from './udp-pacer.js';
@@ -115,7 +115,7 @@ function listen(socket: Socket, opts: UdpProbeOptions, connected: boolean) {
     },
   };
   const settle = (s: Settled) => {
-    if (outcome && outcome.recognition?.valid) return; // a confirmed reply is final
+    if (outcome?.recognition?.valid) return; // a confirmed reply is final
     outcome = s;
     wake?.();
   };

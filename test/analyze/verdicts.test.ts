@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { aggregate, judgeExpectations, summarize, type JudgeOptions } from '../../src/analyze/verdicts.js';
+import { aggregate, type JudgeOptions, judgeExpectations, summarize } from '../../src/analyze/verdicts.js';
 import type { Expectation, Observation, ProbeState, Reason, Requirement } from '../../src/model.js';
 
 function expectation(key: string, over: Partial<Expectation> = {}): Expectation {
@@ -53,8 +53,20 @@ function judge(e: Expectation, observations: Observation[], opts = LISTENING) {
 describe('verdicts: one port', () => {
   const table: [ProbeState, Reason, JudgeOptions, string, RegExp][] = [
     ['open', 'syn-ack', LISTENING, 'pass', /LDAP 389\/tcp on dc1 \(10\.0\.0\.5\) is open \(handshake completed\)/],
-    ['closed', 'rst', LISTENING, 'fail', /^Group Policy will not apply: LDAP 389\/tcp on dc1 \(10\.0\.0\.5\) is closed/],
-    ['filtered', 'timeout', LISTENING, 'fail', /^Group Policy will not apply: LDAP 389\/tcp on dc1 \(10\.0\.0\.5\) is filtered \(no answer in 1500 ms\)\.$/],
+    [
+      'closed',
+      'rst',
+      LISTENING,
+      'fail',
+      /^Group Policy will not apply: LDAP 389\/tcp on dc1 \(10\.0\.0\.5\) is closed/,
+    ],
+    [
+      'filtered',
+      'timeout',
+      LISTENING,
+      'fail',
+      /^Group Policy will not apply: LDAP 389\/tcp on dc1 \(10\.0\.0\.5\) is filtered \(no answer in 1500 ms\)\.$/,
+    ],
     ['filtered', 'icmp-admin-prohibited', LISTENING, 'fail', /administratively prohibited/],
     ['open|filtered', 'no-reply', LISTENING, 'inconclusive', /would settle it/],
     ['error', 'local-error', LISTENING, 'inconclusive', /cannot tell/],
@@ -82,7 +94,13 @@ describe('verdicts: one port', () => {
   });
 
   it('UDP silence to Kerberos while Kerberos answers on 88/tcp is a filtered path, not inconclusive', () => {
-    const kdc = expectation('k', { service: 'kdc', impact: 'Kerberos sign-in fails', protocol: 'udp', port: 88, application: 'Kerberos' });
+    const kdc = expectation('k', {
+      service: 'kdc',
+      impact: 'Kerberos sign-in fails',
+      protocol: 'udp',
+      port: 88,
+      application: 'Kerberos',
+    });
     const udp = obs('open|filtered', 'no-reply', { protocol: 'udp', port: 88, module: 'kerberos-udp', attempts: 3 });
     const tcp = obs('open', 'syn-ack', { port: 88, module: 'kerberos-tcp', confirmed: true });
     const links = new Map([[kdc.key, [0]]]);
@@ -90,20 +108,32 @@ describe('verdicts: one port', () => {
     expect(v?.status).to.equal('fail');
     expect(v?.explanation).to.match(/while the same service answers on 88\/tcp: the UDP path is most likely filtered/);
     // A TCP handshake alone (no protocol confirmed) does not settle it.
-    const [u] = judgeExpectations([{ target: 'dc1', expectations: [kdc], links }], [udp, { ...tcp, confirmed: false }], LISTENING);
+    const [u] = judgeExpectations(
+      [{ target: 'dc1', expectations: [kdc], links }],
+      [udp, { ...tcp, confirmed: false }],
+      LISTENING,
+    );
     expect(u?.status).to.equal('inconclusive');
   });
 
   it('a responder that rejected our token is inconclusive, never a pass', () => {
     const responder = { ...LISTENING, responder: true };
-    const wrong = obs('open', 'syn-ack', { confirmed: false, warnings: ['a portolan responder answered but rejected our token'] });
+    const wrong = obs('open', 'syn-ack', {
+      confirmed: false,
+      warnings: ['a portolan responder answered but rejected our token'],
+    });
     expect(judge(expectation('k'), [wrong], responder).status).to.equal('inconclusive');
     expect(judge(expectation('k'), [obs('open', 'responder', { confirmed: true })], responder).status).to.equal('pass');
   });
 });
 
 describe('verdicts: sampled ranges', () => {
-  const range = expectation('r', { port: null, range: '49152-65535', portSet: 'rpc-dynamic', application: 'RPC dynamic' });
+  const range = expectation('r', {
+    port: null,
+    range: '49152-65535',
+    portSet: 'rpc-dynamic',
+    application: 'RPC dynamic',
+  });
   const at = (port: number, state: ProbeState, reason: Reason) => obs(state, reason, { port });
 
   it('open or closed sampled ports mean the firewall passes the range', () => {
@@ -131,10 +161,37 @@ describe('verdicts: services, targets and exit codes', () => {
 
   const cases: [string, [Requirement, ProbeState, Reason][], string, string, number][] = [
     ['all required pass', [['required', 'open', 'syn-ack']], 'ok', 'compliant', 0],
-    ['a required row fails', [['required', 'filtered', 'timeout'], ['required', 'open', 'syn-ack']], 'broken', 'non-compliant', 1],
-    ['only an optional row fails', [['required', 'open', 'syn-ack'], ['optional', 'filtered', 'timeout']], 'degraded', 'compliant', 0],
+    [
+      'a required row fails',
+      [
+        ['required', 'filtered', 'timeout'],
+        ['required', 'open', 'syn-ack'],
+      ],
+      'broken',
+      'non-compliant',
+      1,
+    ],
+    [
+      'only an optional row fails',
+      [
+        ['required', 'open', 'syn-ack'],
+        ['optional', 'filtered', 'timeout'],
+      ],
+      'degraded',
+      'compliant',
+      0,
+    ],
     ['a required row is inconclusive', [['required', 'open|filtered', 'no-reply']], 'inconclusive', 'inconclusive', 3],
-    ['a conditional row fails', [['required', 'open', 'syn-ack'], ['conditional', 'closed', 'rst']], 'degraded', 'compliant', 0],
+    [
+      'a conditional row fails',
+      [
+        ['required', 'open', 'syn-ack'],
+        ['conditional', 'closed', 'rst'],
+      ],
+      'degraded',
+      'compliant',
+      0,
+    ],
   ];
   for (const [name, states, service, target, exitCode] of cases) {
     it(`${name}: service ${service}, target ${target}, exit ${exitCode}`, () => {
@@ -150,7 +207,10 @@ describe('verdicts: services, targets and exit codes', () => {
   });
 
   it('the explanation chain lists required failures first, optional ones marked', () => {
-    const r = run([['optional', 'filtered', 'timeout'], ['required', 'closed', 'rst']]);
+    const r = run([
+      ['optional', 'filtered', 'timeout'],
+      ['required', 'closed', 'rst'],
+    ]);
     expect(r.services[0]?.explanations[0]).to.match(/^Group Policy will not apply: LDAP 1001\/tcp/);
     expect(r.services[0]?.explanations[1]).to.match(/^\(optional\) /);
     expect(r.targets[0]?.summary).to.equal('dc1 as domain-controller is non-compliant (broken: Group Policy).');

@@ -77,3 +77,14 @@ describe('expandRole', () => {
     }
   });
 });
+
+describe('library entry point', () => {
+  it('expandRole(roleId, options) loads the catalog and applies profile and conditions', async () => {
+    const { expandRole: libraryExpandRole } = await import('../../src/index.js');
+    const modern = await libraryExpandRole('domain-controller');
+    const legacy2008 = await libraryExpandRole('domain-controller', { profile: 'legacy', os: '2008' });
+    expect(modern.some((e) => e.port === 5722)).to.equal(false);
+    expect(legacy2008.some((e) => e.port === 5722 && e.protocol === 'tcp')).to.equal(true);
+    expect(legacy2008.filter((e) => e.portSet === 'rpc-dynamic').every((e) => e.range === '1025-5000')).to.equal(true);
+  });
+});

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { expect } from 'chai';
 import type { Expectation } from '../../src/model.js';
-import { linkKey, runEngine, type EngineOptions } from '../../src/probe/engine.js';
-import { ping, parseRtt, pingArgs } from '../../src/probe/icmp.js';
+import { type EngineOptions, linkKey, runEngine } from '../../src/probe/engine.js';
+import { parseRtt, ping, pingArgs } from '../../src/probe/icmp.js';
 import { sampleRange } from '../../src/probe/rpc-sample.js';
 import { udpProbe } from '../../src/probe/udp.js';
 import { UdpPacer } from '../../src/probe/udp-pacer.js';
@@ -54,14 +54,23 @@ const echoModule: UdpProtocol = {
       : { valid: false, evidence: [], reason: 'nonce mismatch' },
 };
 
-const ctx = (port: number) => ({ target: '127.0.0.1', address: '127.0.0.1', port, nonce: new Uint8Array([1, 2, 3, 4]) });
+const ctx = (port: number) => ({
+  target: '127.0.0.1',
+  address: '127.0.0.1',
+  port,
+  nonce: new Uint8Array([1, 2, 3, 4]),
+});
 
 describe('probe engine on 127.0.0.1', () => {
   it('TCP: a listener is open/syn-ack, a closed port is closed/rst', async () => {
     const listener = await tcpListener();
     const closed = await closedTcpPort();
     try {
-      const out = await runEngine([exp('tcp', listener.port), exp('tcp', closed)], [{ name: 'lo', addresses: ['127.0.0.1'] }], OPTS);
+      const out = await runEngine(
+        [exp('tcp', listener.port), exp('tcp', closed)],
+        [{ name: 'lo', addresses: ['127.0.0.1'] }],
+        OPTS,
+      );
       const byPort = new Map(out.observations.map((o) => [o.port, o]));
       expect(byPort.get(listener.port)).to.include({ state: 'open', reason: 'syn-ack', attempts: 1 });
       expect(byPort.get(listener.port)?.rttMs).to.be.a('number');
@@ -78,10 +87,28 @@ describe('probe engine on 127.0.0.1', () => {
     const pacer = new UdpPacer(50);
     const signal = new AbortController().signal;
     try {
-      const good = await udpProbe({ address: '127.0.0.1', port: echo.port, module: echoModule, ctx: ctx(echo.port), timeoutMs: 500, retries: 1, signal, pacer });
+      const good = await udpProbe({
+        address: '127.0.0.1',
+        port: echo.port,
+        module: echoModule,
+        ctx: ctx(echo.port),
+        timeoutMs: 500,
+        retries: 1,
+        signal,
+        pacer,
+      });
       expect(good).to.include({ state: 'open', reason: 'reply', attempts: 1 });
       expect(good.recognition?.evidence).to.deep.equal(['nonce echoed']);
-      const bad = await udpProbe({ address: '127.0.0.1', port: garbage.port, module: echoModule, ctx: ctx(garbage.port), timeoutMs: 500, retries: 1, signal, pacer });
+      const bad = await udpProbe({
+        address: '127.0.0.1',
+        port: garbage.port,
+        module: echoModule,
+        ctx: ctx(garbage.port),
+        timeoutMs: 500,
+        retries: 1,
+        signal,
+        pacer,
+      });
       expect(bad).to.include({ state: 'open', reason: 'unrecognised-reply' });
       expect(bad.recognition?.valid).to.equal(false);
     } finally {
@@ -95,9 +122,27 @@ describe('probe engine on 127.0.0.1', () => {
     const silent = await udpServer(null);
     const signal = new AbortController().signal;
     try {
-      const c = await udpProbe({ address: '127.0.0.1', port: closed, module: echoModule, ctx: ctx(closed), timeoutMs: 500, retries: 2, signal, pacer: new UdpPacer(50) });
+      const c = await udpProbe({
+        address: '127.0.0.1',
+        port: closed,
+        module: echoModule,
+        ctx: ctx(closed),
+        timeoutMs: 500,
+        retries: 2,
+        signal,
+        pacer: new UdpPacer(50),
+      });
       expect(c).to.include({ state: 'closed', reason: 'icmp-port-unreachable' });
-      const s = await udpProbe({ address: '127.0.0.1', port: silent.port, module: echoModule, ctx: ctx(silent.port), timeoutMs: 150, retries: 2, signal, pacer: new UdpPacer(50) });
+      const s = await udpProbe({
+        address: '127.0.0.1',
+        port: silent.port,
+        module: echoModule,
+        ctx: ctx(silent.port),
+        timeoutMs: 150,
+        retries: 2,
+        signal,
+        pacer: new UdpPacer(50),
+      });
       expect(s).to.include({ state: 'open|filtered', reason: 'no-reply', attempts: 3 });
       expect(silent.received).to.have.length(3);
     } finally {
@@ -176,11 +221,12 @@ describe('probe engine on 127.0.0.1', () => {
   it('leaves no socket open after a 10,000-probe sweep', async function () {
     this.timeout(60_000);
     const before = process.getActiveResourcesInfo().filter((r) => /TCP|UDP/.test(r)).length;
-    const out = await runEngine(
-      [exp('tcp', null, '20000-29999')],
-      [{ name: 'lo', addresses: ['127.0.0.1'] }],
-      { ...OPTS, rpcMode: 'sweep', concurrency: 256, perHost: 256 },
-    );
+    const out = await runEngine([exp('tcp', null, '20000-29999')], [{ name: 'lo', addresses: ['127.0.0.1'] }], {
+      ...OPTS,
+      rpcMode: 'sweep',
+      concurrency: 256,
+      perHost: 256,
+    });
     expect(out.observations).to.have.length(10_000);
     expect(out.observations.every((o) => o.state === 'closed' || o.state === 'open')).to.equal(true);
     await new Promise((r) => setTimeout(r, 50));

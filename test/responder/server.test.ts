@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { connect, createServer, type Server } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { probeTcp, probeUdp } from '../../src/responder/client.js';
 import { PROBE_LENGTH } from '../../src/responder/handshake.js';
@@ -180,14 +182,17 @@ describe('responder server on 127.0.0.1', function () {
     expect(responder.served.map((s) => s.failure?.code)).to.deep.equal(['address-not-local', 'address-not-local']);
   });
 
-  it('reports a privileged port when not allowed to bind it', async function () {
-    if (process.getuid?.() === 0) {
-      console.log('      (skipped: running as root, which may bind ports below 1024)');
-      this.skip();
-    }
-    responder = await startResponder({ token: TOKEN, bind: HOST, ports: [{ transport: 'tcp', port: 1 }] });
-    expect(responder.served[0]?.failure?.code).to.equal('privileged');
-    expect(responder.served[0]?.failure?.message).to.include('setcap cap_net_bind_service=+ep');
+  it('reports a privileged port when not allowed to bind it', async () => {
+    // As root (CI) the check runs in a child process as the unprivileged user `nobody`.
+    const served =
+      process.getuid?.() === 0
+        ? servedAsNobody()
+        : await startResponder({ token: TOKEN, bind: HOST, ports: [{ transport: 'tcp', port: 1 }] }).then((r) => {
+            responder = r;
+            return r.served;
+          });
+    expect(served[0]?.failure?.code).to.equal('privileged');
+    expect(served[0]?.failure?.message).to.include('setcap cap_net_bind_service=+ep');
   });
 
   it('caps open TCP connections and closes idle ones', async () => {
@@ -220,4 +225,23 @@ async function probeTcpRaw(port: number, text: string): Promise<number> {
   socket.write(text);
   await once(socket, 'close');
   return n;
+}
+
+/** Bind port 1 from a child process running as `nobody` (65534); return what the responder served. */
+function servedAsNobody(): { failure: { code: string; message: string } | null }[] {
+  const script = `
+    import { startResponder } from './src/responder/server.ts';
+    const r = await startResponder({ token: 'x', bind: '127.0.0.1', ports: [{ transport: 'tcp', port: 1 }] });
+    process.stdout.write(JSON.stringify(r.served));
+    await r.close();`;
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    uid: 65534,
+    gid: 65534,
+    env: { ...process.env, HOME: '/tmp' },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  if (child.status !== 0) throw new Error(`child as nobody failed: ${child.stderr}`);
+  return JSON.parse(child.stdout);
 }

@@ -100,7 +100,10 @@ export function registerCatalog(program: Command): void {
       .option('--port <port>', 'only this port (a port inside a range or port set matches too)', parsePort)
       .option('--protocol <protocol>', 'only tcp, udp, icmp or ip'),
   )
-    .addHelpText('after', '\nExamples:\n  portolan catalog ports --port 445\n  portolan catalog ports --protocol udp --json\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  portolan catalog ports --port 445\n  portolan catalog ports --protocol udp --json\n',
+    )
     .action(async (opts: CommonOpts & { port?: number; protocol?: string }) => {
       if (opts.protocol && !['tcp', 'udp', 'icmp', 'ip'].includes(opts.protocol)) {
         throw new PortolanError('USAGE', `--protocol "${opts.protocol}": expected tcp, udp, icmp or ip`);

@@ -3,10 +3,10 @@
  * render the result, and set the exit code from the verdict.
  */
 import { type Command, Option } from 'commander';
-import { runCheck, type CheckRequest } from '../../check/run-check.js';
+import { type CheckRequest, runCheck } from '../../check/run-check.js';
+import type { RunOptions, RunResult } from '../../model.js';
 import { DEFAULT_RPC_SAMPLE } from '../../probe/rpc-sample.js';
 import { responderTcpModule, responderUdpModule } from '../../responder/modules.js';
-import type { RunOptions, RunResult } from '../../model.js';
 import { PortolanError } from '../errors.js';
 import { checkOutputOptions, emitResult, type OutputOptions, outputOptions } from '../output.js';
 import { startProgress } from '../progress.js';
@@ -54,7 +54,11 @@ export function registerCheck(program: Command): void {
     .description('probe the ports a role (or service, or port) needs on each target and judge them')
     .argument('[targets...]', 'host names or addresses to check')
     .option('-r, --role <role>', 'a server role the targets run (repeatable); see `portolan catalog roles`', collect)
-    .option('-s, --service <service>', 'a single catalog service (repeatable); see `portolan catalog services`', collect)
+    .option(
+      '-s, --service <service>',
+      'a single catalog service (repeatable); see `portolan catalog services`',
+      collect,
+    )
     .option('-p, --port <spec>', 'an ad-hoc port: 445/tcp, 53/udp, 5000-5010/tcp or icmp (repeatable)', collect)
     .option('--domain <domain>', 'add the domain controllers of DOMAIN (SRV _ldap._tcp.dc._msdcs.DOMAIN)')
     .option('--dns-server <address>', 'DNS server to ask for --domain (default: the system resolver)')
@@ -68,9 +72,15 @@ export function registerCheck(program: Command): void {
         .choices(['modern', 'legacy', 'both'])
         .default('modern'),
     )
-    .option('--rpc-range <ports>', 'the dynamic RPC range your servers are pinned to, e.g. 5000-5100 (overrides --profile)')
+    .option(
+      '--rpc-range <ports>',
+      'the dynamic RPC range your servers are pinned to, e.g. 5000-5100 (overrides --profile)',
+    )
     .addOption(
-      new Option('--rpc <mode>', 'dynamic ports: discover them via the endpoint mapper (falls back to a sample), sample K, or sweep all')
+      new Option(
+        '--rpc <mode>',
+        'dynamic ports: discover them via the endpoint mapper (falls back to a sample), sample K, or sweep all',
+      )
         .choices(['discover', 'sample', 'sweep'])
         .default('discover'),
     )
@@ -128,7 +138,10 @@ function toRequest(targets: string[], f: CheckFlags, command: Command): CheckReq
   const token = f.token ?? process.env.PORTOLAN_RESPONDER_TOKEN;
   if (f.token && !f.responder) throw new PortolanError('USAGE', '--token goes with --responder');
   if (f.responder && !token) {
-    throw new PortolanError('USAGE', '--responder needs --token SECRET (printed by `portolan listen`) or $PORTOLAN_RESPONDER_TOKEN');
+    throw new PortolanError(
+      'USAGE',
+      '--responder needs --token SECRET (printed by `portolan listen`) or $PORTOLAN_RESPONDER_TOKEN',
+    );
   }
   if (!f.role && !f.service && !f.port) {
     throw new PortolanError('USAGE', 'nothing to check: name at least one --role, --service or --port');
@@ -186,4 +199,3 @@ async function runWithProgress(request: CheckRequest, flags: CheckFlags): Promis
     process.removeListener('SIGINT', onSigint);
   }
 }
-

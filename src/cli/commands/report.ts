@@ -1,6 +1,6 @@
 /**
  * `portolan report RESULT.json --format FMT [--output FILE]`: re-renders a saved JSON result
- * in any format. The input is checked against schema/result.schema.json first; an invalid
+ * in any format. The input is checked against checks/schema/result.schema.json first; an invalid
  * file is a usage error (exit 2) naming the file, the JSON pointer and what was expected.
  */
 import { readFileSync } from 'node:fs';
@@ -41,7 +41,7 @@ export function loadResultFile(file: string): RunResult {
   if (outcome.problems.length > MAX_PROBLEMS) lines.push(`  ... and ${outcome.problems.length - MAX_PROBLEMS} more`);
   throw new PortolanError(
     'USAGE',
-    `not a portolan result (schema/result.schema.json, schemaVersion 1):\n${lines.join('\n')}`,
+    `not a portolan result (checks/schema/result.schema.json, schemaVersion 1):\n${lines.join('\n')}`,
     file,
   );
 }

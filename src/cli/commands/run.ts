@@ -51,7 +51,7 @@ export function registerRun(program: Command): void {
   const cmd = program
     .command('run')
     .description('run a plan file: target groups, the roles they must serve or block, waivers, outputs')
-    .argument('<plan>', 'plan file (YAML, schema/plan.schema.json)')
+    .argument('<plan>', 'plan file (YAML, checks/schema/plan.schema.json)')
     .option(
       '--wait-until-pass <duration>',
       're-run failing targets with backoff until they pass or DURATION ends (e.g. 10m)',

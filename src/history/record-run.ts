@@ -1,0 +1,34 @@
+/**
+ * Record a finished run and fetch the previous run of the same plan for drift. History
+ * is a convenience: when the database is locked, unreadable or newer, the caller gets the
+ * HistoryError to print and the run's own reports stand.
+ */
+import type { RunResult } from '../model.js';
+import { HistoryError } from './db.js';
+import { diffRuns, type RunDiff } from './diff.js';
+import { HistoryStore, type RunRecord } from './store.js';
+
+export interface Recorded {
+  id: number | null;
+  /** The plan's previous run, if the history had one. */
+  previous: RunRecord | null;
+  /** Changes since `previous`. */
+  diff: RunDiff | null;
+  error: HistoryError | null;
+}
+
+export function recordRun(path: string, result: RunResult, plan: { name: string; file: string | null }): Recorded {
+  let store: HistoryStore | undefined;
+  try {
+    store = HistoryStore.open(path);
+    const previous = store.latest(plan.name);
+    const previousResult = previous ? store.result(previous.id) : null;
+    const id = store.record(result, plan);
+    return { id, previous, diff: previousResult ? diffRuns(previousResult, result) : null, error: null };
+  } catch (err) {
+    if (!(err instanceof HistoryError)) throw err;
+    return { id: null, previous: null, diff: null, error: err };
+  } finally {
+    store?.close();
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * One complete plan run as `portolan run` and the agent do it: probe, write the reports,
+ * then record history. Reports are written first, so a history problem never costs the
+ * run its result.
+ */
+import { type Recorded, recordRun } from '../history/record-run.js';
+import { writeOutputs } from './outputs.js';
+import { type PlanRun, type RunPlanOptions, runPlan } from './run-plan.js';
+import type { Plan, RunCheck } from './types.js';
+
+export interface ExecuteOptions extends RunPlanOptions {
+  /** Database file, or null for --no-history. */
+  historyPath: string | null;
+  /** Overrides the plan's `outputs.directory`. */
+  outputDir?: string;
+}
+
+export interface ExecutedPlan extends PlanRun {
+  written: string[];
+  recorded: Recorded | null;
+}
+
+export async function executePlan(plan: Plan, runCheck: RunCheck, opts: ExecuteOptions): Promise<ExecutedPlan> {
+  const run = await runPlan(plan, runCheck, opts);
+  const outputs = opts.outputDir ? { ...plan.outputs, directory: opts.outputDir } : plan.outputs;
+  const written = writeOutputs(run.result, plan.name, outputs);
+  const recorded = opts.historyPath
+    ? recordRun(opts.historyPath, run.result, { name: plan.name, file: plan.file })
+    : null;
+  return { ...run, written, recorded };
+}

@@ -1,0 +1,174 @@
+/**
+ * Read a plan file: YAML with positions, `${VAR}` expansion, JSON Schema validation
+ * (`checks/schema/plan.schema.json`, draft 2020-12) and the cross-field rules a schema says
+ * badly. Every problem is a PortolanError('PLAN') with "file:line:col" (exit 2).
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { type LocatedYaml, parseYamlText, readYamlFile, validateLocated } from '../catalog/yaml-file.js';
+import { PortolanError } from '../cli/errors.js';
+import type { Format } from '../report/types.js';
+import { expandEnv } from './env.js';
+import type { BlockRule, Plan, PlanFailOn, PlanGroup, PlanOptions, Waiver } from './types.js';
+
+export const planSchemaPath = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'checks',
+  'schema',
+  'plan.schema.json',
+);
+
+// ajv-formats is CommonJS: its default export arrives wrapped under NodeNext.
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true });
+addFormats(ajv, ['date']);
+const validatePlan = ajv.compile(JSON.parse(await readFile(planSchemaPath, 'utf8')));
+
+interface RawGroup {
+  name: string;
+  description?: string;
+  targets?: string[];
+  domain?: { name: string; dnsServer?: string };
+  roles?: string[];
+  services?: string[];
+  ports?: string[];
+  blocked?: Partial<BlockRule>;
+  options?: PlanOptions;
+}
+
+interface RawWaiver {
+  target?: string;
+  service?: string;
+  port?: string;
+  reason: string;
+  owner: string;
+  expires: string;
+}
+
+interface RawPlan {
+  name: string;
+  description?: string;
+  options?: PlanOptions;
+  groups: RawGroup[];
+  waivers?: RawWaiver[];
+  outputs?: { directory?: string; formats?: Format[] };
+  failOn?: PlanFailOn[];
+  waiverWarningDays?: number;
+}
+
+export interface LoadPlanOptions {
+  /** Variables for `${NAME}`. @default process.env */
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function loadPlan(file: string, opts: LoadPlanOptions = {}): Promise<Plan> {
+  return planFromYaml(await readYamlFile(file, 'PLAN'), opts);
+}
+
+/** Same as `loadPlan` for text already in memory (tests, stdin). */
+export function parsePlan(text: string, file: string, opts: LoadPlanOptions = {}): Plan {
+  return planFromYaml(parseYamlText(text, file, 'PLAN'), opts);
+}
+
+function planFromYaml(yaml: LocatedYaml, opts: LoadPlanOptions): Plan {
+  const expanded: LocatedYaml = { ...yaml, data: expandEnv(yaml.data, opts.env ?? process.env, yaml.locate) };
+  validateLocated(expanded, validatePlan, 'PLAN');
+  const raw = expanded.data as RawPlan;
+  checkGroups(raw, expanded);
+  const options = raw.options ?? {};
+  return {
+    name: raw.name,
+    description: raw.description ?? null,
+    file: resolve(yaml.file),
+    options,
+    groups: raw.groups.map((g) => toGroup(g, options)),
+    waivers: (raw.waivers ?? []).map((w, i) => toWaiver(w, `/waivers/${i}`, expanded)),
+    outputs: {
+      directory: raw.outputs?.directory ?? 'reports',
+      formats: raw.outputs?.formats ?? ['json'],
+    },
+    failOn: raw.failOn ?? [],
+    waiverWarningDays: raw.waiverWarningDays ?? 14,
+  };
+}
+
+/** Rules across fields: where a schema `anyOf` would only say "must match a schema in anyOf". */
+function checkGroups(raw: RawPlan, yaml: LocatedYaml): void {
+  const seen = new Map<string, number>();
+  raw.groups.forEach((g, i) => {
+    const at = `/groups/${i}`;
+    const previous = seen.get(g.name);
+    if (previous !== undefined) {
+      fail(
+        yaml,
+        `${at}/name`,
+        `group name "${g.name}" is used twice (also groups[${previous}]); expected unique names`,
+      );
+    }
+    seen.set(g.name, i);
+    if (g.targets && g.domain) {
+      fail(yaml, `${at}/domain`, `group "${g.name}" has both targets and domain; expected one of them`);
+    }
+    if (!g.targets && !g.domain) {
+      fail(yaml, at, `group "${g.name}" names no targets; expected "targets" (host names or addresses) or "domain"`);
+    }
+    const blocked = g.blocked ?? {};
+    const wanted = [g.roles, g.services, g.ports, blocked.roles, blocked.services, blocked.ports];
+    if (!wanted.some((list) => list && list.length > 0)) {
+      fail(yaml, at, `group "${g.name}" checks nothing; expected roles, services, ports or blocked`);
+    }
+    const overlap = (g.ports ?? []).filter((p) => blocked.ports?.includes(p));
+    if (overlap.length > 0) {
+      fail(yaml, `${at}/blocked/ports`, `group "${g.name}" both requires and blocks ${overlap.join(', ')}`);
+    }
+  });
+  (raw.waivers ?? []).forEach((w, i) => {
+    if (!w.target && !w.service && !w.port) {
+      fail(yaml, `/waivers/${i}`, 'waiver matches everything; expected at least one of target, service, port');
+    }
+  });
+}
+
+function fail(yaml: LocatedYaml, pointer: string, message: string): never {
+  throw new PortolanError('PLAN', message, yaml.locate(pointer));
+}
+
+function toGroup(g: RawGroup, planOptions: PlanOptions): PlanGroup {
+  const blocked = g.blocked;
+  const hasBlocked = Boolean(blocked && (blocked.roles?.length || blocked.services?.length || blocked.ports?.length));
+  return {
+    name: g.name,
+    description: g.description ?? null,
+    targets: g.targets ?? [],
+    domain: g.domain ?? null,
+    roles: g.roles ?? [],
+    services: g.services ?? [],
+    ports: g.ports ?? [],
+    blocked: hasBlocked
+      ? {
+          roles: blocked?.roles ?? [],
+          services: blocked?.services ?? [],
+          ports: blocked?.ports ?? [],
+          reason: blocked?.reason ?? null,
+        }
+      : null,
+    options: { ...planOptions, ...g.options },
+  };
+}
+
+function toWaiver(w: RawWaiver, pointer: string, yaml: LocatedYaml): Waiver {
+  return {
+    target: w.target ?? null,
+    service: w.service ?? null,
+    port: w.port ?? null,
+    reason: w.reason,
+    owner: w.owner,
+    expires: w.expires,
+    location: yaml.locate(pointer),
+  };
+}

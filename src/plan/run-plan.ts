@@ -1,0 +1,134 @@
+/**
+ * Run a plan: one probe run per group (plus one for its `blocked:` rules), merged into
+ * one RunResult, with segmentation and waivers applied. `waitUntilPassMs` re-runs the
+ * targets that still fail, with backoff, until they pass or the time is up (for a
+ * pipeline that waits for a firewall change to land).
+ */
+import { setTimeout as sleepFor } from 'node:timers/promises';
+import { applySegmentation, type SegmentationRule } from '../analyze/segmentation.js';
+import { applyWaivers, type WaiverOutcome } from '../analyze/waivers.js';
+import type { RunResult } from '../model.js';
+import { formatDuration } from './duration.js';
+import { mergeResults, onlyTargets } from './merge.js';
+import type { CheckHooks, CheckRequest, Plan, PlanGroup, RunCheck } from './types.js';
+
+export interface PlanJob {
+  group: PlanGroup;
+  request: CheckRequest;
+  /** Set for the negative half of a group: its verdicts are inverted by `applySegmentation`. */
+  rule: SegmentationRule | null;
+}
+
+export interface RunPlanOptions extends CheckHooks {
+  /** How the run was started, recorded in the result. */
+  commandLine: string[];
+  catalogDirs?: string[];
+  /** Keep re-running failing targets until they pass or this many ms have passed. @default 0 (off) */
+  waitUntilPassMs?: number;
+  /** @default () => new Date() */
+  now?: () => Date;
+  /** Injected by tests. @default timers/promises setTimeout */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface PlanRun extends Omit<WaiverOutcome, 'result'> {
+  result: RunResult;
+  /** How many times the failing part was probed (1 without --wait-until-pass). */
+  attempts: number;
+}
+
+export function planJobs(plan: Plan, commandLine: string[], catalogDirs?: string[]): PlanJob[] {
+  return plan.groups.flatMap((group) => {
+    const origin = `plan ${plan.name}, group ${group.name}`;
+    const failOn = plan.failOn.includes('inconclusive') ? ('inconclusive' as const) : ('fail' as const);
+    const base = {
+      targets: group.targets.map((name) => ({ name, origin })),
+      commandLine,
+      ...(catalogDirs ? { catalogDirs } : {}),
+      ...(group.domain ? { domain: group.domain } : {}),
+    };
+    const jobs: PlanJob[] = [];
+    if (group.roles.length + group.services.length + group.ports.length > 0) {
+      const options = { ...group.options, failOn };
+      const request = { ...base, roles: group.roles, services: group.services, ports: group.ports, options };
+      jobs.push({ group, request, rule: null });
+    }
+    if (group.blocked) {
+      const { roles, services, ports, reason } = group.blocked;
+      // The probe's own verdict is replaced, so ask it to listen for answers as usual.
+      const options = { ...group.options, expect: 'listening' as const, failOn };
+      jobs.push({
+        group,
+        request: { ...base, roles, services, ports, options },
+        rule: { targets: null, roles, services, ports, reason },
+      });
+    }
+    return jobs;
+  });
+}
+
+export async function runPlan(plan: Plan, runCheck: RunCheck, opts: RunPlanOptions): Promise<PlanRun> {
+  const now = opts.now ?? (() => new Date());
+  const sleep = opts.sleep ?? ((ms: number, signal?: AbortSignal) => sleepFor(ms, undefined, { signal }));
+  const hooks: CheckHooks = {
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  };
+  const jobs = planJobs(plan, opts.commandLine, opts.catalogDirs);
+  const runJob = async (job: PlanJob, request = job.request) => {
+    const result = await runCheck(request, hooks);
+    return job.rule ? applySegmentation(result, [job.rule]) : result;
+  };
+  const parts: RunResult[] = [];
+  for (const job of jobs) parts.push(await runJob(job));
+  let outcome = finish(plan, parts, opts.commandLine, now());
+  let attempts = 1;
+  const started = now().getTime();
+  const deadline = started + (opts.waitUntilPassMs ?? 0);
+  while (failingTargets(outcome.result).size > 0 && !opts.signal?.aborted) {
+    const delay = Math.min(2000 * 2 ** (attempts - 1), 30_000, deadline - now().getTime());
+    if (delay <= 0) break;
+    await sleep(delay, opts.signal);
+    const failing = failingTargets(outcome.result);
+    for (const [i, job] of jobs.entries()) {
+      const part = parts[i] as RunResult;
+      if (!part.verdicts.expectations.some((v) => failing.has(v.target))) continue;
+      if (job.request.domain) {
+        parts[i] = await runJob(job);
+        continue;
+      }
+      const retry = { ...job.request, targets: job.request.targets.filter((t) => failing.has(t.name)) };
+      parts[i] = mergeResults([onlyTargets(part, (t) => !failing.has(t)), await runJob(job, retry)], opts.commandLine);
+    }
+    attempts++;
+    outcome = finish(plan, parts, opts.commandLine, now());
+  }
+  let result = outcome.result;
+  if (opts.waitUntilPassMs) {
+    const waited = formatDuration(now().getTime() - started);
+    const note =
+      failingTargets(result).size === 0
+        ? `--wait-until-pass: no failures after ${attempts} attempt(s) (${waited}).`
+        : `--wait-until-pass: still failing after ${attempts} attempt(s) (${waited}).`;
+    result = { ...result, run: { ...result.run, notes: [...result.run.notes, note] } };
+  }
+  if (plan.failOn.includes('waived-expiring') && outcome.expiring.length > 0 && result.summary.exitCode === 0) {
+    result = {
+      ...result,
+      summary: {
+        ...result.summary,
+        exitCode: 1,
+        headline: `${outcome.expiring.length} waiver(s) expire within ${plan.waiverWarningDays} days (--fail-on waived-expiring). ${result.summary.headline}`,
+      },
+    };
+  }
+  return { ...outcome, result, attempts };
+}
+
+function finish(plan: Plan, parts: RunResult[], commandLine: string[], now: Date): WaiverOutcome {
+  return applyWaivers(mergeResults(parts, commandLine), plan.waivers, now, plan.waiverWarningDays);
+}
+
+function failingTargets(result: RunResult): Set<string> {
+  return new Set(result.verdicts.expectations.filter((v) => v.status === 'fail').map((v) => v.target));
+}

@@ -1,0 +1,101 @@
+/**
+ * Writing reports to disk: atomically (temp file + rename, so a reader never sees half a
+ * report) and without overwriting an earlier run (a numeric suffix instead). Used by
+ * `portolan report --output` and `portolan check --output-dir`.
+ */
+import { randomBytes } from 'node:crypto';
+import { linkSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { RunResult } from '../model.js';
+import { EXTENSIONS, renderers } from './index.js';
+import type { Format } from './types.js';
+
+function tempPath(file: string): string {
+  return join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** Writes `content` to `file` through a temp file in the same directory and a rename; replaces `file`. */
+export function writeFileAtomic(file: string, content: string): void {
+  const tmp = tempPath(file);
+  try {
+    writeFileSync(tmp, content, { flag: 'wx' });
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Writes `content` as `stem.ext`, or `stem-2.ext`, `stem-3.ext` ... if that exists. The hard
+ * link from a complete temp file fails with EEXIST instead of replacing, so two runs at the
+ * same second cannot overwrite each other either.
+ */
+export function writeFileNew(dir: string, stem: string, ext: string, content: string): string {
+  const tmp = tempPath(join(dir, `${stem}.${ext}`));
+  writeFileSync(tmp, content, { flag: 'wx' });
+  try {
+    for (let n = 1; n < 10_000; n++) {
+      const file = join(dir, n === 1 ? `${stem}.${ext}` : `${stem}-${n}.${ext}`);
+      try {
+        linkSync(tmp, file);
+        return file;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+    }
+    throw new Error(`no free file name for ${stem}.${ext} in ${dir}`);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/** Keeps letters, digits, dot, dash and underscore, so a target name cannot climb out of DIR. */
+function slug(value: string): string {
+  return (
+    value
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^[._-]+/, '')
+      .slice(0, 60) || 'run'
+  );
+}
+
+/** `portolan-dc1.corp.example-domain-controller-20261126T090000Z`; several targets say how many. */
+export function reportBaseName(result: RunResult): string {
+  const targets = result.targets.map((t) => t.name);
+  const who = targets.length === 1 ? (targets[0] as string) : `${targets.length}-targets`;
+  const roles = result.run.options.roles.length ? result.run.options.roles.join('+') : 'ports';
+  const when = result.run.startedAt.replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
+  return `portolan-${slug(who)}-${slug(roles)}-${slug(when)}`;
+}
+
+export interface WriteReportsOptions {
+  formats: Format[];
+  dir: string;
+  /** File name without extension. @default reportBaseName(result) */
+  baseName?: string;
+  /** Passed to the renderers. */
+  now?: Date;
+}
+
+export interface WrittenReport {
+  format: Format;
+  /** The report of this run, never overwriting an earlier one. */
+  path: string;
+  /** `DIR/latest.<ext>`, replaced on every run. */
+  latest: string;
+}
+
+/** Renders each format into DIR and refreshes `DIR/latest.<ext>`; returns the paths written. */
+export function writeReports(result: RunResult, opts: WriteReportsOptions): WrittenReport[] {
+  mkdirSync(opts.dir, { recursive: true });
+  const stem = opts.baseName ? slug(opts.baseName) : reportBaseName(result);
+  return [...new Set(opts.formats)].map((format) => {
+    const content = renderers[format](result, { color: false, now: opts.now });
+    const ext = EXTENSIONS[format];
+    const path = writeFileNew(opts.dir, stem, ext, content);
+    const latest = join(opts.dir, `latest.${ext}`);
+    writeFileAtomic(latest, content);
+    return { format, path, latest };
+  });
+}

@@ -1,0 +1,169 @@
+/**
+ * `filtered` and ICMP unreachable for real: a network namespace the suite creates,
+ * joined to this one by a veth pair on a /30 (no route leaves the machine), with an
+ * nftables ruleset that drops, resets and rejects. Needs root, `ip` and `nft`; without
+ * them it says it skipped and why. CI runs it as root.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { expect } from 'chai';
+import type { Expectation, Observation } from '../../src/model.js';
+import { type EngineOptions, runEngine } from '../../src/probe/engine.js';
+import { run } from '../lab/run.js';
+
+const NS = `pst-${process.pid}`;
+const HOST_IF = `psta${process.pid % 100000}`;
+const NS_IF = `pstb${process.pid % 100000}`;
+const LOCAL = '10.231.1.1';
+const TARGET = '10.231.1.2';
+
+const RULES = `
+table inet portolan_test {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    tcp dport 7001 drop
+    tcp dport 7002 reject with tcp reset
+    tcp dport 7003 reject with icmp type admin-prohibited
+    udp dport 7004 drop
+    udp dport 7006 reject with icmp type admin-prohibited
+    tcp dport 7008 reject with icmp type host-unreachable
+  }
+}`;
+
+function whyNot(): string | null {
+  if (process.getuid?.() !== 0) return 'not root';
+  for (const bin of ['/usr/sbin/ip', '/usr/sbin/nft'])
+    if (!existsSync(bin) && !existsSync(bin.replace('/usr', '')))
+      return `${bin} missing (apt-get install iproute2 nftables)`;
+  return null;
+}
+
+function expectation(protocol: 'tcp' | 'udp', port: number): Expectation {
+  return {
+    key: `${protocol}/${port}`,
+    role: null,
+    service: 't',
+    serviceName: 'T',
+    impact: 'T breaks',
+    protocol,
+    port,
+    range: null,
+    portSet: null,
+    ipProtocol: null,
+    application: 'T',
+    requirement: 'required',
+    condition: null,
+    footnote: null,
+    note: null,
+    source: { table: 'section', section: 't' },
+  };
+}
+
+const OPTS: EngineOptions = {
+  timeoutMs: 800,
+  retries: 2,
+  concurrency: 64,
+  perHost: 32,
+  appProbes: false,
+  rpcMode: 'sample',
+  rpcSample: 4,
+  localAddress: LOCAL,
+};
+
+async function probe(list: Expectation[], opts: Partial<EngineOptions> = {}): Promise<Map<string, Observation>> {
+  const out = await runEngine(list, [{ name: 'target', addresses: [TARGET] }], { ...OPTS, ...opts });
+  return new Map(out.observations.map((o) => [`${o.protocol}/${o.port}`, o]));
+}
+
+describe('probe states through a real firewall (network namespace + nftables)', function () {
+  this.timeout(120_000);
+  let listener: ChildProcess | null = null;
+
+  before(async function () {
+    const reason = whyNot();
+    if (reason) {
+      console.log(`      (skipped: ${reason}; these tests need root to create a network namespace; CI runs them)`);
+      this.skip();
+    }
+    await teardown();
+    await run('ip', ['netns', 'add', NS]);
+    await run('ip', ['link', 'add', HOST_IF, 'type', 'veth', 'peer', 'name', NS_IF]);
+    await run('ip', ['link', 'set', NS_IF, 'netns', NS]);
+    await run('ip', ['addr', 'add', `${LOCAL}/30`, 'dev', HOST_IF]);
+    await run('ip', ['link', 'set', HOST_IF, 'up']);
+    await run('ip', ['-n', NS, 'addr', 'add', `${TARGET}/30`, 'dev', NS_IF]);
+    await run('ip', ['-n', NS, 'link', 'set', NS_IF, 'up']);
+    await run('ip', ['-n', NS, 'link', 'set', 'lo', 'up']);
+    await run('ip', ['netns', 'exec', NS, 'nft', '-f', '-'], { input: RULES });
+    listener = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        NS,
+        'python3',
+        '-c',
+        `import socket,time\ns=socket.socket()\ns.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\ns.bind(('${TARGET}',7007))\ns.listen(64)\ntime.sleep(600)`,
+      ],
+      { stdio: 'ignore' },
+    );
+    // Ready when the listener accepts (bounded).
+    for (let i = 0; i < 50; i++) {
+      const o = await probe([expectation('tcp', 7007)], { timeoutMs: 200 });
+      if (o.get('tcp/7007')?.state === 'open') return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('listener in the namespace did not come up');
+  });
+
+  after(async () => {
+    listener?.kill('SIGKILL');
+    await teardown();
+  });
+
+  it('paces UDP so every closed port of a rate-limited host reads closed', async () => {
+    // Linux answers about six ICMP port-unreachables in a burst, then one per second per peer.
+    const ports = Array.from({ length: 14 }, (_, i) => 7100 + i);
+    const started = performance.now();
+    const paced = await probe(ports.map((p) => expectation('udp', p)));
+    const seconds = (performance.now() - started) / 1000;
+    console.log(`      14 closed UDP ports, paced: ${seconds.toFixed(1)} s`);
+    for (const p of ports) expect(paced.get(`udp/${p}`)?.state, `udp/${p}`).to.equal('closed');
+    await new Promise((r) => setTimeout(r, 7000)); // let the host's ICMP budget refill
+    const hurried = await probe(
+      ports.map((p) => expectation('udp', p)),
+      { udpPaceMs: 1, retries: 1, timeoutMs: 300 },
+    );
+    const misread = ports.filter((p) => hurried.get(`udp/${p}`)?.state === 'open|filtered').length;
+    console.log(`      without pacing: ${misread} of 14 closed ports misread as open|filtered`);
+    expect(misread).to.be.greaterThan(0);
+  });
+
+  it('reports each firewall behaviour as its own state, and never open for what did not answer', async () => {
+    await new Promise((r) => setTimeout(r, 3000));
+    const o = await probe([
+      expectation('tcp', 7001),
+      expectation('tcp', 7002),
+      expectation('tcp', 7003),
+      expectation('udp', 7004),
+      expectation('udp', 7005),
+      expectation('udp', 7006),
+      expectation('tcp', 7007),
+      expectation('tcp', 7008),
+    ]);
+    const seen = (k: string) => [o.get(k)?.state, o.get(k)?.reason];
+    expect(seen('tcp/7001')).to.deep.equal(['filtered', 'timeout']);
+    expect(seen('tcp/7002')).to.deep.equal(['closed', 'rst']);
+    expect(seen('tcp/7003')).to.deep.equal(['filtered', 'icmp-unreachable']);
+    expect(seen('udp/7004')).to.deep.equal(['open|filtered', 'no-reply']);
+    expect(seen('udp/7005')).to.deep.equal(['closed', 'icmp-port-unreachable']);
+    expect(seen('udp/7006')).to.deep.equal(['filtered', 'icmp-unreachable']);
+    expect(seen('tcp/7007')).to.deep.equal(['open', 'syn-ack']);
+    expect(seen('tcp/7008')).to.deep.equal(['filtered', 'icmp-unreachable']);
+  });
+});
+
+async function teardown(): Promise<void> {
+  await run('ip', ['link', 'del', HOST_IF], { allowFailure: true });
+  await run('ip', ['netns', 'del', NS], { allowFailure: true });
+}

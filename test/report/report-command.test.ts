@@ -1,0 +1,77 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { Command } from 'commander';
+import { registerReport } from '../../src/cli/commands/report.js';
+import { PortolanError } from '../../src/cli/errors.js';
+import { renderers } from '../../src/report/index.js';
+import { loadFixture, RESULTS_DIR } from './fixtures.js';
+
+async function run(args: string[]): Promise<void> {
+  const program = new Command('portolan').exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  registerReport(program);
+  await program.parseAsync(['node', 'portolan', 'report', ...args]);
+}
+
+describe('portolan report', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'portolan-report-cmd-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('re-renders a saved result into --output', async () => {
+    const out = join(dir, 'junit.xml');
+    await run([join(RESULTS_DIR, 'firewalled.json'), '--format', 'junit', '--output', out]);
+    expect(readFileSync(out, 'utf8')).to.equal(renderers.junit(loadFixture('firewalled')));
+    expect(readdirSync(dir)).to.deep.equal(['junit.xml']);
+  });
+
+  it('writes to stdout without --output', async () => {
+    const chunks: string[] = [];
+    const write = process.stdout.write;
+    process.stdout.write = ((chunk: string) => {
+      chunks.push(chunk);
+      return true;
+    }) as typeof process.stdout.write;
+    try {
+      await run([join(RESULTS_DIR, 'healthy.json'), '--format', 'md']);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(chunks.join('')).to.match(/^### portolan: ✔ COMPLIANT/);
+  });
+
+  it('refuses an invalid result with the file, the JSON pointer and what was expected (exit 2 via USAGE)', async () => {
+    const bad = loadFixture('healthy') as unknown as { observations: { rttMs: unknown }[] };
+    (bad.observations[0] as { rttMs: unknown }).rttMs = 'fast';
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify(bad));
+    const out = join(dir, 'report.html');
+    const err = await run([file, '--format', 'html', '--output', out]).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).to.be.instanceOf(PortolanError);
+    expect((err as PortolanError).code).to.equal('USAGE');
+    expect((err as PortolanError).message).to.include(file);
+    expect((err as PortolanError).message).to.include('/observations/0/rttMs: must be number or null');
+    expect(readdirSync(dir)).to.deep.equal(['bad.json']);
+  });
+
+  it('refuses a file that is not JSON, and a missing file', async () => {
+    const file = join(dir, 'x.json');
+    writeFileSync(file, '{"schemaVersion": 1,');
+    const notJson = await run([file]).catch((e: unknown) => e);
+    expect((notJson as PortolanError).code).to.equal('USAGE');
+    expect((notJson as PortolanError).message).to.match(/not JSON/);
+    const missing = await run([join(dir, 'nope.json')]).catch((e: unknown) => e);
+    expect((missing as PortolanError).code).to.equal('IO');
+  });
+
+  it('rejects an unknown format', async () => {
+    const err = await run([join(RESULTS_DIR, 'healthy.json'), '--format', 'pdf']).catch((e: unknown) => e);
+    expect((err as { code: string }).code).to.equal('commander.invalidArgument');
+  });
+});
