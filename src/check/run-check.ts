@@ -86,7 +86,7 @@ export async function runCheck(req: CheckRequest, hooks: CheckHooks = {}): Promi
     throw new PortolanError('USAGE', 'nothing to check: name at least one --role, --service or --port');
   }
   const notes: string[] = [];
-  const requested = [...req.targets];
+  const requested: Requested[] = [...req.targets];
   if (req.domain) {
     const found = await discoverDomainControllers(req.domain.name, {
       dnsServer: req.domain.dnsServer,
@@ -97,7 +97,7 @@ export async function runCheck(req: CheckRequest, hooks: CheckHooks = {}): Promi
     if (found.targets.length === 0) {
       throw new PortolanError('TARGET', `${found.query} has no SRV records: no domain controllers found`);
     }
-    for (const t of found.targets) requested.push({ name: t.name, origin: `SRV ${found.query}` });
+    for (const t of found.targets) requested.push({ name: t.name, origin: `SRV ${found.query}`, addresses: t.addresses });
   }
   if (requested.length === 0) throw new PortolanError('USAGE', 'no targets: name one or more hosts, or --domain');
   const targets = await resolveAll(dedupeTargets(requested), options.allAddresses);
@@ -201,14 +201,27 @@ function validateOptions(o: RunOptions): void {
   }
 }
 
-function dedupeTargets(list: { name: string; origin: string }[]): { name: string; origin: string }[] {
-  const seen = new Map<string, { name: string; origin: string }>();
+interface Requested {
+  name: string;
+  origin: string;
+  /** Already known (from the DNS server that answered the SRV query). */
+  addresses?: string[];
+}
+
+function dedupeTargets(list: Requested[]): Requested[] {
+  const seen = new Map<string, Requested>();
   for (const t of list) if (!seen.has(t.name.toLowerCase())) seen.set(t.name.toLowerCase(), t);
   return [...seen.values()];
 }
 
-async function resolveAll(list: { name: string; origin: string }[], all: boolean): Promise<TargetInfo[]> {
-  const resolved = await Promise.all(list.map((t) => resolveTarget(t.name, all)));
+async function resolveAll(list: Requested[], all: boolean): Promise<TargetInfo[]> {
+  const resolved = await Promise.all(
+    list.map((t) =>
+      t.addresses?.length
+        ? { name: t.name, addresses: all ? t.addresses : t.addresses.slice(0, 1), error: null }
+        : resolveTarget(t.name, all),
+    ),
+  );
   const failed = resolved.filter((r) => r.error);
   if (failed.length > 0) {
     throw new PortolanError(

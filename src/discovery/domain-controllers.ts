@@ -13,6 +13,8 @@ export interface SrvTarget {
   port: number;
   priority: number;
   weight: number;
+  /** Addresses of `name`, asked of the same DNS server (empty: resolve it the usual way). */
+  addresses?: string[];
 }
 
 export interface Discovery {
@@ -36,8 +38,9 @@ export async function discoverDomainControllers(domain: string, opts: DiscoverOp
   }
   const query = `_ldap._tcp.dc._msdcs.${domain.replace(/\.$/, '')}`;
   const seconds = Math.max(1, Math.ceil((opts.timeoutMs ?? 2000) / 1000));
+  const server = opts.dnsServer ? splitServer(opts.dnsServer) : null;
   const args = [
-    ...(opts.dnsServer ? [`@${opts.dnsServer}`] : []),
+    ...(server ? [`@${server.host}`, ...(server.port ? ['-p', server.port] : [])] : []),
     ...(opts.localAddress ? ['-b', opts.localAddress] : []),
     query,
     'SRV',
@@ -52,7 +55,7 @@ export async function discoverDomainControllers(domain: string, opts: DiscoverOp
     }
     return {
       query,
-      targets: parseSrvShort(text),
+      targets: await withAddresses(parseSrvShort(text), opts),
       notes: [`Domain controllers of ${domain} found with dig: ${query} SRV.`],
     };
   } catch (err) {
@@ -68,9 +71,10 @@ export async function discoverDomainControllers(domain: string, opts: DiscoverOp
     const records = await resolver.resolveSrv(query);
     return {
       query,
-      targets: records
-        .map((r) => ({ name: r.name, port: r.port, priority: r.priority, weight: r.weight }))
-        .sort(bySrvOrder),
+      targets: await withAddresses(
+        records.map((r) => ({ name: r.name, port: r.port, priority: r.priority, weight: r.weight })).sort(bySrvOrder),
+        opts,
+      ),
       notes: [
         `dig is not installed (apt-get install dnsutils); found the domain controllers with Node's resolver instead.`,
       ],
@@ -95,4 +99,32 @@ export function parseSrvShort(text: string): SrvTarget[] {
 
 function bySrvOrder(a: SrvTarget, b: SrvTarget): number {
   return a.priority - b.priority || b.weight - a.weight || a.name.localeCompare(b.name);
+}
+
+/**
+ * A domain's controllers are often only in that domain's DNS: when a DNS server was named,
+ * resolve each one there too (A and AAAA), so a client outside the domain can still check them.
+ */
+async function withAddresses(targets: SrvTarget[], opts: DiscoverOptions): Promise<SrvTarget[]> {
+  if (!opts.dnsServer) return targets;
+  const resolver = new Resolver({ timeout: opts.timeoutMs ?? 2000, tries: 2 });
+  resolver.setServers([opts.dnsServer]);
+  return Promise.all(
+    targets.map(async (t) => {
+      const [v4, v6] = await Promise.all([
+        resolver.resolve4(t.name).catch(() => [] as string[]),
+        resolver.resolve6(t.name).catch(() => [] as string[]),
+      ]);
+      return { ...t, addresses: [...v4, ...v6] };
+    }),
+  );
+}
+
+/** "192.0.2.53", "192.0.2.53:5353", "[2001:db8::53]:5353" or a bare IPv6 address. */
+export function splitServer(text: string): { host: string; port: string | null } {
+  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
+  if (v6) return { host: v6[1] as string, port: v6[2] ?? null };
+  const v4 = /^([^:]+):(\d+)$/.exec(text);
+  if (v4) return { host: v4[1] as string, port: v4[2] as string };
+  return { host: text, port: null };
 }

@@ -73,14 +73,44 @@ describe('portolan check --role domain-controller against the Samba DC', () => {
     expect(healthy.code).to.equal(0);
   });
 
-  it('from the firewalled client: Kerberos is not ok, and says 88/udp got no reply', () => {
-    // Dropped UDP is silence, which DESIGN.md rates open|filtered -> inconclusive, not a proven failure.
+  it('from the firewalled client: Kerberos is broken, because 88/udp is silent while Kerberos answers on 88/tcp', () => {
+    // Dropped UDP alone is open|filtered; the analyzer convicts it only because the same KDC
+    // answered our Kerberos request over TCP (a confirmed twin).
     const kdc = servicesMatching(firewalled.result.verdicts.services, /Kerberos/i);
     expect(kdc).to.not.deep.equal([]);
     for (const s of kdc) {
-      expect(s.status, s.explanations.join(' ')).to.be.oneOf(['broken', 'inconclusive']);
-      expect(s.explanations.join(' ')).to.match(/88\/udp/);
+      expect(s.status, s.explanations.join(' ')).to.equal('broken');
+      expect(s.explanations.join(' ')).to.match(
+        /88\/udp .*open\|filtered.*answers on 88\/tcp: the UDP path is most likely filtered/,
+      );
     }
+  });
+
+  it('from the healthy client: the endpoint mapper names the real dynamic RPC ports, and each one is probed', () => {
+    const epm = healthy.result.observations.find((o) => o.protocol === 'tcp' && o.port === 135);
+    expect(epm?.evidence.join(' ')).to.match(/EPM: \d+ endpoints/);
+    const samba = [
+      ...new Set(
+        currentLab()
+          .truth.dc.listeners.filter((l) => l.protocol === 'tcp' && l.port >= 49152)
+          .map((l) => l.port),
+      ),
+    ];
+    expect(samba, 'Samba listens on dynamic RPC ports').to.not.deep.equal([]);
+    const probed = healthy.result.observations.filter((o) => o.evidence.some((e) => e.startsWith('endpoint mapper:')));
+    expect(probed.map((o) => o.port).sort()).to.deep.equal([...samba].sort());
+    for (const o of probed) expect(o.state).to.equal('open');
+  });
+
+  it('from the healthy client: every UDP port Samba serves is open with protocol evidence', () => {
+    for (const port of [53, 88, 123, 137, 389, 464]) {
+      const o = healthy.result.observations.find((x) => x.protocol === 'udp' && x.port === port);
+      expect(o?.state, `udp/${port}`).to.equal('open');
+      expect(o?.confirmed, `udp/${port} confirmed by its module`).to.equal(true);
+      expect(o?.evidence.length, `udp/${port} evidence`).to.be.greaterThan(0);
+    }
+    const cldap = healthy.result.observations.find((x) => x.protocol === 'udp' && x.port === 389);
+    expect(cldap?.evidence.join(' ')).to.match(/portolan\.test/i);
   });
 
   it('from the firewalled client: non-compliant, exit 1', () => {

@@ -60,7 +60,7 @@ export function labPreflight(): string | null {
       return true;
     }
   });
-  if (missing.length > 0) return `missing commands: ${missing.join(', ')} (install them with scripts/lab-deps.sh)`;
+  if (missing.length > 0) return `missing commands: ${missing.join(', ')} (install them with .ci/lab-deps.sh)`;
   try {
     execFileSync('ip', ['netns', 'list'], { stdio: 'ignore', timeout: 5_000 });
   } catch (error) {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse } from 'yaml';
 
-const dir = join(import.meta.dirname, '..', '..', 'examples', 'pipelines');
+const dir = join(import.meta.dirname, '..', '..', 'checks', 'plans', 'pipelines');
 const load = (file: string) => parse(readFileSync(join(dir, file), 'utf8'));
 type Step = Record<string, unknown> & { uses?: string; run?: string; with?: Record<string, unknown>; task?: string };
 

@@ -6,7 +6,7 @@
 //   2. a domain-controller role check of 50 hosts (50 addresses in the namespace, each with
 //      a few listeners; ICMP rate limiting off there, as 50 separate hosts would each have their own).
 import { execFileSync, spawn } from 'node:child_process';
-import { runCheck } from '../dist/check/run-check.js';
+import { runCheck } from '../../dist/check/run-check.js';
 
 if (process.getuid?.() !== 0) {
   console.error('bench: needs root to create a network namespace (the only place it sends traffic)');
