@@ -97,7 +97,8 @@ export async function runCheck(req: CheckRequest, hooks: CheckHooks = {}): Promi
     if (found.targets.length === 0) {
       throw new PortolanError('TARGET', `${found.query} has no SRV records: no domain controllers found`);
     }
-    for (const t of found.targets) requested.push({ name: t.name, origin: `SRV ${found.query}`, addresses: t.addresses });
+    for (const t of found.targets)
+      requested.push({ name: t.name, origin: `SRV ${found.query}`, addresses: t.addresses });
   }
   if (requested.length === 0) throw new PortolanError('USAGE', 'no targets: name one or more hosts, or --domain');
   const targets = await resolveAll(dedupeTargets(requested), options.allAddresses);
