@@ -247,6 +247,17 @@ export interface RunCounts {
   untestable: number;
 }
 
+/** One expectation whose verdict differs from the plan's previous recorded run. */
+export interface ResultChange {
+  kind: 'newly-failing' | 'recovered' | 'changed' | 'added' | 'removed';
+  target: string;
+  service: string;
+  expectation: string;
+  before: ExpectationStatus | null;
+  after: ExpectationStatus | null;
+  explanation: string;
+}
+
 /**
  * The JSON result: portolan's public API (checks/schema/result.schema.json).
  * Every report is rendered from this object alone.
@@ -280,5 +291,11 @@ export interface RunResult {
     counts: RunCounts;
     exitCode: number;
     headline: string;
+  };
+  /** With run history on: what changed since the same plan's previous run. */
+  changes?: {
+    since: string;
+    sinceStatus: ComplianceStatus;
+    items: ResultChange[];
   };
 }

@@ -32,3 +32,36 @@ export function recordRun(path: string, result: RunResult, plan: { name: string;
     store?.close();
   }
 }
+
+/**
+ * What changed since the plan's previous recorded run, for the reports of this run. Read
+ * before the reports are written; a history problem just means no such section.
+ */
+export function changesSincePrevious(path: string, result: RunResult, planName: string): RunResult['changes'] {
+  let store: HistoryStore | undefined;
+  try {
+    store = HistoryStore.open(path);
+    const previous = store.latest(planName);
+    const before = previous ? store.result(previous.id) : null;
+    if (!before) return undefined;
+    const diff = diffRuns(before, result);
+    return {
+      since: diff.from.startedAt,
+      sinceStatus: diff.from.status,
+      items: diff.changes.map(({ kind, target, service, expectation, before, after, explanation }) => ({
+        kind,
+        target,
+        service,
+        expectation,
+        before,
+        after,
+        explanation,
+      })),
+    };
+  } catch (err) {
+    if (err instanceof HistoryError) return undefined;
+    throw err;
+  } finally {
+    store?.close();
+  }
+}

@@ -3,7 +3,7 @@
  * then record history. Reports are written first, so a history problem never costs the
  * run its result.
  */
-import { type Recorded, recordRun } from '../history/record-run.js';
+import { changesSincePrevious, type Recorded, recordRun } from '../history/record-run.js';
 import { writeOutputs } from './outputs.js';
 import { type PlanRun, type RunPlanOptions, runPlan } from './run-plan.js';
 import type { Plan, RunCheck } from './types.js';
@@ -22,6 +22,10 @@ export interface ExecutedPlan extends PlanRun {
 
 export async function executePlan(plan: Plan, runCheck: RunCheck, opts: ExecuteOptions): Promise<ExecutedPlan> {
   const run = await runPlan(plan, runCheck, opts);
+  if (opts.historyPath) {
+    const changes = changesSincePrevious(opts.historyPath, run.result, plan.name);
+    if (changes) run.result.changes = changes;
+  }
   const outputs = opts.outputDir ? { ...plan.outputs, directory: opts.outputDir } : plan.outputs;
   const written = writeOutputs(run.result, plan.name, outputs);
   const recorded = opts.historyPath

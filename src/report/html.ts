@@ -194,6 +194,27 @@ function blockedSection(groups: TargetGroup[]): string {
   return `<section id="blocked" aria-labelledby="h-blocked"><h2 id="h-blocked">What is blocked and why</h2>${body}</section>`;
 }
 
+function changesSection(result: RunResult): string {
+  const changes = result.changes;
+  if (!changes) return '';
+  const head = `<h2 id="h-changes">Changed since the last run (${esc(changes.since)}, ${esc(changes.sinceStatus)})</h2>`;
+  if (changes.items.length === 0) {
+    return `<section id="changes" aria-labelledby="h-changes">${head}<p class="empty">Nothing changed.</p></section>`;
+  }
+  const rows = changes.items
+    .map(
+      (c) =>
+        `<tr><td>${esc(c.kind)}</td><td>${esc(c.target)}</td><td>${esc(c.service)}</td>` +
+        `<td>${esc(c.before ?? '\u2013')} \u2192 ${esc(c.after ?? '\u2013')}</td><td>${esc(c.explanation)}</td></tr>`,
+    )
+    .join('');
+  return (
+    `<section id="changes" aria-labelledby="h-changes">${head}<table><caption>Expectations whose verdict changed</caption>` +
+    '<thead><tr><th scope="col">Change</th><th scope="col">Target</th><th scope="col">Service</th>' +
+    `<th scope="col">Verdict</th><th scope="col">Explanation</th></tr></thead><tbody>${rows}</tbody></table></section>`
+  );
+}
+
 function remediationSection(result: RunResult, items: RemediationItem[]): string {
   const head = '<h2 id="h-remediation">Remediation</h2>';
   if (items.length === 0) {
@@ -335,6 +356,7 @@ export function renderHtml(result: RunResult, opts: RenderOptions = {}): string 
     filters(groups),
     '<main>',
     `<section aria-labelledby="h-results"><h2 id="h-results">Results by target</h2>${groups.map(targetSection).join('')}</section>`,
+    changesSection(result),
     blockedSection(groups),
     remediationSection(result, remediationItems(result, groups)),
     legendSection(),

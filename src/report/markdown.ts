@@ -57,6 +57,23 @@ function fill(out: string[], lines: string[], budget: { left: number }): number 
   return lines.length - i;
 }
 
+/** "Changed since the last run", when the run was recorded in history. Capped: it is a summary. */
+function changesLines(result: RunResult): string[] {
+  const changes = result.changes;
+  if (!changes) return [];
+  const lines = ['', `#### Changed since the last run (${md(changes.since)}, ${md(changes.sinceStatus)})`, ''];
+  if (changes.items.length === 0) return [...lines, 'Nothing changed.'];
+  lines.push('| Change | Target | Service | Verdict | Explanation |', '|---|---|---|---|---|');
+  for (const c of changes.items.slice(0, 50)) {
+    lines.push(
+      `| ${md(c.kind)} | ${md(c.target)} | ${md(c.service)} | ${md(c.before ?? '-')} \u2192 ${md(c.after ?? '-')} | ${md(c.explanation)} |`,
+    );
+  }
+  if (changes.items.length > 50)
+    lines.push('', `${changes.items.length - 50} more changes are in the JSON and HTML reports.`);
+  return lines;
+}
+
 export function renderMarkdown(result: RunResult, opts: RenderOptions = {}): string {
   const now = opts.now ?? new Date();
   const { summary, run } = result;
@@ -79,6 +96,7 @@ export function renderMarkdown(result: RunResult, opts: RenderOptions = {}): str
     );
   }
   for (const note of run.notes) head.push('', `> ${md(note)}`);
+  head.push(...changesLines(result));
   const out = [...head, ''];
   const budget = { left: MARKDOWN_LIMIT - RESERVE - Buffer.byteLength(out.join('\n')) };
   const failures = rows
