@@ -31,6 +31,7 @@ export function registerHistory(program: Command): void {
     .option('--plan <name>', 'only runs of this plan')
     .option('-n, --limit <n>', 'at most N runs', runId, 20)
     .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  portolan history\n  portolan history --plan nightly-staging -n 5 --json\n')
     .action((flags: HistoryFlags) => {
       withStore(flags.history, (store) => {
         const runs = store.list({ ...(flags.plan ? { plan: flags.plan } : {}), limit: flags.limit });
@@ -59,6 +60,10 @@ export function registerHistory(program: Command): void {
     .option('--history <path>', 'run history database', DEFAULT_HISTORY)
     .option('--plan <name>', 'compare the last two runs of this plan (default: the plan of the latest run)')
     .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  portolan diff                          the last two runs of the latest plan\n  portolan diff 12 15                    run 12 against run 15\n  portolan diff --plan nightly-staging --json\n',
+    )
     .action((a: number | undefined, b: number | undefined, flags: Omit<HistoryFlags, 'limit'>) => {
       withStore(flags.history, (store) => {
         const [older, newer] = pickRuns(store, a, b, flags.plan);
