@@ -266,15 +266,26 @@ export function summarize(
       : 'compliant';
   if (status === 'compliant' && opts.incomplete) status = 'inconclusive';
   const exitCode = status === 'compliant' ? 0 : status === 'non-compliant' ? 1 : opts.failOn === 'inconclusive' ? 1 : 3;
-  const broken = verdicts.services.filter((s) => s.status === 'broken');
-  const brokenText = broken.length
-    ? ` Broken: ${broken
-        .slice(0, 6)
-        .map((s) => `${s.serviceName} on ${s.target}`)
-        .join(', ')}${broken.length > 6 ? ` and ${broken.length - 6} more` : ''}.`
-    : '';
-  const headline = `${status}: ${counts.pass} passed, ${counts.fail} failed, ${counts.inconclusive} inconclusive${
-    counts.waived ? `, ${counts.waived} waived` : ''
-  }${counts.untestable ? `, ${counts.untestable} untestable` : ''}${opts.incomplete ? ' (run incomplete)' : ''}.${brokenText}`;
+  const headline = [
+    headlineFor(status, verdicts.services),
+    opts.incomplete ? 'Run incomplete: stopped before every probe finished.' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   return { status, counts, exitCode, headline };
+}
+
+/** One sentence naming what matters most; the counts travel separately. */
+function headlineFor(status: ComplianceStatus, services: ServiceVerdict[]): string {
+  const named = (wanted: ServiceStatus) => {
+    const list = services.filter((s) => s.status === wanted);
+    const shown = list.slice(0, 6).map((s) => `${s.serviceName} on ${s.target}`);
+    return list.length > 6 ? `${shown.join(', ')} and ${list.length - 6} more` : shown.join(', ');
+  };
+  if (status === 'non-compliant') return `Broken: ${named('broken')}.`;
+  if (status === 'inconclusive' && named('inconclusive')) {
+    return `Inconclusive: ${named('inconclusive')} (a required port gave no definite answer).`;
+  }
+  const degraded = named('degraded');
+  return `Every required port answered as expected.${degraded ? ` Degraded: ${degraded}.` : ''}`;
 }

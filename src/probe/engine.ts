@@ -162,7 +162,6 @@ class Run {
     if (e.port !== null) return [await portProbe(protocol, e.port)];
     if (e.range === null) return [];
     const range = parseRange(e.range);
-    let ports: number[] | null = null;
     if (e.portSet === 'rpc-dynamic' && protocol === 'tcp') {
       const found = await endpoints;
       const discovered = found ? this.discoveredPorts(found, range, target, address, e.range) : null;
@@ -182,13 +181,8 @@ class Run {
         );
       }
     }
-    if (!ports) {
-      ports =
-        this.opts.rpcMode === 'sweep'
-          ? sampleRange(range.first, range.last, Number.POSITIVE_INFINITY)
-          : sampleRange(range.first, range.last, this.opts.rpcSample);
-    }
-    return Promise.all(ports.map((port) => portProbe(protocol, port)));
+    const k = this.opts.rpcMode === 'sweep' ? Number.POSITIVE_INFINITY : this.opts.rpcSample;
+    return Promise.all(sampleRange(range.first, range.last, k).map((port) => portProbe(protocol, port)));
   }
 
   private discoveredPorts(

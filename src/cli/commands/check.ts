@@ -190,7 +190,7 @@ async function runWithProgress(request: CheckRequest, flags: CheckFlags): Promis
   const progress = startProgress({ quiet: Boolean(flags.quiet) });
   try {
     const result = await runCheck(request, { signal: controller.signal, onProgress: progress.update });
-    progress.stop(result.summary.headline);
+    progress.stop(`${result.summary.status}: ${result.summary.headline}`);
     return result;
   } catch (err) {
     progress.stop(null);

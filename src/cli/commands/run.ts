@@ -94,7 +94,7 @@ Examples:
         ...(flags.checks ? { catalogDirs: flags.checks } : {}),
         ...(flags.outputDir ? { outputDir: flags.outputDir } : {}),
       });
-      progress.stop(done.result.summary.headline);
+      progress.stop(`${done.result.summary.status}: ${done.result.summary.headline}`);
       if (flags.print !== 'none') process.stdout.write(`${renderers[flags.print](done.result, { color: false })}\n`);
       for (const file of done.written) process.stderr.write(`wrote ${file}\n`);
       const recorded = done.recorded;

@@ -108,7 +108,8 @@ describe('tcp/banner: ADWS .NET Message Framing (9389)', () => {
   it('recognises an Upgrade Response and a Fault record', async () => {
     const up = await run(adws, { replies: [fromHex('0a')] });
     expect(up.result.valid).to.equal(true);
-    const faultText = 'http://schemas.microsoft.com/ws/2006/05/framing/faults/EndpointNotFound';
+    // Any fault URI will do; a real server sends the MC-NMF EndpointNotFound fault.
+    const faultText = 'http://schemas.example.test/framing/faults/EndpointNotFound';
     const fault = await run(adws, { replies: [Uint8Array.from([8, faultText.length, ...text(faultText)])] });
     expect(fault.result.evidence[0]).to.equal(`.NET net.tcp listener answered with a fault: ${faultText}`);
   });
