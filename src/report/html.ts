@@ -194,9 +194,7 @@ function blockedSection(groups: TargetGroup[]): string {
   return `<section id="blocked" aria-labelledby="h-blocked"><h2 id="h-blocked">What is blocked and why</h2>${body}</section>`;
 }
 
-function changesSection(result: RunResult): string {
-  const changes = result.changes;
-  if (!changes) return '';
+function changesSection(changes: NonNullable<RunResult['changes']>): string {
   const head = `<h2 id="h-changes">Changed since the last run (${esc(changes.since)}, ${esc(changes.sinceStatus)})</h2>`;
   if (changes.items.length === 0) {
     return `<section id="changes" aria-labelledby="h-changes">${head}<p class="empty">Nothing changed.</p></section>`;
@@ -356,7 +354,7 @@ export function renderHtml(result: RunResult, opts: RenderOptions = {}): string 
     filters(groups),
     '<main>',
     `<section aria-labelledby="h-results"><h2 id="h-results">Results by target</h2>${groups.map(targetSection).join('')}</section>`,
-    changesSection(result),
+    ...(result.changes ? [changesSection(result.changes)] : []),
     blockedSection(groups),
     remediationSection(result, remediationItems(result, groups)),
     legendSection(),

@@ -46,7 +46,7 @@ describe('example CI pipelines', () => {
       const text = readFileSync(join(dir, file), 'utf8');
       const plan = /run (checks\/plans\/[\w.-]+\.yaml)/.exec(text)?.[1];
       expect(plan, file).to.be.a('string');
-      expect(() => readFileSync(join(dir, '..', '..', plan as string)), file).not.to.throw();
+      expect(() => readFileSync(join(dir, '..', '..', '..', plan as string)), file).not.to.throw();
       expect(text, file).to.include('reports/staging/nightly-staging.xml');
     }
   });
