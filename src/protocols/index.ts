@@ -3,10 +3,11 @@
  * plus one line in `modules` and, for its default ports, one line in `defaults`.
  */
 
-// --- module imports (one line per module) ---
 import { http, https } from './http/web.js';
 import { winrmHttp, winrmHttps } from './http/winrm.js';
 import { adws, ftp, imap, msmq, nntp, pop3, rpcOverHttp, smtp, telnet } from './tcp/banner.js';
+// --- module imports (one line per module) ---
+import { dnsTcp } from './tcp/dns-tcp.js';
 import { epm, msrpcBind } from './tcp/epm.js';
 import { kerberosTcp, kpasswdTcp } from './tcp/kerberos-tcp.js';
 import { ldap, ldapGc, ldaps, ldapsGc } from './tcp/ldap.js';
@@ -17,7 +18,6 @@ import { tlsHandshake } from './tcp/tls.js';
 import type { ProtocolModule } from './types.js';
 import { cldap } from './udp/cldap.js';
 import { dns } from './udp/dns.js';
-import { dnsDig } from './udp/dns-dig.js';
 import { ike, ikeNatT } from './udp/ike.js';
 import { kerberosUdp } from './udp/kerberos.js';
 import { kpasswdUdp } from './udp/kpasswd.js';
@@ -36,6 +36,7 @@ import { tftp } from './udp/tftp.js';
 /** Every module by id. The id type is derived from these keys. */
 export const modules = {
   // --- module entries (one line per module) ---
+  'dns-tcp': dnsTcp,
   'msrpc-epm': epm,
   msrpc: msrpcBind,
   'ncacn-http': rpcOverHttp,
@@ -62,7 +63,6 @@ export const modules = {
   adws,
   msmq,
   dns,
-  'dns-dig': dnsDig,
   cldap,
   'kerberos-udp': kerberosUdp,
   'kpasswd-udp': kpasswdUdp,
@@ -99,6 +99,7 @@ export type ProtocolId = keyof typeof modules;
  */
 const defaults: Record<'tcp' | 'udp', Record<number, ProtocolId[]>> = {
   tcp: {
+    53: ['dns-tcp'],
     // --- tcp port lines ---
     21: ['ftp'],
     23: ['telnet'],
@@ -134,7 +135,7 @@ const defaults: Record<'tcp' | 'udp', Record<number, ProtocolId[]>> = {
     13: ['daytime-udp'],
     17: ['qotd-udp'],
     19: ['chargen-udp'],
-    53: ['dns', 'dns-dig'],
+    53: ['dns'],
     69: ['tftp'],
     88: ['kerberos-udp'],
     123: ['ntp'],

@@ -37,7 +37,18 @@ function setup() {
   for (const a of HOSTS) sh('ip', ['-n', NS, 'addr', 'add', `${a}/24`, 'dev', NS_IF]);
   sh('ip', ['-n', NS, 'link', 'set', NS_IF, 'up']);
   sh('ip', ['-n', NS, 'link', 'set', 'lo', 'up']);
-  sh('ip', ['netns', 'exec', NS, 'sysctl', '-q', '-w', 'net.ipv4.icmp_ratelimit=0', 'net.ipv4.icmp_msgs_per_sec=100000', 'net.ipv4.icmp_msgs_burst=100000', 'net.core.somaxconn=4096']);
+  sh('ip', [
+    'netns',
+    'exec',
+    NS,
+    'sysctl',
+    '-q',
+    '-w',
+    'net.ipv4.icmp_ratelimit=0',
+    'net.ipv4.icmp_msgs_per_sec=100000',
+    'net.ipv4.icmp_msgs_burst=100000',
+    'net.core.somaxconn=4096',
+  ]);
   const py = `import socket,time
 ss=[]
 for p in ${JSON.stringify(LISTEN)}:

@@ -109,3 +109,69 @@ describe('portolan check against 127.0.0.1', () => {
     }
   });
 });
+
+describe('portolan check: interrupt and addresses', () => {
+  it('Ctrl-C stops promptly and still prints the partial result, marked incomplete', async function () {
+    this.timeout(30_000);
+    const { spawn } = await import('node:child_process');
+    const { udpServer } = await import('../support/fake-servers.js');
+    const silent = await udpServer(null);
+    try {
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'src/cli/bin.ts',
+          'check',
+          '--port',
+          `${silent.port}/udp`,
+          '--timeout',
+          '10000',
+          '--format',
+          'json',
+          '127.0.0.1',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } },
+      );
+      let stdout = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c));
+      // Wait until the probe is in flight (the silent server received our datagram), then interrupt.
+      const deadline = Date.now() + 15_000;
+      while (silent.received.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const interruptedAt = Date.now();
+      child.kill('SIGINT');
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(Date.now() - interruptedAt).to.be.lessThan(3000);
+      const result = JSON.parse(stdout) as RunResult;
+      expect(result.run.incomplete).to.equal(true);
+      expect(result.observations[0]).to.include({ state: 'error', reason: 'aborted' });
+      expect(code).to.equal(3);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('--all-addresses probes every address a name resolves to', async () => {
+    const { lookup } = await import('node:dns/promises');
+    const addresses = (await lookup('localhost', { all: true })).map((a) => a.address);
+    const listener = await tcpListener();
+    try {
+      const run = await runCli([
+        'check',
+        '--port',
+        `${listener.port}/tcp`,
+        '--all-addresses',
+        '--format',
+        'json',
+        '-q',
+        'localhost',
+      ]);
+      const result = JSON.parse(run.stdout) as RunResult;
+      expect(result.targets[0]?.addresses).to.deep.equal([...new Set(addresses)]);
+      expect(result.observations.map((o) => o.address)).to.have.members([...new Set(addresses)]);
+    } finally {
+      await listener.close();
+    }
+  });
+});

@@ -1,24 +1,22 @@
 /**
- * DNS through the system `dig` (node-dig-dns), over UDP and then over TCP.
+ * One DNS query to the target through the system `dig` (node-dig-dns), over UDP or TCP.
  *
  * Sends: the same question as the datagram `dns` module (SOA of the domain, else root NS),
  * `+norecurse +time=1 +tries=1`, bound to `localAddress` with `-b` when given.
  * Recognised: dig parsed a reply (a question section and a numeric size); node-dig-dns
  * resolves with garbage on timeouts, so `!question || NaN size` is a failure (toolchain.md §4).
- * Proves: a DNS server answers over UDP; the TCP leg says whether DNS over TCP 53 also
- * works (needed for large answers and zone transfers), reported as evidence or a warning.
- * Caveats: needs `dig` (Debian `dnsutils`); node-dig-dns cannot kill dig, so an abort
- * only stops waiting: dig itself ends after about 1 s because of `+time=1 +tries=1`.
+ * Caveats: needs `dig` (Debian `dnsutils`): without it this throws ENOENT for the caller to
+ * fall back; node-dig-dns cannot kill dig, so an abort only stops waiting (dig ends after
+ * about 1 s because of `+time=1 +tries=1`).
  * Ref: RFC 1035 §4.1, §4.2.2 (TCP).
  */
 import dig from 'node-dig-dns';
-import type { CustomProtocol, ProbeContext, Recognition } from '../types.js';
-import { dnsQuestion } from './dns.js';
-import { recognized, rejected } from './recognition.js';
+import type { ProbeContext } from '../types.js';
+import { dnsQuestion } from '../udp/dns.js';
 
-type DigContext = ProbeContext & { signal: AbortSignal; localAddress?: string; timeoutMs: number };
+export type DigContext = ProbeContext & { signal: AbortSignal; localAddress?: string; timeoutMs: number };
 
-interface Leg {
+export interface Leg {
   ok: boolean;
   text: string;
 }
@@ -37,7 +35,8 @@ function waitOrAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-async function leg(ctx: DigContext, tcp: boolean, options: DigOptions): Promise<Leg> {
+/** One dig query over UDP or TCP; throws ENOENT when dig is not installed. */
+export async function digLeg(ctx: DigContext, tcp: boolean, options: DigOptions = {}): Promise<Leg> {
   const q = dnsQuestion(ctx);
   const args = [`@${ctx.address}`, '-p', String(ctx.port), q.name, q.type, '+norecurse', '+time=1', '+tries=1'];
   if (tcp) args.push('+tcp');
@@ -61,30 +60,3 @@ async function leg(ctx: DigContext, tcp: boolean, options: DigOptions): Promise<
     return { ok: false, text: `DNS over ${transport}: ${e?.message || 'dig failed'}` };
   }
 }
-
-/** Query over UDP, then TCP; valid when the UDP leg answered (this module stands for UDP 53). */
-export async function digProbe(ctx: DigContext, options: DigOptions = {}): Promise<Recognition> {
-  try {
-    const udp = await leg(ctx, false, options);
-    const tcp = ctx.signal.aborted
-      ? { ok: false, text: 'DNS over TCP: not tried (aborted)' }
-      : await leg(ctx, true, options);
-    if (!udp.ok) return { ...rejected(udp.text), evidence: tcp.ok ? [tcp.text] : [] };
-    return tcp.ok ? recognized([udp.text, tcp.text]) : recognized([udp.text], [`${tcp.text}: large answers will fail`]);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException)?.code === 'ENOENT') {
-      return rejected('dig is not installed (apt-get install dnsutils)');
-    }
-    throw err;
-  }
-}
-
-export const dnsDig: CustomProtocol = {
-  kind: 'custom',
-  id: 'dns-dig',
-  transport: 'udp',
-  ports: [53],
-  describe:
-    'DNS query through dig over UDP and TCP; a parsed reply on UDP proves a DNS server, the TCP leg is reported',
-  run: (ctx) => digProbe(ctx),
-};
