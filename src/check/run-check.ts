@@ -197,6 +197,12 @@ function validateOptions(o: RunOptions): void {
     throw new PortolanError('USAGE', `--retries ${o.retries}: expected a whole number from 0 to 10`);
   }
   if (o.rpcRange) parsePortList(o.rpcRange, '--rpc-range');
+  if (o.source && !localAddresses(true).includes(o.source)) {
+    throw new PortolanError(
+      'USAGE',
+      `--source ${o.source} is not an address of this machine (it has: ${localAddresses(true).join(', ') || 'none'})`,
+    );
+  }
   if (o.perHost > o.concurrency) {
     throw new PortolanError('USAGE', `--per-host ${o.perHost} is larger than --concurrency ${o.concurrency}`);
   }
@@ -238,9 +244,10 @@ async function resolveAll(list: Requested[], all: boolean): Promise<TargetInfo[]
   }));
 }
 
-function localAddresses(): string[] {
+/** This machine's addresses; loopback too when asked (a valid --source for local checks). */
+function localAddresses(withLoopback = false): string[] {
   return Object.values(networkInterfaces())
     .flat()
-    .filter((a) => a && !a.internal)
+    .filter((a) => a && (withLoopback || !a.internal))
     .map((a) => a?.address as string);
 }

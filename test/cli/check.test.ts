@@ -51,6 +51,11 @@ describe('portolan check: bad input exits 2 with a clear message', () => {
     ],
     ['unknown format', ['check', '--port', '445/tcp', '--format', 'pdf', '127.0.0.1'], /--format "pdf"/],
     [
+      '--source not local',
+      ['check', '--port', '445/tcp', '--source', '192.0.2.77', '127.0.0.1'],
+      /--source 192\.0\.2\.77 is not an address of this machine/,
+    ],
+    [
       'bad --expect',
       ['check', '--port', '445/tcp', '--expect', 'open', '127.0.0.1'],
       /--expect.*open.*invalid|Allowed choices/i,
