@@ -305,7 +305,37 @@ class Run {
       }
     }
     if (this.opts.responder) asResponderObservation(observation);
+    else if (observation.confirmed) await this.followUps(observation, module);
     return observation;
+  }
+
+  /**
+   * Once a port is confirmed, the registry's further modules for it add evidence (SNMP: the
+   * v3 engine discovery proves the agent, then a v2c get of sysDescr.0 with the community
+   * says what it is). They never change the state: the first exchange decided it.
+   */
+  private async followUps(o: Observation, first: UdpProtocol): Promise<void> {
+    const port = o.port as number;
+    const address = o.address as string;
+    const rest = modulesFor('udp', port).filter((m): m is UdpProtocol => m.kind === 'datagram' && m.id !== first.id);
+    for (const module of rest) {
+      const r = await udpProbe({
+        address,
+        port,
+        module,
+        ctx: this.ctx(o.target, address, port),
+        timeoutMs: this.opts.timeoutMs,
+        retries: 0,
+        localAddress: this.opts.localAddress,
+        signal: this.signal,
+        pacer: this.pacer,
+      });
+      const said = r.recognition?.valid
+        ? r.recognition.evidence
+        : [`${module.id}: no reply to the follow-up (${r.recognition?.reason ?? module.describe})`];
+      o.evidence.push(...said);
+      o.warnings.push(...(r.recognition?.warnings ?? []));
+    }
   }
 
   private async icmp(target: string, address: string): Promise<Observation> {

@@ -88,5 +88,17 @@ describe("portolan check against the server host and the DC's NTP", () => {
     ).to.deep.equal(['open']);
     const snmp = udp.result.observations.find((o) => o.port === 161);
     expect(snmp?.state, 'snmpd answers community "public"').to.equal('open');
+    // v3 engine discovery confirms the agent; the v2c follow-up reads sysDescr with the community.
+    expect(snmp?.evidence.join(' '))
+      .to.match(/engine id/i)
+      .and.to.match(/sysDescr: \S/);
+    for (const [port, words] of [
+      [69, /TFTP server answered with ERROR/],
+      [7, /echo service returned our datagram unchanged/],
+    ] as const) {
+      const o = udp.result.observations.find((x) => x.port === port);
+      expect(o?.confirmed, `udp/${port}`).to.equal(true);
+      expect(o?.evidence.join(' '), `udp/${port}`).to.match(words);
+    }
   });
 });
