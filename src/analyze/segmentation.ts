@@ -8,7 +8,7 @@
 import { parseRange } from '../catalog/port-sets.js';
 import type { Expectation, ExpectationVerdict, Observation, ProbeState, RunResult } from '../model.js';
 import { portLabel } from './describe.js';
-import { aggregate, summarize } from './verdicts.js';
+import { reaggregate } from './verdicts.js';
 
 export interface SegmentationRule {
   /** Targets the rule covers; null = every target of the result. */
@@ -31,14 +31,6 @@ export function applySegmentation(result: RunResult, rules: SegmentationRule[]):
     return rule && expectation ? negativeVerdict(result, v, expectation, rule) : v;
   });
   return reaggregate(result, verdicts);
-}
-
-/** Replace the expectation verdicts and recompute service, target and summary verdicts. */
-export function reaggregate(result: RunResult, verdicts: ExpectationVerdict[]): RunResult {
-  const { services, targets } = aggregate(result.expectations, verdicts);
-  const all = { expectations: verdicts, services, targets };
-  const summary = summarize(all, { failOn: result.run.options.failOn, incomplete: result.run.incomplete });
-  return { ...result, verdicts: all, summary };
 }
 
 function ruleCovers(rule: SegmentationRule, v: ExpectationVerdict, e: Expectation): boolean {

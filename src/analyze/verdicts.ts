@@ -181,13 +181,8 @@ export function aggregate(
   verdicts: ExpectationVerdict[],
 ): { services: ServiceVerdict[]; targets: TargetVerdict[] } {
   const byKey = new Map(expectations.map((e) => [e.key, e]));
-  const groups = new Map<string, ExpectationVerdict[]>();
-  for (const v of verdicts) {
-    const k = `${v.target}\u0000${v.role ?? ''}\u0000${v.service}`;
-    groups.set(k, [...(groups.get(k) ?? []), v]);
-  }
   const services: ServiceVerdict[] = [];
-  for (const list of groups.values()) {
+  for (const list of groupBy(verdicts, (v) => `${v.target}\u0000${v.role ?? ''}\u0000${v.service}`)) {
     const first = list[0] as ExpectationVerdict;
     const requirement = (v: ExpectationVerdict) => byKey.get(v.expectation)?.requirement ?? 'required';
     const requiredFail = list.filter((v) => v.status === 'fail' && requirement(v) === 'required');
@@ -221,12 +216,7 @@ export function aggregate(
 }
 
 function targetVerdicts(services: ServiceVerdict[]): TargetVerdict[] {
-  const groups = new Map<string, ServiceVerdict[]>();
-  for (const s of services) {
-    const k = `${s.target}\u0000${s.role ?? ''}`;
-    groups.set(k, [...(groups.get(k) ?? []), s]);
-  }
-  return [...groups.values()].map((list) => {
+  return groupBy(services, (s) => `${s.target}\u0000${s.role ?? ''}`).map((list) => {
     const first = list[0] as ServiceVerdict;
     const worst = list.reduce((a, b) => (SERVICE_ORDER.indexOf(b.status) < SERVICE_ORDER.indexOf(a.status) ? b : a));
     const status: ComplianceStatus =
@@ -288,4 +278,24 @@ function headlineFor(status: ComplianceStatus, services: ServiceVerdict[]): stri
   }
   const degraded = named('degraded');
   return `Every required port answered as expected.${degraded ? ` Degraded: ${degraded}.` : ''}`;
+}
+
+/** Items grouped by key, groups in first-seen order. */
+function groupBy<T>(items: T[], key: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return [...groups.values()];
+}
+
+/** Replace the expectation verdicts and recompute service, target and summary verdicts (waivers, segmentation). */
+export function reaggregate(result: RunResult, verdicts: ExpectationVerdict[]): RunResult {
+  const { services, targets } = aggregate(result.expectations, verdicts);
+  const all = { expectations: verdicts, services, targets };
+  const summary = summarize(all, { failOn: result.run.options.failOn, incomplete: result.run.incomplete });
+  return { ...result, verdicts: all, summary };
 }

@@ -5,7 +5,8 @@
  * that waives nothing is stale and said so in `run.notes`.
  */
 import type { Expectation, ExpectationVerdict, RunResult } from '../model.js';
-import { portSpecMatches, reaggregate, sameName } from './segmentation.js';
+import { portSpecMatches, sameName } from './segmentation.js';
+import { reaggregate } from './verdicts.js';
 
 export interface WaiverRule {
   target: string | null;

@@ -197,10 +197,11 @@ function validateOptions(o: RunOptions): void {
     throw new PortolanError('USAGE', `--retries ${o.retries}: expected a whole number from 0 to 10`);
   }
   if (o.rpcRange) parsePortList(o.rpcRange, '--rpc-range');
-  if (o.source && !localAddresses(true).includes(o.source)) {
+  const mine = o.source ? localAddresses(true) : [];
+  if (o.source && !mine.includes(o.source)) {
     throw new PortolanError(
       'USAGE',
-      `--source ${o.source} is not an address of this machine (it has: ${localAddresses(true).join(', ') || 'none'})`,
+      `--source ${o.source} is not an address of this machine (it has: ${mine.join(', ') || 'none'})`,
     );
   }
   if (o.perHost > o.concurrency) {

@@ -126,17 +126,19 @@ class Run {
       });
     // The endpoint mapper's answer decides which dynamic ports to probe, so 135/tcp keeps its endpoints.
     if (epmWanted && expectations.some((e) => e.portSet === 'rpc-dynamic' && e.protocol === 'tcp')) {
-      const epm = this.scheduled(address, () => this.tcp(target, address, 135));
-      this.total++;
-      const index = epm.then((r) => this.record(r.observation, address));
-      probes.set('tcp/135', index);
-      endpoints = epm.then((r) => {
-        if (!r.endpoints) {
+      let found: DiscoveredEndpoint[] | null = null;
+      const epm = once('tcp/135', async () => {
+        const r = await this.tcp(target, address, 135);
+        found = r.endpoints;
+        return r.observation;
+      });
+      endpoints = epm.then((index) => {
+        if (!found) {
           this.note(
-            `${target} (${address}): the endpoint mapper on 135/tcp listed no endpoints (${r.observation.state}); dynamic RPC ranges were judged from ${this.opts.rpcSample} sampled ports instead.`,
+            `${target} (${address}): the endpoint mapper on 135/tcp listed no endpoints (${this.observations[index]?.state}); dynamic RPC ranges were judged from ${this.opts.rpcSample} sampled ports instead.`,
           );
         }
-        return r.endpoints;
+        return found;
       });
     }
     await Promise.all(
