@@ -28,7 +28,12 @@ describe('network lab teardown', () => {
     const ns = `${PREFIX}crashed`;
     await run('ip', ['netns', 'add', ns]);
     await run('sh', ['-c', `ip netns exec ${ns} sleep 300 >/dev/null 2>&1 &`]);
-    const pids = await namespacePids(ns);
+    // The backgrounded `ip netns exec` needs a moment to enter the namespace (bounded wait).
+    let pids: number[] = [];
+    for (let i = 0; i < 40 && pids.length === 0; i++) {
+      pids = await namespacePids(ns);
+      if (pids.length === 0) await new Promise((r) => setTimeout(r, 50));
+    }
     expect(pids.length).to.equal(1);
     await removeLabNamespaces();
     expect(await listLabNamespaces()).to.deep.equal([]);
