@@ -74,9 +74,11 @@ function bindAndConnect(socket: Socket, opts: UdpProbeOptions, connected: boolea
         socket.removeListener('error', reject);
         return resolve();
       }
-      socket.connect(opts.port, opts.address, () => {
+      // A failed connect (ENETUNREACH: no route) goes to this callback, not to 'error'.
+      socket.connect(opts.port, opts.address, (err?: Error) => {
         socket.removeListener('error', reject);
-        resolve();
+        if (err) reject(err);
+        else resolve();
       });
     });
   });
