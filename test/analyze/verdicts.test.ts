@@ -216,3 +216,96 @@ describe('verdicts: services, targets and exit codes', () => {
     expect(r.targets[0]?.summary).to.equal('dc1 as domain-controller is non-compliant (broken: Group Policy).');
   });
 });
+
+describe('verdicts: the worst address decides, in this order: fail > inconclusive > untestable > pass', () => {
+  const pairs: [ProbeState, Reason, ProbeState, Reason, string][] = [
+    ['filtered', 'timeout', 'open|filtered', 'no-reply', 'fail'],
+    ['open|filtered', 'no-reply', 'filtered', 'timeout', 'fail'],
+    ['closed', 'rst', 'error', 'local-error', 'fail'],
+    ['open|filtered', 'no-reply', 'untestable', 'not-probed', 'inconclusive'],
+    ['untestable', 'not-probed', 'error', 'local-error', 'inconclusive'],
+    ['open', 'syn-ack', 'untestable', 'not-probed', 'untestable'],
+    ['untestable', 'not-probed', 'open', 'syn-ack', 'untestable'],
+    ['open', 'syn-ack', 'open|filtered', 'no-reply', 'inconclusive'],
+  ];
+  for (const [s1, r1, s2, r2, status] of pairs) {
+    it(`${s1} on one address and ${s2} on the other -> ${status}`, () => {
+      const v = judge(expectation('k'), [obs(s1, r1), obs(s2, r2, { address: 'fd00::5' })]);
+      expect(v.status).to.equal(status);
+    });
+  }
+
+  it('filtered on one address and open|filtered on the other: a blocked port, exit 1, not 3', () => {
+    const e = expectation('k');
+    const observations = [obs('filtered', 'timeout'), obs('open|filtered', 'no-reply', { address: 'fd00::5' })];
+    const ev = judgeExpectations(
+      [{ target: 'dc1', expectations: [e], links: new Map([['k', [0, 1]]]) }],
+      observations,
+      LISTENING,
+    );
+    const { services, targets } = aggregate([e], ev);
+    const summary = summarize({ expectations: ev, services, targets }, { failOn: 'fail' });
+    expect([ev[0]?.status, services[0]?.status, targets[0]?.status, summary.exitCode]).to.deep.equal([
+      'fail',
+      'broken',
+      'non-compliant',
+      1,
+    ]);
+    expect(ev[0]?.explanation).to.match(/10\.0\.0\.5\) is filtered/);
+  });
+});
+
+describe('verdicts: the TCP-twin rule (UDP silence while the same service answers over TCP)', () => {
+  /** A UDP expectation on `port`, its silent observation by `module`, and a confirmed TCP twin. */
+  function twin(module: string, port: number, tcpOver: Partial<Observation> = {}) {
+    const e = expectation('u', { protocol: 'udp', port });
+    const udp = obs('open|filtered', 'no-reply', { protocol: 'udp', port, module, attempts: 3 });
+    const tcp = obs('open', 'syn-ack', { port, module: `${module}-tcp`, confirmed: true, ...tcpOver });
+    const [v] = judgeExpectations(
+      [{ target: 'dc1', expectations: [e], links: new Map([['u', [0]]]) }],
+      [udp, tcp],
+      LISTENING,
+    );
+    return v;
+  }
+
+  for (const [module, port] of [
+    ['kerberos-udp', 88],
+    ['kpasswd-udp', 464],
+    ['dns', 53],
+    ['cldap', 389],
+  ] as const) {
+    it(`${module}: silence on ${port}/udp while ${port}/tcp is confirmed is a fail (filtered path)`, () => {
+      const v = twin(module, port);
+      expect(v?.status).to.equal('fail');
+      expect(v?.explanation).to.match(new RegExp(`answers on ${port}/tcp: the UDP path is most likely filtered`));
+    });
+  }
+
+  it('a module that is silent by design (RDP UDP 3389) stays inconclusive even when RDP answers on TCP', () => {
+    expect(twin('rdp-udp', 3389)?.status).to.equal('inconclusive');
+    expect(twin('ntp', 123)?.status).to.equal('inconclusive');
+  });
+
+  it('needs the twin on the same address and port, open over TCP, and confirmed', () => {
+    expect(twin('kerberos-udp', 88, { address: '10.0.0.6' })?.status, 'other address').to.equal('inconclusive');
+    expect(twin('kerberos-udp', 88, { port: 89 })?.status, 'other port').to.equal('inconclusive');
+    expect(twin('kerberos-udp', 88, { state: 'closed', reason: 'rst' })?.status, 'closed').to.equal('inconclusive');
+    expect(twin('kerberos-udp', 88, { confirmed: false })?.status, 'unconfirmed').to.equal('inconclusive');
+    expect(twin('kerberos-udp', 88, { protocol: 'udp' })?.status, 'not TCP').to.equal('inconclusive');
+  });
+
+  it('only plain silence counts: an ICMP-closed or errored UDP probe is judged on its own', () => {
+    const e = expectation('u', { protocol: 'udp', port: 88 });
+    const tcp = obs('open', 'syn-ack', { port: 88, module: 'kerberos-tcp', confirmed: true });
+    const judgeUdp = (over: Partial<Observation>) =>
+      judgeExpectations(
+        [{ target: 'dc1', expectations: [e], links: new Map([['u', [0]]]) }],
+        [obs('open|filtered', 'no-reply', { protocol: 'udp', port: 88, module: 'kerberos-udp', ...over }), tcp],
+        LISTENING,
+      )[0];
+    expect(judgeUdp({ state: 'error', reason: 'local-error' })?.status).to.equal('inconclusive');
+    expect(judgeUdp({ module: undefined })?.status, 'no module').to.equal('inconclusive');
+    expect(judgeUdp({ reason: 'aborted' })?.status, 'not no-reply').to.equal('inconclusive');
+  });
+});

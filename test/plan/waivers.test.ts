@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { reaggregate } from '../../src/analyze/verdicts.js';
 import { applyWaivers, type WaiverRule } from '../../src/analyze/waivers.js';
 import type { ProbeState, RunResult } from '../../src/model.js';
 import { stubRunCheck } from './stub-check.js';
@@ -20,6 +21,25 @@ async function failingResult(): Promise<RunResult> {
     options: {},
     commandLine: [],
   });
+}
+
+/**
+ * The same run with 445/tcp needed by two services (SMB file sharing and DFS), as a role's
+ * catalog has it: one port, two expectations per target, all four failing.
+ */
+async function twoServicesOn445(): Promise<RunResult> {
+  const r = await failingResult();
+  const split = <T extends { service: string }>(item: T, key: (service: string) => Partial<T>): T[] => [
+    { ...item, service: 'smb', ...key('smb') },
+    { ...item, service: 'dfs', ...key('dfs') },
+  ];
+  const expectations = r.expectations.flatMap((e) =>
+    e.port === 445 ? split(e, (s) => ({ key: `${s}/445/tcp`, serviceName: s.toUpperCase() })) : [e],
+  );
+  const verdicts = r.verdicts.expectations.flatMap((v) =>
+    v.expectation === 'adhoc/445/tcp' ? split(v, (s) => ({ expectation: `${s}/445/tcp` })) : [v],
+  );
+  return reaggregate({ ...r, expectations }, verdicts);
 }
 
 function waiver(w: Partial<WaiverRule>): WaiverRule {
@@ -207,7 +227,46 @@ describe('waivers', () => {
     );
     expect(statusOf(out.result, 'fs2.test', '445/tcp')).to.equal('fail');
     // The service verdict is re-aggregated: fs1 still has 3389 failing, fs2 both.
-    expect(out.result.verdicts.targets.every((t) => t.status === 'non-compliant')).to.equal(true);
+    expect(out.result.verdicts.targets.map((t) => [t.target, t.status])).to.deep.equal([
+      ['fs1.test', 'non-compliant'],
+      ['fs2.test', 'non-compliant'],
+    ]);
+  });
+
+  describe('two services on one port', () => {
+    let shared: RunResult;
+    before(async () => {
+      shared = await twoServicesOn445();
+      expect(shared.summary.counts.fail).to.equal(6); // smb + dfs on 445, and 3389, on two targets
+    });
+    const statusFor = (r: RunResult, target: string, service: string) =>
+      r.verdicts.expectations.find((v) => v.target === target && v.expectation === `${service}/445/tcp`)?.status;
+
+    it('a waiver for one service on the port waives only that service’s failures', () => {
+      const out = applyWaivers(shared, [waiver({ service: 'smb', port: '445/tcp' })], NOW);
+      expect([out.result.summary.counts.waived, out.result.summary.counts.fail]).to.deep.equal([2, 4]);
+      for (const t of ['fs1.test', 'fs2.test']) {
+        expect([statusFor(out.result, t, 'smb'), statusFor(out.result, t, 'dfs')], t).to.deep.equal(['waived', 'fail']);
+      }
+      expect(out.result.summary.exitCode).to.equal(1);
+    });
+
+    it('target + service + port narrows it to one verdict', () => {
+      const out = applyWaivers(shared, [waiver({ target: 'fs2.test', service: 'dfs', port: '445/tcp' })], NOW);
+      expect(
+        out.result.verdicts.expectations.filter((v) => v.status === 'waived').map((v) => [v.target, v.expectation]),
+      ).to.deep.equal([['fs2.test', 'dfs/445/tcp']]);
+    });
+
+    it('a waiver for a service that is not on the port is stale, and waives nothing', () => {
+      const out = applyWaivers(shared, [waiver({ service: 'kdc', port: '445/tcp' })], NOW);
+      expect([out.result.summary.counts.waived, out.stale.length]).to.deep.equal([0, 1]);
+    });
+
+    it('a port-only waiver covers both services', () => {
+      const out = applyWaivers(shared, [waiver({ port: '445/tcp' })], NOW);
+      expect(out.result.summary.counts.waived).to.equal(4);
+    });
   });
 
   it('does not modify the input result', () => {

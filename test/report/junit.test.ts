@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import type { RunResult } from '../../src/model.js';
 import { renderJunit } from '../../src/report/junit.js';
+import { commandLineText } from '../../src/report/rows.js';
 import { largeResult } from './build-result.js';
 import { fixtureNames, JUNIT_XSD, loadFixture, NOW } from './fixtures.js';
 
@@ -20,6 +22,31 @@ function xmllint(xml: string, args: string[]): { status: number | null; stderr: 
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Every tag, if the document is only well-formed tags (double-quoted attributes, no raw < > or " inside) and text without < >. */
+function strictTags(xml: string): { name: string; attrs: Record<string, string> }[] {
+  const tag = /<(\/?[\w-]+)((?:\s+[\w.:-]+="[^"<>]*")*)\s*\/?>/g;
+  const body = xml.replace(/^<\?xml[^>]*\?>\n/, '');
+  const text = body.replace(tag, '');
+  expect(text, 'text between tags').not.to.match(/[<>]/);
+  const decode = (v: string) => v.replace(/&(quot|apos|lt|gt|amp|#9|#10|#13);/g, (_, e: string) => ENTITIES[e] ?? '');
+  return [...body.matchAll(tag)].map((m) => ({
+    name: m[1] as string,
+    attrs: Object.fromEntries(
+      [...(m[2] ?? '').matchAll(/([\w.:-]+)="([^"]*)"/g)].map((a) => [a[1], decode(a[2] ?? '')]),
+    ),
+  }));
+}
+const ENTITIES: Record<string, string> = {
+  quot: '"',
+  apos: "'",
+  lt: '<',
+  gt: '>',
+  amp: '&',
+  '#9': '\t',
+  '#10': '\n',
+  '#13': '\r',
+};
 
 describe('JUnit XML', () => {
   describe('validates against the Ant/Jenkins junit-10 schema (xmllint)', () => {
@@ -64,6 +91,25 @@ describe('JUnit XML', () => {
     expect(xml).to.match(/<skipped message="inconclusive: NetBIOS Name Resolution \(137\/udp\): no reply/);
     expect(xml).to.include('<property name="catalog.digest" value="sha256:3f5a0c9e');
     expect(xml).to.include('<property name="source.addresses" value="192.0.2.50"/>');
+  });
+
+  it('a quote, tag or newline in a command line or waiver reason stays inside its attribute', () => {
+    const base = loadFixture('hostile');
+    const argv = ['portolan', 'check', '--note', 'say "hi" & <bye>\n\t\'x\''];
+    const reason = 'Waived until 2027-01-31 (owner: "ops" <ops@corp.example>): CHG-"7" & co.\nsecond line';
+    const at = base.verdicts.expectations.findIndex((v) => v.status === 'fail');
+    const expectations = base.verdicts.expectations.map((v, i) =>
+      i === at ? { ...v, status: 'waived' as const, explanation: reason } : v,
+    );
+    const result: RunResult = {
+      ...base,
+      run: { ...base.run, commandLine: argv },
+      verdicts: { ...base.verdicts, expectations },
+    };
+    const tags = strictTags(renderJunit(result, { now: NOW }));
+    const property = (name: string) => tags.find((t) => t.name === 'property' && t.attrs.name === name)?.attrs.value;
+    expect(property('commandLine')).to.equal(commandLineText(argv));
+    expect(tags.filter((t) => t.name === 'skipped').map((t) => t.attrs.message)).to.include(reason);
   });
 
   it('escapes hostile text and drops characters XML 1.0 forbids', () => {

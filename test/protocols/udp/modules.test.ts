@@ -1,10 +1,11 @@
 /**
  * Every UDP module against a fake server on 127.0.0.1 that answers with spec-built bytes
- * (replies.ts): the valid reply is recognised with the right evidence; wrong-id, truncated
+ * (replies.ts), probed through the engine's `udpProbe`: the valid reply is open/reply with the
+ * right evidence; wrong-id, truncated
  * and garbage replies are rejected with a reason; an empty datagram is never valid.
  */
 import { expect } from 'chai';
-import type { ProbeContext, UdpProtocol } from '../../../src/protocols/types.js';
+import type { ProbeContext, Recognition, UdpProtocol } from '../../../src/protocols/types.js';
 import { cldap } from '../../../src/protocols/udp/cldap.js';
 import { dns } from '../../../src/protocols/udp/dns.js';
 import { ike, ikeNatT } from '../../../src/protocols/udp/ike.js';
@@ -21,7 +22,7 @@ import { snmp, snmpV2c } from '../../../src/protocols/udp/snmp.js';
 import { sqlBrowser } from '../../../src/protocols/udp/sql-browser.js';
 import { ssdp } from '../../../src/protocols/udp/ssdp.js';
 import { tftp } from '../../../src/protocols/udp/tftp.js';
-import { exchange, type Responder, startFakeUdpServer, testContext } from '../../support/udp-fake-server.js';
+import { probeFake, type Responder, startFakeUdpServer, testContext } from '../../support/udp-fake-server.js';
 import * as r from './replies.js';
 
 interface Case {
@@ -114,6 +115,12 @@ const cases: Case[] = [
         name: 'wrong pvno',
         reply: () => flip(Uint8Array.from(r.krbError('20261126123102Z')), 8, 0x01),
         reason: /protocol version 4/,
+      },
+      // RFC 4120 §5.7.1: KRB-PRIV (kpasswd's reply wrapper) is Kerberos, but no KDC answers an AS-REQ with it.
+      {
+        name: 'KRB-PRIV',
+        reply: () => Uint8Array.from(r.krbPriv()),
+        reason: /^KRB-PRIV is not an answer to an AS-REQ$/,
       },
     ],
   },
@@ -338,7 +345,9 @@ describe('UDP protocol modules against spec-built fake servers', () => {
         const server = await startFakeUdpServer(c.respond, { fromOtherPort: c.mod.replyFromOtherPort });
         try {
           const ctx = testContext(server.port, c.ctx);
-          const got = await exchange(c.mod, ctx);
+          const probe = await probeFake(c.mod, ctx);
+          expect([probe.state, probe.reason], probe.recognition?.reason).to.deep.equal(['open', 'reply']);
+          const got = probe.recognition as Recognition;
           expect(got.valid, got.reason).to.equal(true);
           for (const re of c.evidence)
             expect(

@@ -1,0 +1,300 @@
+/**
+ * `tcpProbe` itself against fake servers on 127.0.0.1: the handshake decides the state, and
+ * only a reply the module recognised marks the service `confirmed`. That flag is what the
+ * responder mode and the TCP-twin rule trust, so a wrong reply must never set it.
+ */
+import { createServer, type Server } from 'node:net';
+import { expect } from 'chai';
+import { judgeExpectations } from '../../src/analyze/verdicts.js';
+import type { Expectation } from '../../src/model.js';
+import { round, type TcpProbeOptions, tcpProbe } from '../../src/probe/tcp-probe.js';
+import { ftp } from '../../src/protocols/tcp/banner.js';
+import type { CustomProtocol, DiscoveredEndpoint, TcpProtocol } from '../../src/protocols/types.js';
+import { responderTcpModule, WRONG_TOKEN_EVIDENCE } from '../../src/responder/modules.js';
+import { type Responder, startResponder } from '../../src/responder/server.js';
+import { closedTcpPort } from '../support/fake-servers.js';
+import { fakeServer, makeCertificates } from '../support/tcp-fake-server.js';
+
+const text = (s: string) => new TextEncoder().encode(s);
+
+function options(
+  port: number,
+  module: TcpProbeOptions['module'],
+  over: Partial<TcpProbeOptions> = {},
+): TcpProbeOptions {
+  return {
+    target: '127.0.0.1',
+    address: '127.0.0.1',
+    port,
+    timeoutMs: 1000,
+    appTimeoutMs: 1000,
+    signal: new AbortController().signal,
+    module,
+    ctx: { target: '127.0.0.1', address: '127.0.0.1', port, nonce: Uint8Array.of(1, 2, 3, 4) },
+    ...over,
+  };
+}
+
+const ENDPOINT: DiscoveredEndpoint = {
+  interfaceUuid: 'e3514235-4b06-11d1-ab04-00c04fc2dcd2',
+  interfaceName: 'DRSUAPI',
+  annotation: '',
+  protocol: 'tcp',
+  port: 49667,
+  address: null,
+};
+
+/** A stream module whose verdict the test chooses, reading one chunk first. */
+function scripted(result: 'valid' | 'invalid' | 'throw'): TcpProtocol {
+  return {
+    kind: 'stream',
+    id: `test-${result}`,
+    transport: 'tcp',
+    ports: [],
+    describe: 'test module',
+    async converse(io) {
+      await io.read((b) => b.length);
+      if (result === 'throw') throw new Error('decoder blew up');
+      return result === 'valid'
+        ? { valid: true, evidence: ['spoke the protocol'], warnings: ['be careful'], endpoints: [ENDPOINT] }
+        : { valid: false, evidence: ['half a reply'], reason: 'wrong magic', endpoints: [ENDPOINT] };
+    },
+  };
+}
+
+describe('tcpProbe: confirmed only for a recognised reply', () => {
+  it('a recognised FTP greeting: open/syn-ack, confirmed, the module’s evidence', async () => {
+    const server = await fakeServer({ greeting: text('220 Microsoft FTP Service\r\n') });
+    try {
+      const { observation: o, endpoints } = await tcpProbe(options(server.port, ftp));
+      expect(o).to.deep.include({
+        target: '127.0.0.1',
+        address: '127.0.0.1',
+        protocol: 'tcp',
+        port: server.port,
+        state: 'open',
+        reason: 'syn-ack',
+        attempts: 1,
+        module: 'ftp',
+        confirmed: true,
+        evidence: ['FTP greeting: 220 Microsoft FTP Service'],
+        warnings: [],
+        error: null,
+      });
+      expect(o.rttMs).to.be.a('number').and.at.least(0);
+      expect(endpoints).to.equal(null);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('another service’s greeting: still open (the handshake completed), but not confirmed', async () => {
+    const server = await fakeServer({ greeting: text('+OK POP3 ready\r\n') });
+    try {
+      const { observation: o } = await tcpProbe(options(server.port, ftp));
+      expect([o.state, o.reason, o.confirmed]).to.deep.equal(['open', 'syn-ack', false]);
+      expect(o.evidence[0]).to.match(/^ftp: no recognisable reply \(/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('an unrecognised reply keeps the module’s reason and evidence, and reports no endpoints', async () => {
+    const server = await fakeServer({ greeting: text('x') });
+    try {
+      const { observation: o, endpoints } = await tcpProbe(options(server.port, scripted('invalid')));
+      expect(o.confirmed).to.equal(false);
+      expect(o.evidence).to.deep.equal(['test-invalid: no recognisable reply (wrong magic)', 'half a reply']);
+      expect(endpoints).to.equal(null);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a recognised reply carries its warnings and the endpoints it found', async () => {
+    const server = await fakeServer({ greeting: text('x') });
+    try {
+      const { observation: o, endpoints } = await tcpProbe(options(server.port, scripted('valid')));
+      expect([o.confirmed, o.evidence, o.warnings]).to.deep.equal([true, ['spoke the protocol'], ['be careful']]);
+      expect(endpoints).to.deep.equal([ENDPOINT]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a module that throws leaves the port open, unconfirmed, with the error as the reason', async () => {
+    const server = await fakeServer({ greeting: text('x') });
+    try {
+      const { observation: o } = await tcpProbe(options(server.port, scripted('throw')));
+      expect([o.state, o.confirmed]).to.deep.equal(['open', false]);
+      expect(o.evidence).to.deep.equal(['test-throw: no recognisable reply (decoder blew up)']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a silent server: open, unconfirmed, within the conversation deadline', async () => {
+    const server = await fakeServer({ greeting: 'silent' });
+    try {
+      const started = performance.now();
+      const { observation: o } = await tcpProbe(options(server.port, ftp, { appTimeoutMs: 200 }));
+      expect(performance.now() - started).to.be.lessThan(1500);
+      expect([o.state, o.confirmed]).to.deep.equal(['open', false]);
+      expect(o.evidence[0]).to.match(/^ftp: no recognisable reply \(no complete reply before the deadline\)/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('without a module: open, no module, nothing confirmed', async () => {
+    const server = await fakeServer({ greeting: 'silent' });
+    try {
+      const { observation: o, endpoints } = await tcpProbe(options(server.port, null));
+      expect(o).to.deep.include({ state: 'open', module: null, evidence: [] });
+      expect(o.confirmed).to.equal(undefined);
+      expect(endpoints).to.equal(null);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a closed port never reaches the module', async () => {
+    const port = await closedTcpPort();
+    let called = false;
+    const module: TcpProtocol = {
+      ...scripted('valid'),
+      converse: async () => {
+        called = true;
+        return { valid: true, evidence: [] };
+      },
+    };
+    const { observation: o } = await tcpProbe(options(port, module));
+    expect([o.state, o.reason, o.module, o.confirmed, o.rttMs]).to.deep.equal(['closed', 'rst', null, undefined, null]);
+    expect(called).to.equal(false);
+  });
+
+  it('a custom module runs its own client with the conversation deadline and our bind address', async () => {
+    const server = await fakeServer({ greeting: 'silent' });
+    const seen: { timeoutMs: number; localAddress?: string; aborted: boolean }[] = [];
+    const custom: CustomProtocol = {
+      kind: 'custom',
+      id: 'test-custom',
+      transport: 'tcp',
+      ports: [],
+      describe: 'custom client',
+      run: async (ctx) => {
+        seen.push({ timeoutMs: ctx.timeoutMs, localAddress: ctx.localAddress, aborted: ctx.signal.aborted });
+        return { valid: true, evidence: ['custom client answered'] };
+      },
+    };
+    try {
+      const { observation: o } = await tcpProbe(
+        options(server.port, custom, { appTimeoutMs: 750, localAddress: '127.0.0.1' }),
+      );
+      expect([o.module, o.confirmed, o.evidence]).to.deep.equal(['test-custom', true, ['custom client answered']]);
+      expect(seen).to.deep.equal([{ timeoutMs: 750, localAddress: '127.0.0.1', aborted: false }]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('rounds RTTs to the microsecond', () => {
+    expect(round(1.23456)).to.equal(1.235);
+    expect(round(0.0004)).to.equal(0);
+    expect(round(null)).to.equal(null);
+  });
+});
+
+describe('tcpProbe: TLS modules', () => {
+  const certs = makeCertificates();
+  before(function () {
+    if (!certs) {
+      console.log('      (skipped: no openssl binary to make a test certificate; CI installs openssl)');
+      this.skip();
+    }
+  });
+
+  it('wraps the connection in TLS before the conversation and hands the module the certificate', async () => {
+    const keys = certs as NonNullable<typeof certs>;
+    const server = await fakeServer({ tls: keys.current, replies: [text('pong')] });
+    const tlsModule: TcpProtocol = {
+      kind: 'stream',
+      id: 'test-tls',
+      transport: 'tcp',
+      ports: [],
+      describe: 'TLS ping',
+      tls: true,
+      async converse(io) {
+        io.write(text('ping'));
+        const reply = new TextDecoder().decode(await io.read((b) => b.length));
+        return reply === 'pong'
+          ? { valid: true, evidence: [`TLS subject ${io.tls?.subject ?? '?'}`] }
+          : { valid: false, evidence: [], reason: `got ${reply}` };
+      },
+    };
+    try {
+      const { observation: o } = await tcpProbe(options(server.port, tlsModule, { target: 'localhost' }));
+      expect([o.state, o.confirmed]).to.deep.equal(['open', true]);
+      expect(o.evidence).to.deep.equal(['TLS subject CN=localhost']);
+      expect(new TextDecoder().decode(server.requests[0])).to.equal('ping');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('tcpProbe + responder mode: a wrong token never passes', () => {
+  let responder: Responder | null = null;
+  let port = 0;
+  before(async () => {
+    // A port that is free now; the responder binds it for TCP.
+    const probe: Server = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    port = (probe.address() as { port: number }).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    responder = await startResponder({ token: 'lab-token', bind: '127.0.0.1', ports: [{ transport: 'tcp', port }] });
+  });
+  after(async () => {
+    await responder?.close();
+  });
+
+  const expectation: Expectation = {
+    key: 'k',
+    role: null,
+    service: 's',
+    serviceName: 'S',
+    impact: 'S breaks',
+    protocol: 'tcp',
+    port: 0,
+    range: null,
+    portSet: null,
+    ipProtocol: null,
+    application: 'S',
+    requirement: 'required',
+    condition: null,
+    footnote: null,
+    note: null,
+    source: { table: 'section', section: 's' },
+  };
+
+  async function verdictWith(token: string) {
+    const { observation } = await tcpProbe(options(port, responderTcpModule(token)));
+    const [v] = judgeExpectations(
+      [{ target: '127.0.0.1', expectations: [{ ...expectation, port }], links: new Map([['k', [0]]]) }],
+      [observation],
+      { expect: 'listening', timeoutMs: 1000, failOn: 'fail', responder: true },
+    );
+    return { observation, status: v?.status };
+  }
+
+  it('the right token: confirmed, pass', async () => {
+    const { observation, status } = await verdictWith('lab-token');
+    expect([observation.state, observation.confirmed, status]).to.deep.equal(['open', true, 'pass']);
+  });
+
+  it('a wrong token: open but unconfirmed, inconclusive', async () => {
+    const { observation, status } = await verdictWith('not-the-token');
+    expect([observation.state, observation.confirmed, status]).to.deep.equal(['open', false, 'inconclusive']);
+    expect(observation.evidence).to.include(WRONG_TOKEN_EVIDENCE);
+  });
+});
