@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { aggregate, type JudgeOptions, judgeExpectations, summarize } from '../../src/analyze/verdicts.js';
-import type { Expectation, Observation, ProbeState, Reason, Requirement } from '../../src/model.js';
+import type { Expectation, ExpectationVerdict, Observation, ProbeState, Reason, Requirement } from '../../src/model.js';
 
 function expectation(key: string, over: Partial<Expectation> = {}): Expectation {
   return {
@@ -307,5 +307,247 @@ describe('verdicts: the TCP-twin rule (UDP silence while the same service answer
     expect(judgeUdp({ state: 'error', reason: 'local-error' })?.status).to.equal('inconclusive');
     expect(judgeUdp({ module: undefined })?.status, 'no module').to.equal('inconclusive');
     expect(judgeUdp({ reason: 'aborted' })?.status, 'not no-reply').to.equal('inconclusive');
+  });
+});
+
+describe('verdicts: rules a user sees in the exit code, the service verdict and the words', () => {
+  const judgeWith = (e: Expectation, observations: Observation[], opts = LISTENING) => judge(e, observations, opts);
+
+  it('an expectation nothing probed is inconclusive, and says so', () => {
+    const e = expectation('k');
+    const [v] = judgeExpectations([{ target: 'dc1', expectations: [e], links: new Map() }], [], LISTENING);
+    expect([v?.status, v?.explanation]).to.deep.equal(['inconclusive', 'LDAP 389/tcp on dc1 was not probed.']);
+  });
+
+  it('ICMP (no port, no range) is judged as one port, not as a range', () => {
+    const icmp = expectation('i', { protocol: 'icmp', port: null, application: 'ICMP echo' });
+    const v = judgeWith(icmp, [obs('filtered', 'no-reply', { protocol: 'icmp', port: null })]);
+    expect(v.status).to.equal('fail');
+    expect(v.explanation).to.match(/^Group Policy will not apply: .* is filtered/);
+    expect(v.explanation).not.to.match(/range/);
+  });
+
+  it('ties name the first address: the explanation is stable', () => {
+    const v = judgeWith(expectation('k'), [
+      obs('filtered', 'timeout'),
+      obs('filtered', 'timeout', { address: 'fd00::5' }),
+    ]);
+    expect(v.explanation).to.match(/dc1 \(10\.0\.0\.5\)/);
+  });
+
+  it('responder mode: ICMP echo passes without a token (there is nothing to verify)', () => {
+    const responder = { ...LISTENING, responder: true };
+    const icmp = expectation('i', { protocol: 'icmp', port: null });
+    expect(judgeWith(icmp, [obs('open', 'reply', { protocol: 'icmp', port: null })], responder).status).to.equal(
+      'pass',
+    );
+  });
+
+  it('explains untestable with the error, inconclusive with what would settle it, pass with the first evidence', () => {
+    const untestable = judgeWith(expectation('k'), [obs('untestable', 'not-probed', { error: 'IP protocol 47: GRE' })]);
+    expect(untestable.explanation).to.equal('LDAP 389/tcp on dc1 (10.0.0.5) is untestable: IP protocol 47: GRE');
+    const silent = judgeWith(expectation('k'), [obs('open|filtered', 'no-reply')]);
+    expect(silent.explanation).to.match(/cannot tell whether it passes\. A protocol probe that draws a reply/);
+    const errored = judgeWith(expectation('k'), [obs('error', 'local-error', { error: 'EMFILE' })]);
+    expect(errored.explanation).to.match(/cannot tell whether it passes\.$/);
+    const passed = judgeWith(expectation('k'), [obs('open', 'syn-ack', { evidence: ['LDAP rootDSE: dc1', 'second'] })]);
+    expect(passed.explanation).to.match(/is open \(handshake completed\)\. LDAP rootDSE: dc1$/);
+    expect(judgeWith(expectation('k'), [obs('open', 'syn-ack')]).explanation).to.match(
+      /is open \(handshake completed\)\.$/,
+    );
+  });
+
+  it('something that answered in another protocol passes with a caveat saying so', () => {
+    const v = judgeWith(expectation('k'), [obs('open', 'unrecognised-reply')]);
+    expect([v.status, v.caveat]).to.deep.equal([
+      'pass',
+      'something answered, but it did not speak the protocol the catalog names.',
+    ]);
+    expect(judgeWith(expectation('k'), [obs('open', 'reply')]).caveat).to.equal(null);
+    expect(judgeWith(expectation('k'), [obs('closed', 'unrecognised-reply')]).caveat).to.equal(null);
+  });
+
+  it('the pre-deployment caveat needs --expect reachable and a closed port among the addresses', () => {
+    const range = expectation('r', { port: null, range: '49152-65535', portSet: 'rpc-dynamic' });
+    // A closed sampled range port passes in listening mode too, but is no pre-deployment caveat.
+    expect(judgeWith(range, [obs('closed', 'rst', { port: 49152 })]).caveat).to.equal(null);
+    const mixed = [obs('open', 'syn-ack'), obs('closed', 'rst', { address: 'fd00::5' })];
+    expect(judgeWith(expectation('k'), mixed, REACHABLE).caveat).to.match(/host firewall/);
+  });
+
+  it('a UDP range is judged as a range even when a TCP twin answers', () => {
+    const range = expectation('r', { protocol: 'udp', port: null, range: '50-60' });
+    const udp = obs('open|filtered', 'no-reply', { protocol: 'udp', port: 53, module: 'dns' });
+    const tcp = obs('open', 'syn-ack', { port: 53, module: 'dns-tcp', confirmed: true });
+    const [v] = judgeExpectations(
+      [{ target: 'dc1', expectations: [range], links: new Map([['r', [0]]]) }],
+      [udp, tcp],
+      LISTENING,
+    );
+    expect(v?.status).to.equal('inconclusive');
+  });
+
+  it('range words: the tally, the basis (sampled or listed by the endpoint mapper), and blocked examples', () => {
+    const range = expectation('r', { port: null, range: '49152-65535', portSet: 'rpc-dynamic', application: 'RPC' });
+    const sampled = judgeWith(range, [
+      obs('open|filtered', 'no-reply', { port: 49152 }),
+      obs('error', 'local-error', { port: 49153 }),
+      obs('open', 'syn-ack', { port: 49154 }),
+    ]);
+    expect(sampled.explanation).to.equal(
+      'RPC 49152-65535/tcp on dc1: cannot tell whether the range passes (3 sampled ports: 1 open, 1 open|filtered, 1 error).',
+    );
+    const listed = judgeWith(range, [
+      obs('filtered', 'timeout', { port: 49667, evidence: ['endpoint mapper: DRSUAPI'] }),
+      obs('open', 'syn-ack', { port: 49668 }),
+      obs('filtered', 'timeout', { port: 49669 }),
+    ]);
+    expect(listed.explanation).to.equal(
+      'Group Policy will not apply: RPC 49152-65535/tcp on dc1: the firewall blocks the range (ports the endpoint mapper listed: 1 open, 2 filtered; e.g. 49667/tcp filtered, 49669/tcp filtered).',
+    );
+  });
+});
+
+describe('verdicts: services and targets across roles and services', () => {
+  function runOf(rows: { service: string; role?: string; requirement?: Requirement; state: ProbeState }[]) {
+    const expectations = rows.map((r, i) =>
+      expectation(`k${i}`, {
+        service: r.service,
+        serviceName: r.service.toUpperCase(),
+        role: r.role ?? 'domain-controller',
+        requirement: r.requirement ?? 'required',
+        port: 1000 + i,
+      }),
+    );
+    const reasons: Record<ProbeState, Reason> = {
+      open: 'syn-ack',
+      closed: 'rst',
+      filtered: 'timeout',
+      'open|filtered': 'no-reply',
+      error: 'local-error',
+      untestable: 'not-probed',
+    };
+    const observations = rows.map((r, i) => obs(r.state, reasons[r.state], { port: 1000 + i }));
+    const links = new Map(expectations.map((e, i) => [e.key, [i]]));
+    const ev = judgeExpectations([{ target: 'dc1', expectations, links }], observations, LISTENING);
+    const { services, targets } = aggregate(expectations, ev);
+    return { ev, services, targets, summary: summarize({ expectations: ev, services, targets }, { failOn: 'fail' }) };
+  }
+
+  it('the worst service decides the target, whatever the order', () => {
+    for (const rows of [
+      [
+        { service: 'kdc', state: 'filtered' as const },
+        { service: 'dns', state: 'open' as const },
+      ],
+      [
+        { service: 'dns', state: 'open' as const },
+        { service: 'kdc', state: 'filtered' as const },
+      ],
+    ]) {
+      const r = runOf(rows);
+      expect([r.targets[0]?.status, r.summary.exitCode]).to.deep.equal(['non-compliant', 1]);
+    }
+    const unsure = runOf([
+      { service: 'kdc', state: 'open|filtered' },
+      { service: 'dns', state: 'open' },
+    ]);
+    expect([unsure.targets[0]?.status, unsure.summary.exitCode]).to.deep.equal(['inconclusive', 3]);
+  });
+
+  it('an optional row that is inconclusive degrades the service; the run still passes (exit 0)', () => {
+    const r = runOf([
+      { service: 'kdc', state: 'open' },
+      { service: 'kdc', requirement: 'optional', state: 'open|filtered' },
+    ]);
+    expect([r.services[0]?.status, r.targets[0]?.status, r.summary.exitCode]).to.deep.equal([
+      'degraded',
+      'compliant',
+      0,
+    ]);
+    expect(r.services[0]?.explanations[0]).to.match(/^\(optional\) .*cannot tell/);
+    expect(r.summary.headline).to.equal('Every required port answered as expected. Degraded: KDC on dc1.');
+  });
+
+  it('the same service under two roles is two service verdicts and two target verdicts', () => {
+    const r = runOf([
+      { service: 'dns', role: 'domain-controller', state: 'filtered' },
+      { service: 'dns', role: 'dns-server', state: 'open' },
+    ]);
+    expect(r.services.map((s) => [s.role, s.status])).to.deep.equal([
+      ['domain-controller', 'broken'],
+      ['dns-server', 'ok'],
+    ]);
+    expect(r.targets.map((t) => [t.role, t.status])).to.deep.equal([
+      ['domain-controller', 'non-compliant'],
+      ['dns-server', 'compliant'],
+    ]);
+  });
+
+  it('untestable and waived rows are listed in the service explanations, after the failures', () => {
+    const r = runOf([
+      { service: 'kdc', state: 'untestable' },
+      { service: 'kdc', state: 'filtered' },
+    ]);
+    expect(r.services[0]?.explanations.map((x) => x.split(':')[0])).to.deep.equal([
+      'Group Policy will not apply',
+      'LDAP 1000/tcp on dc1 (10.0.0.5) is untestable',
+    ]);
+    const waived = { ...(r.ev[1] as ExpectationVerdict), status: 'waived' as const, explanation: 'Waived until x' };
+    const again = aggregate(
+      r.ev.map((_, i) => expectation(`k${i}`, { service: 'kdc', serviceName: 'KDC', port: 1000 + i })),
+      [r.ev[0] as ExpectationVerdict, waived],
+    );
+    expect(again.services[0]?.explanations).to.deep.equal([r.services[0]?.explanations[1], 'Waived until x']);
+    expect(again.services[0]?.status).to.equal('ok');
+  });
+
+  it('the target summary names broken, inconclusive and degraded services', () => {
+    const r = runOf([
+      { service: 'kdc', state: 'filtered' },
+      { service: 'dns', state: 'open|filtered' },
+      { service: 'ntp', requirement: 'optional', state: 'filtered' },
+      { service: 'ldap', state: 'open' },
+    ]);
+    expect(r.targets[0]?.summary).to.equal(
+      'dc1 as domain-controller is non-compliant (broken: KDC; inconclusive: DNS; degraded: NTP).',
+    );
+    expect(runOf([{ service: 'ldap', state: 'open' }]).targets[0]?.summary).to.equal(
+      'dc1 as domain-controller is compliant.',
+    );
+  });
+
+  it('headlines: broken services first, then inconclusive ones; more than six are counted', () => {
+    const broken = runOf(Array.from({ length: 8 }, (_, i) => ({ service: `s${i}`, state: 'filtered' as const })));
+    expect(broken.summary.headline).to.equal(
+      'Broken: S0 on dc1, S1 on dc1, S2 on dc1, S3 on dc1, S4 on dc1, S5 on dc1 and 2 more.',
+    );
+    const six = runOf(Array.from({ length: 6 }, (_, i) => ({ service: `s${i}`, state: 'filtered' as const })));
+    expect(six.summary.headline).to.equal('Broken: S0 on dc1, S1 on dc1, S2 on dc1, S3 on dc1, S4 on dc1, S5 on dc1.');
+    const unsure = runOf([
+      { service: 'kdc', state: 'open|filtered' },
+      { service: 'dns', state: 'open' },
+    ]);
+    expect(unsure.summary.headline).to.equal('Inconclusive: KDC on dc1 (a required port gave no definite answer).');
+    expect(runOf([{ service: 'dns', state: 'open' }]).summary.headline).to.equal(
+      'Every required port answered as expected.',
+    );
+  });
+
+  it('an incomplete run is never compliant (exit 3), and an incomplete failing run still fails', () => {
+    const ok = runOf([{ service: 'dns', state: 'open' }]);
+    const verdicts = { expectations: ok.ev, services: ok.services, targets: ok.targets };
+    const incomplete = summarize(verdicts, { failOn: 'fail', incomplete: true });
+    expect([incomplete.status, incomplete.exitCode]).to.deep.equal(['inconclusive', 3]);
+    expect(incomplete.headline).to.equal(
+      'Every required port answered as expected. Run incomplete: stopped before every probe finished.',
+    );
+    const bad = runOf([{ service: 'dns', state: 'filtered' }]);
+    const failing = summarize(
+      { expectations: bad.ev, services: bad.services, targets: bad.targets },
+      { failOn: 'fail', incomplete: true },
+    );
+    expect([failing.status, failing.exitCode]).to.deep.equal(['non-compliant', 1]);
+    expect(summarize(verdicts, { failOn: 'fail' }).status).to.equal('compliant');
   });
 });

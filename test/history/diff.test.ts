@@ -109,6 +109,18 @@ describe('diffRuns: what counts as what', () => {
     ]);
   });
 
+  it('a listening check and a blocked-port check of one expectation moving in opposite directions are two changes', () => {
+    const negative: Partial<ExpectationVerdict>[] = [{}, {}, { negative: true, expectation: 'adhoc/88/tcp' }];
+    const d = diffRuns(
+      runWith(['fail', 'pass', 'pass'], '2026-11-25T02:00:00Z', negative),
+      runWith(['pass', 'pass', 'fail'], '2026-11-26T02:00:00Z', negative),
+    );
+    expect(d.changes.map((c) => [c.kind, c.expectation, c.negative])).to.deep.equal([
+      ['newly-failing', 'adhoc/88/tcp', true],
+      ['recovered', 'adhoc/88/tcp', false],
+    ]);
+  });
+
   it('says when and from what to what the run status changed', () => {
     const a = { ...runWith([], '2026-11-25T02:00:00Z'), summary: { ...base.summary, status: 'compliant' as const } };
     const b = {

@@ -269,6 +269,49 @@ describe('waivers', () => {
     });
   });
 
+  it('a waiver expires at the first instant after its day (UTC), and warns exactly 14 days ahead', () => {
+    const midnight = new Date('2026-11-27T00:00:00Z');
+    const out = applyWaivers(base, [waiver({ service: 'adhoc', expires: '2026-11-26' })], midnight);
+    expect([out.expired.length, out.result.summary.counts.waived]).to.deep.equal([1, 0]);
+    const fourteen = applyWaivers(base, [waiver({ service: 'adhoc', expires: '2026-12-10' })], midnight);
+    expect(fourteen.expiring.length).to.equal(1);
+    const fifteen = applyWaivers(base, [waiver({ service: 'adhoc', expires: '2026-12-11' })], midnight);
+    expect(fifteen.expiring.length).to.equal(0);
+  });
+
+  it('an expired waiver leaves its failure failing, says so in the finding and leads the headline', () => {
+    const out = applyWaivers(
+      base,
+      [waiver({ target: 'fs1.test', port: '445/tcp', expires: '2026-11-25' }), waiver({ port: '3389/tcp' })],
+      NOW,
+    );
+    const v = out.result.verdicts.expectations.find(
+      (x) => x.target === 'fs1.test' && x.expectation === 'adhoc/445/tcp',
+    );
+    expect(v?.status).to.equal('fail');
+    expect(v?.explanation).to.match(/filtered.*\(The waiver for this expired on 2026-11-25\.\)$/);
+    const other = out.result.verdicts.expectations.find(
+      (x) => x.target === 'fs2.test' && x.expectation === 'adhoc/445/tcp',
+    );
+    expect(other?.explanation).not.to.match(/waiver/);
+    const passing = applyWaivers(
+      base,
+      [waiver({ service: 'adhoc' }), waiver({ target: 'old.test', expires: '2026-01-31' })],
+      NOW,
+    );
+    expect(passing.result.summary.headline).to.match(/^1 waiver\(s\) expired\. Every required port answered/);
+    expect(passing.result.run.notes[0]).to.equal(
+      'Waiver at plan.yaml:20:5 (on old.test, owner netops) expired on 2026-01-31: the run fails until it is renewed or removed.',
+    );
+  });
+
+  it('notes name every part of a waiver: port, service and target', () => {
+    const out = applyWaivers(base, [waiver({ target: 'gone.test', service: 'adhoc', port: '445/tcp' })], NOW);
+    expect(out.result.run.notes).to.deep.equal([
+      'Waiver at plan.yaml:20:5 (445/tcp adhoc on gone.test) is stale: it matches no failure in this run; remove it.',
+    ]);
+  });
+
   it('does not modify the input result', () => {
     const before = JSON.stringify(base);
     applyWaivers(base, [waiver({ service: 'adhoc' })], NOW);

@@ -169,7 +169,15 @@ describe('tcpProbe: confirmed only for a recognised reply', () => {
       },
     };
     const { observation: o } = await tcpProbe(options(port, module));
-    expect([o.state, o.reason, o.module, o.confirmed, o.rttMs]).to.deep.equal(['closed', 'rst', null, undefined, null]);
+    expect([o.state, o.reason, o.module, o.confirmed, o.rttMs, o.evidence, o.warnings]).to.deep.equal([
+      'closed',
+      'rst',
+      null,
+      undefined,
+      null,
+      [],
+      [],
+    ]);
     expect(called).to.equal(false);
   });
 
@@ -195,6 +203,27 @@ describe('tcpProbe: confirmed only for a recognised reply', () => {
       expect(seen).to.deep.equal([{ timeoutMs: 750, localAddress: '127.0.0.1', aborted: false }]);
     } finally {
       await server.close();
+    }
+  });
+
+  it('closes the connection once the conversation is over, whatever the module did', async () => {
+    let open = 0;
+    const server: Server = createServer((socket) => {
+      open++;
+      socket.on('close', () => open--);
+      socket.on('error', () => {});
+      socket.write('x');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      for (const module of [scripted('valid'), scripted('invalid'), scripted('throw'), null]) {
+        await tcpProbe(options(port, module));
+      }
+      for (let i = 0; i < 50 && open > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(open, 'connections left open').to.equal(0);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 

@@ -80,6 +80,7 @@ describe('udpProbe: which datagrams count', () => {
     try {
       const r = await probeFake(echo, testContext(server.port));
       expect([r.state, r.reason, r.attempts, r.error]).to.deep.equal(['open', 'unrecognised-reply', 1, null]);
+      expect(r.rttMs).to.be.a('number').and.within(0, 1000);
       expect(r.recognition).to.deep.equal({ valid: false, evidence: [], reason: 'nonce mismatch' });
     } finally {
       await server.close();
@@ -164,6 +165,42 @@ describe('udpProbe: closed, silent and stopped', () => {
     const r = await udpProbe(base(testContext(port), { pacer, retries: 2 }));
     expect([r.state, r.reason, r.recognition, r.error]).to.deep.equal(['closed', 'icmp-port-unreachable', null, null]);
     expect(pacer.noted).to.deep.equal(['127.0.0.1']);
+    expect(r.rttMs, 'time from the send to the ICMP error').to.be.a('number').and.within(0, 1000);
+  });
+
+  it('backs off 250 ms, then 500 ms between retransmissions, and closes its socket', async () => {
+    const arrivals: number[] = [];
+    const server = await startFakeUdpServer(() => {
+      arrivals.push(performance.now());
+      return null;
+    });
+    const udpSockets = () => process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap').length;
+    try {
+      const before = udpSockets();
+      await probeFake(echo, testContext(server.port), { timeoutMs: 50, retries: 2 });
+      // close() releases the handle on a later tick: wait for it (bounded).
+      for (let i = 0; i < 50 && udpSockets() > before; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(udpSockets()).to.equal(before);
+      const [a, b, c] = arrivals as [number, number, number];
+      // wait 50 + back-off 250, then wait 50 + back-off 500 (timers only fire late, never early)
+      expect(b - a).to.be.at.least(295);
+      expect(c - b).to.be.at.least(545);
+      expect(c - b - (b - a), 'the second back-off is 250 ms longer').to.be.within(150, 450);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('only an ICMP port unreachable teaches the pacer; a reply does not', async () => {
+    const server = await startFakeUdpServer((q) => q);
+    const pacer = new RecordingPacer(50);
+    try {
+      const r = await udpProbe(base(testContext(server.port), { pacer }));
+      expect(r.state).to.equal('open');
+      expect(pacer.noted).to.deep.equal([]);
+    } finally {
+      await server.close();
+    }
   });
 
   it('silence is open|filtered after every retry, with no RTT', async () => {
@@ -197,6 +234,20 @@ describe('udpProbe: closed, silent and stopped', () => {
       });
       expect(performance.now() - started).to.be.lessThan(2000);
       expect([r.state, r.reason, r.attempts]).to.deep.equal(['error', 'aborted', 1]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a signal aborted before the probe starts ends it at once as error/aborted', async () => {
+    const server = await startFakeUdpServer(() => null);
+    const controller = new AbortController();
+    controller.abort();
+    try {
+      const started = performance.now();
+      const r = await probeFake(echo, testContext(server.port), { timeoutMs: 3000, signal: controller.signal });
+      expect(performance.now() - started).to.be.lessThan(1500);
+      expect([r.state, r.reason]).to.deep.equal(['error', 'aborted']);
     } finally {
       await server.close();
     }

@@ -112,6 +112,56 @@ describe('JUnit XML', () => {
     expect(tags.filter((t) => t.name === 'skipped').map((t) => t.attrs.message)).to.include(reason);
   });
 
+  it('one target in two roles: one suite per role, each with its own cases and verdict', () => {
+    const base = loadFixture('firewalled');
+    // dc3's rows become dc2's rows in a second role.
+    const moved = <T extends { target: string; role: string | null }>(x: T): T =>
+      x.target === 'dc3.corp.example' ? { ...x, target: 'dc2.corp.example', role: 'file-server' } : x;
+    const result: RunResult = {
+      ...base,
+      targets: base.targets.filter((t) => t.name !== 'dc3.corp.example'),
+      verdicts: {
+        expectations: base.verdicts.expectations.map(moved),
+        services: base.verdicts.services.map(moved),
+        targets: base.verdicts.targets.map(moved),
+      },
+    };
+    const count = (role: string) => result.verdicts.expectations.filter((v) => v.role === role).length;
+    const tags = strictTags(renderJunit(result, { now: NOW }));
+    const suites = tags.filter((t) => t.name === 'testsuite');
+    expect(suites.map((t) => [t.attrs.name, Number(t.attrs.tests)])).to.deep.equal([
+      ['dc2.corp.example (domain-controller)', count('domain-controller')],
+      ['dc2.corp.example (file-server)', count('file-server')],
+    ]);
+    const verdicts = tags.filter((t) => t.name === 'property' && t.attrs.name === 'verdict').map((t) => t.attrs.value);
+    const expected = result.verdicts.targets.map((tv) => `${tv.status}: ${tv.summary}`);
+    expect(verdicts).to.deep.equal(expected);
+    expect(new Set(verdicts).size, 'each role its own verdict').to.equal(2);
+  });
+
+  it('failure bodies carry the caveat and the service chain; a target that did not resolve gets system-err', () => {
+    const base = loadFixture('firewalled');
+    const at = base.verdicts.expectations.findIndex((v) => v.status === 'fail');
+    const failing = base.verdicts.expectations[at];
+    const result: RunResult = {
+      ...base,
+      run: { ...base.run, source: { ...base.run.source, addresses: ['192.0.2.50', '2001:db8::50'] } },
+      targets: base.targets.map((t, i) => (i === 0 ? { ...t, error: 'dc2: name did not resolve (ENOTFOUND)' } : t)),
+      verdicts: {
+        ...base.verdicts,
+        expectations: base.verdicts.expectations.map((v, i) =>
+          i === at ? { ...v, caveat: 'a host firewall looks the same' } : v,
+        ),
+      },
+    };
+    const xml = renderJunit(result, { now: NOW });
+    expect(xml).to.include('<property name="source.addresses" value="192.0.2.50,2001:db8::50"/>');
+    expect(xml).to.include('<system-err>dc2: name did not resolve (ENOTFOUND)</system-err>');
+    const body = xml.split(`message="${failing?.explanation.slice(0, 30)}`)[1]?.split('</failure>')[0] ?? '';
+    expect(body).to.include('\nCaveat: a host firewall looks the same\n');
+    expect(body).to.match(/\nService:\n {2}/);
+  });
+
   it('escapes hostile text and drops characters XML 1.0 forbids', () => {
     const xml = renderJunit(loadFixture('hostile'), { now: NOW });
     expect(xml).not.to.include('<img');

@@ -94,6 +94,14 @@ describe('rpc/epm: ept_lookup response stub', () => {
     expect(parseEptLookupResponse(Uint8Array.from(fits)).ok).to.equal(true);
   });
 
+  it('keeps an annotation that lacks its NUL terminator whole', () => {
+    const stub = lookupStub(HANDLE_1, [{ annotation: 'abcd', tower: null }], 0);
+    const nul = FIRST_ENTRY + 16 + 4 + 4 + 4 + 4; // the annotation's fifth character, its terminator
+    stub[nul] = 0x65; // 'e'
+    const r = parseEptLookupResponse(Uint8Array.from(stub));
+    expect(r.ok && r.value.entries[0]?.annotation).to.equal('abcde');
+  });
+
   it('refuses a tower whose conformance and length disagree', () => {
     const one = lookupStub(HANDLE_1, [{ annotation: '', tower: NETLOGON_49668 }], 0);
     const towerAt = FIRST_ENTRY + 16 + 4 + 4 + 4 + 4; // uuid, pointer, ann offset, ann length, "\0" padded to 4
