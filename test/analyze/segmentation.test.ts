@@ -36,7 +36,7 @@ const negatives = (r: RunResult) =>
 
 describe('segmentation: what a rule covers', () => {
   let base: RunResult;
-  before(async () => {
+  beforeEach(async () => {
     base = await resultWith({});
   });
 
@@ -68,7 +68,9 @@ describe('segmentation: what a rule covers', () => {
       ...base,
       verdicts: {
         ...base.verdicts,
-        expectations: base.verdicts.expectations.map((v) => (v.target === 'fs2.test' ? { ...v, role: 'file-server' } : v)),
+        expectations: base.verdicts.expectations.map((v) =>
+          v.target === 'fs2.test' ? { ...v, role: 'file-server' } : v,
+        ),
       },
     };
     expect(negatives(applySegmentation(withRole, [rule({ roles: ['file-server'] })]))).to.have.length(4);
@@ -108,12 +110,16 @@ describe('segmentation: each state when the port must be blocked', () => {
     const base = await resultWith({ '445/tcp': 'open|filtered', icmp: 'untestable', '53/udp': 'error' });
     const withError: RunResult = {
       ...base,
-      observations: base.observations.map((o) => (o.state === 'error' ? { ...o, error: 'EMFILE: too many open files' } : o)),
+      observations: base.observations.map((o) =>
+        o.state === 'error' ? { ...o, error: 'EMFILE: too many open files' } : o,
+      ),
     };
     const r = applySegmentation(withError, [rule({ ports: ['445/tcp', 'icmp', '53/udp'] })]);
     const silent = find(r, 'fs1.test', 'adhoc/445/tcp');
     expect(silent.status).to.equal('inconclusive');
-    expect(silent.explanation).to.match(/gave no answer: it is blocked as required, or a listener ignored the probe \(rule: .*\)\. Enable appProbes/);
+    expect(silent.explanation).to.match(
+      /gave no answer: it is blocked as required, or a listener ignored the probe \(rule: .*\)\. Enable appProbes/,
+    );
     const icmp = find(r, 'fs1.test', 'adhoc/icmp');
     expect([icmp.status, icmp.explanation]).to.deep.equal([
       'untestable',

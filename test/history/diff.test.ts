@@ -9,17 +9,6 @@ import type { ExpectationStatus, ExpectationVerdict, RunResult } from '../../src
 import { stubRunCheck } from '../plan/stub-check.js';
 
 let base: RunResult;
-before(async () => {
-  const { runCheck } = stubRunCheck(() => 'open');
-  base = await runCheck({
-    targets: [{ name: 'dc1.test', origin: 'test' }],
-    roles: [],
-    services: [],
-    ports: ['88/tcp', '389/tcp', '445/tcp'],
-    options: {},
-    commandLine: [],
-  });
-});
 
 /** `base` with the given statuses, in expectation order, and a start time. */
 function runWith(statuses: ExpectationStatus[], at: string, over: Partial<ExpectationVerdict>[] = []): RunResult {
@@ -33,6 +22,19 @@ function runWith(statuses: ExpectationStatus[], at: string, over: Partial<Expect
 }
 
 describe('diffRuns: what counts as what', () => {
+  // beforeEach, not before: the analyzer runs inside each test, so mutation testing maps it to that test.
+  beforeEach(async () => {
+    const { runCheck } = stubRunCheck(() => 'open');
+    base = await runCheck({
+      targets: [{ name: 'dc1.test', origin: 'test' }],
+      roles: [],
+      services: [],
+      ports: ['88/tcp', '389/tcp', '445/tcp'],
+      options: {},
+      commandLine: [],
+    });
+  });
+
   const table: [ExpectationStatus, ExpectationStatus, ChangeKind | null][] = [
     ['fail', 'pass', 'recovered'],
     ['fail', 'inconclusive', 'changed'],

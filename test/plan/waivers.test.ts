@@ -60,7 +60,8 @@ const statusOf = (r: RunResult, target: string, port: string) =>
 
 describe('waivers', () => {
   let base: RunResult;
-  before(async () => {
+  // beforeEach, not before: the analyzer runs inside each test, so mutation testing maps it to that test.
+  beforeEach(async () => {
     base = await failingResult();
     expect(base.summary.counts.fail).to.equal(4);
   });
@@ -235,7 +236,7 @@ describe('waivers', () => {
 
   describe('two services on one port', () => {
     let shared: RunResult;
-    before(async () => {
+    beforeEach(async () => {
       shared = await twoServicesOn445();
       expect(shared.summary.counts.fail).to.equal(6); // smb + dfs on 445, and 3389, on two targets
     });

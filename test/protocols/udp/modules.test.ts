@@ -141,6 +141,19 @@ const cases: Case[] = [
   },
   {
     mod: kerberosUdp,
+    respond: () => Uint8Array.from(r.asRep()),
+    evidence: [/^KDC issued an AS-REP for realm EXAMPLE\.TEST$/],
+    warnings: [/^the KDC answered a made-up principal without pre-authentication$/],
+    bad: [
+      {
+        name: 'AS-REP with another message type',
+        reply: () => flip(Uint8Array.from(r.asRep()), 13, 0x01),
+        reason: /AS-REP with message type 10/,
+      },
+    ],
+  },
+  {
+    mod: kerberosUdp,
     ctx: { domain: 'other.test' },
     respond: () => Uint8Array.from(r.krbError(r.kerberosTime(new Date()), 68)),
     evidence: [/KDC_ERR_WRONG_REALM \(68\)/, /^realm EXAMPLE\.TEST$/],
@@ -222,8 +235,16 @@ const cases: Case[] = [
     bad: [
       { name: 'wrong request id', reply: (q) => flip(r.snmpV2cResponse(q), 20), reason: /request id does not match/ },
       { name: 'other community', reply: (q) => r.snmpV2cResponse(q, 'secret'), reason: /community not echoed/ },
-      { name: 'version field 3', reply: (q) => flip(r.snmpV2cResponse(q), 5, 0x02), reason: /version field 3, not v1\/v2c/ },
-      { name: 'a GetRequest', reply: (q) => flip(r.snmpV2cResponse(q), 14, 0x02), reason: /GetResponse PDU, got tag 0xa0/ },
+      {
+        name: 'version field 3',
+        reply: (q) => flip(r.snmpV2cResponse(q), 5, 0x02),
+        reason: /version field 3, not v1\/v2c/,
+      },
+      {
+        name: 'a GetRequest',
+        reply: (q) => flip(r.snmpV2cResponse(q), 14, 0x02),
+        reason: /GetResponse PDU, got tag 0xa0/,
+      },
       { name: 'garbage', reply: garbage, reason: /BER SEQUENCE|malformed/ },
     ],
   },
@@ -288,9 +309,21 @@ const cases: Case[] = [
       { name: 'request echoed back', reply: (q) => q, reason: /without the Response flag/ },
       { name: 'truncated', reply: (q) => cut(r.ikeNoProposal(q), 20), reason: /too short/ },
       { name: 'major version 3', reply: (q) => flip(r.ikeNoProposal(q), 17, 0x10), reason: /IKE major version 3/ },
-      { name: 'length past the datagram', reply: (q) => flip(r.ikeNoProposal(q), 27, 0x80), reason: /length field 164/ },
-      { name: 'payload past the message', reply: (q) => flip(r.ikeNoProposal(q), 31, 0x40), reason: /payload chain runs past/ },
-      { name: 'payload shorter than its header', reply: (q) => flip(r.ikeNoProposal(q), 31, 0x0b), reason: /payload chain/ },
+      {
+        name: 'length past the datagram',
+        reply: (q) => flip(r.ikeNoProposal(q), 27, 0x80),
+        reason: /length field 164/,
+      },
+      {
+        name: 'payload past the message',
+        reply: (q) => flip(r.ikeNoProposal(q), 31, 0x40),
+        reason: /payload chain runs past/,
+      },
+      {
+        name: 'payload shorter than its header',
+        reply: (q) => flip(r.ikeNoProposal(q), 31, 0x0b),
+        reason: /payload chain/,
+      },
     ],
   },
   {
@@ -308,8 +341,16 @@ const cases: Case[] = [
       { name: 'data message', reply: (q) => flip(r.l2tpStopCcn(q), 0, 0x80), reason: /not an L2TP control message/ },
       { name: 'truncated', reply: (q) => cut(r.l2tpStopCcn(q), 30), reason: /length .* does not fit/ },
       { name: 'version 3', reply: (q) => flip(r.l2tpStopCcn(q), 1, 0x01), reason: /L2TP version 3, not 2/ },
-      { name: 'length past the datagram', reply: (q) => flip(r.l2tpStopCcn(q), 2, 0x10), reason: /does not fit the datagram/ },
-      { name: 'an SCCRQ', reply: (q) => flip(r.l2tpStopCcn(q), 19, 0x05), reason: /message type 1 is not SCCRP or StopCCN/ },
+      {
+        name: 'length past the datagram',
+        reply: (q) => flip(r.l2tpStopCcn(q), 2, 0x10),
+        reason: /does not fit the datagram/,
+      },
+      {
+        name: 'an SCCRQ',
+        reply: (q) => flip(r.l2tpStopCcn(q), 19, 0x05),
+        reason: /message type 1 is not SCCRP or StopCCN/,
+      },
       { name: 'AVP past the message', reply: (q) => flip(r.l2tpStopCcn(q), 13, 0xf0), reason: /AVP runs past/ },
       { name: 'AVP shorter than its header', reply: (q) => flip(r.l2tpStopCcn(q), 13, 0x0c), reason: /AVP runs past/ },
     ],
@@ -365,7 +406,8 @@ const cases: Case[] = [
       { name: 'other RelatesTo', reply: () => r.wsdProbeMatches(new Uint8Array(0)), reason: /RelatesTo/ },
       {
         name: 'a Hello, not ProbeMatches',
-        reply: (q) => Uint8Array.from(r.asc(new TextDecoder().decode(r.wsdProbeMatches(q)).replace('ProbeMatches', 'Hello'))),
+        reply: (q) =>
+          Uint8Array.from(r.asc(new TextDecoder().decode(r.wsdProbeMatches(q)).replace('ProbeMatches', 'Hello'))),
         reason: /not a WS-Discovery ProbeMatches message/,
       },
     ],
@@ -381,9 +423,21 @@ const cases: Case[] = [
         reply: (q) => Uint8Array.from([2, q[1] ^ 1, 0, 20, ...new Array(16).fill(0)]),
         reason: /identifier/,
       },
-      { name: 'an Access-Request', reply: (q) => Uint8Array.from([1, q[1], 0, 20, ...new Array(16).fill(0)]), reason: /code 1 is not an answer/ },
-      { name: 'length past the datagram', reply: (q) => Uint8Array.from([2, q[1], 0, 200, ...new Array(16).fill(0)]), reason: /length 200 does not fit/ },
-      { name: 'length under a header', reply: (q) => Uint8Array.from([2, q[1], 0, 19, ...new Array(16).fill(0)]), reason: /length 19 does not fit/ },
+      {
+        name: 'an Access-Request',
+        reply: (q) => Uint8Array.from([1, q[1], 0, 20, ...new Array(16).fill(0)]),
+        reason: /code 1 is not an answer/,
+      },
+      {
+        name: 'length past the datagram',
+        reply: (q) => Uint8Array.from([2, q[1], 0, 200, ...new Array(16).fill(0)]),
+        reason: /length 200 does not fit/,
+      },
+      {
+        name: 'length under a header',
+        reply: (q) => Uint8Array.from([2, q[1], 0, 19, ...new Array(16).fill(0)]),
+        reason: /length 19 does not fit/,
+      },
     ],
   },
 ];

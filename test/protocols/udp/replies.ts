@@ -107,6 +107,12 @@ export function krbPriv(): number[] {
   return t(0x75, t(0x30, t(0xa0, int(5)), t(0xa1, int(21)), t(0xa3, encPart)));
 }
 
+/** RFC 4120 §5.4.2 AS-REP (APPLICATION 11) for realm EXAMPLE.TEST; ticket and enc-part elided to what the probe reads. */
+export function asRep(): number[] {
+  const int = (n: number) => t(0x02, [n]);
+  return t(0x6b, t(0x30, t(0xa0, int(5)), t(0xa1, int(11)), t(0xa3, generalString('EXAMPLE.TEST'))));
+}
+
 /** RFC 3244 §3 framed reply: length, version 1, AP-REP length 0, KRB-ERROR with result MALFORMED. */
 export function kpasswdReply(): Uint8Array {
   const err = krbError(kerberosTime(new Date()), 60, [0, 1, ...asc('Malformed')]);
