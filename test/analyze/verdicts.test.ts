@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { aggregate, type JudgeOptions, judgeExpectations, summarize } from '../../src/analyze/verdicts.js';
 import type { Expectation, ExpectationVerdict, Observation, ProbeState, Reason, Requirement } from '../../src/model.js';
+import { REASON } from '../plan/stub-check.js';
 
 function expectation(key: string, over: Partial<Expectation> = {}): Expectation {
   return {
@@ -419,15 +420,7 @@ describe('verdicts: services and targets across roles and services', () => {
         port: 1000 + i,
       }),
     );
-    const reasons: Record<ProbeState, Reason> = {
-      open: 'syn-ack',
-      closed: 'rst',
-      filtered: 'timeout',
-      'open|filtered': 'no-reply',
-      error: 'local-error',
-      untestable: 'not-probed',
-    };
-    const observations = rows.map((r, i) => obs(r.state, reasons[r.state], { port: 1000 + i }));
+    const observations = rows.map((r, i) => obs(r.state, REASON[r.state], { port: 1000 + i }));
     const links = new Map(expectations.map((e, i) => [e.key, [i]]));
     const ev = judgeExpectations([{ target: 'dc1', expectations, links }], observations, LISTENING);
     const { services, targets } = aggregate(expectations, ev);

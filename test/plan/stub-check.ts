@@ -10,7 +10,8 @@ import { type CheckRequest, DEFAULT_OPTIONS } from '../../src/check/run-check.js
 import type { Observation, ProbeState, Reason, RunOptions, RunResult } from '../../src/model.js';
 import type { RunCheck } from '../../src/plan/types.js';
 
-const REASON: Record<ProbeState, Reason> = {
+/** The usual reason for each state (a TCP probe's, silence for UDP). */
+export const REASON: Record<ProbeState, Reason> = {
   open: 'syn-ack',
   closed: 'rst',
   filtered: 'timeout',

@@ -6,8 +6,8 @@ import { parseRtt, ping, pingArgs } from '../../src/probe/icmp.js';
 import { sampleRange } from '../../src/probe/rpc-sample.js';
 import { udpProbe } from '../../src/probe/udp.js';
 import { UdpPacer } from '../../src/probe/udp-pacer.js';
-import type { UdpProtocol } from '../../src/protocols/types.js';
 import { closedTcpPort, closedUdpPort, tcpListener, udpServer } from '../support/fake-servers.js';
+import { nonceEcho } from '../support/udp-fake-server.js';
 
 const OPTS: EngineOptions = {
   timeoutMs: 300,
@@ -39,20 +39,6 @@ function exp(protocol: Expectation['protocol'], port: number | null, range: stri
     source: { table: 'section', section: 'test' },
   };
 }
-
-/** A module whose reply must echo the probe's nonce: proves recognition, not just "a datagram". */
-const echoModule: UdpProtocol = {
-  kind: 'datagram',
-  id: 'test-echo',
-  transport: 'udp',
-  ports: [],
-  describe: 'nonce echo',
-  buildRequest: (ctx) => ctx.nonce,
-  recognize: (reply, ctx) =>
-    Buffer.from(reply).equals(Buffer.from(ctx.nonce))
-      ? { valid: true, evidence: ['nonce echoed'] }
-      : { valid: false, evidence: [], reason: 'nonce mismatch' },
-};
 
 const ctx = (port: number) => ({
   target: '127.0.0.1',
@@ -90,7 +76,7 @@ describe('probe engine on 127.0.0.1', () => {
       const good = await udpProbe({
         address: '127.0.0.1',
         port: echo.port,
-        module: echoModule,
+        module: nonceEcho,
         ctx: ctx(echo.port),
         timeoutMs: 500,
         retries: 1,
@@ -102,7 +88,7 @@ describe('probe engine on 127.0.0.1', () => {
       const bad = await udpProbe({
         address: '127.0.0.1',
         port: garbage.port,
-        module: echoModule,
+        module: nonceEcho,
         ctx: ctx(garbage.port),
         timeoutMs: 500,
         retries: 1,
@@ -125,7 +111,7 @@ describe('probe engine on 127.0.0.1', () => {
       const c = await udpProbe({
         address: '127.0.0.1',
         port: closed,
-        module: echoModule,
+        module: nonceEcho,
         ctx: ctx(closed),
         timeoutMs: 500,
         retries: 2,
@@ -136,7 +122,7 @@ describe('probe engine on 127.0.0.1', () => {
       const s = await udpProbe({
         address: '127.0.0.1',
         port: silent.port,
-        module: echoModule,
+        module: nonceEcho,
         ctx: ctx(silent.port),
         timeoutMs: 150,
         retries: 2,

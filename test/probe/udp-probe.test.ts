@@ -11,21 +11,9 @@ import type { ProbeContext, UdpProtocol } from '../../src/protocols/types.js';
 import { tftp } from '../../src/protocols/udp/tftp.js';
 import { tftpError } from '../protocols/udp/replies.js';
 import { closedUdpPort } from '../support/fake-servers.js';
-import { probeFake, startFakeUdpServer, testContext } from '../support/udp-fake-server.js';
+import { nonceEcho, probeFake, startFakeUdpServer, testContext } from '../support/udp-fake-server.js';
 
-/** Valid only when the reply echoes the request's nonce. */
-const echo: UdpProtocol = {
-  kind: 'datagram',
-  id: 'test-echo',
-  transport: 'udp',
-  ports: [],
-  describe: 'nonce echo',
-  buildRequest: (ctx) => ctx.nonce,
-  recognize: (reply, ctx) =>
-    Buffer.from(reply).equals(Buffer.from(ctx.nonce))
-      ? { valid: true, evidence: ['nonce echoed'] }
-      : { valid: false, evidence: [], reason: 'nonce mismatch' },
-};
+const echo = nonceEcho;
 
 const garbage = Uint8Array.of(0xde, 0xad);
 

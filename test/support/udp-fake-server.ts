@@ -71,6 +71,20 @@ export async function startFakeUdpServer(respond: Responder, opts: FakeUdpOption
   };
 }
 
+/** A module whose reply must echo the probe's nonce: proves recognition, not just "a datagram". */
+export const nonceEcho: UdpProtocol = {
+  kind: 'datagram',
+  id: 'test-echo',
+  transport: 'udp',
+  ports: [],
+  describe: 'nonce echo',
+  buildRequest: (ctx) => ctx.nonce,
+  recognize: (reply, ctx) =>
+    Buffer.from(reply).equals(Buffer.from(ctx.nonce))
+      ? { valid: true, evidence: ['nonce echoed'] }
+      : { valid: false, evidence: [], reason: 'nonce mismatch' },
+};
+
 /** A probe context for tests: loopback, a fixed nonce (a1 b2 c3 d4 05 06 ...), no domain. */
 export function testContext(port: number, extra: Partial<ProbeContext> = {}): ProbeContext {
   const nonce = Uint8Array.from([0xa1, 0xb2, 0xc3, 0xd4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
