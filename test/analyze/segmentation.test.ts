@@ -49,6 +49,11 @@ describe('segmentation: what a rule covers', () => {
     expect(negatives(out)).to.deep.equal(['fs1.test adhoc/445/tcp']);
   });
 
+  it('a rule naming several targets covers each of them', () => {
+    const out = applySegmentation(base, [rule({ targets: ['fs1.test', 'FS2.TEST'], ports: ['445/tcp'] })]);
+    expect(negatives(out)).to.deep.equal(['fs1.test adhoc/445/tcp', 'fs2.test adhoc/445/tcp']);
+  });
+
   it('a range covers the ports inside it, on its protocol only; icmp covers ICMP only', () => {
     expect(negatives(applySegmentation(base, [rule({ ports: ['440-450/tcp'] })]))).to.deep.equal([
       'fs1.test adhoc/445/tcp',

@@ -345,6 +345,8 @@ describe('verdicts: rules a user sees in the exit code, the service verdict and 
   });
 
   it('explains untestable with the error, inconclusive with what would settle it, pass with the first evidence', () => {
+    const bare = judgeWith(expectation('k'), [obs('untestable', 'not-probed')]);
+    expect(bare.explanation).to.match(/^LDAP 389\/tcp on dc1 \(10\.0\.0\.5\) is untestable: (?!null)\S/);
     const untestable = judgeWith(expectation('k'), [obs('untestable', 'not-probed', { error: 'IP protocol 47: GRE' })]);
     expect(untestable.explanation).to.equal('LDAP 389/tcp on dc1 (10.0.0.5) is untestable: IP protocol 47: GRE');
     const silent = judgeWith(expectation('k'), [obs('open|filtered', 'no-reply')]);
@@ -391,7 +393,7 @@ describe('verdicts: rules a user sees in the exit code, the service verdict and 
   it('range words: the tally, the basis (sampled or listed by the endpoint mapper), and blocked examples', () => {
     const range = expectation('r', { port: null, range: '49152-65535', portSet: 'rpc-dynamic', application: 'RPC' });
     const sampled = judgeWith(range, [
-      obs('open|filtered', 'no-reply', { port: 49152 }),
+      obs('open|filtered', 'no-reply', { port: 49152, evidence: ['something else answered'] }),
       obs('error', 'local-error', { port: 49153 }),
       obs('open', 'syn-ack', { port: 49154 }),
     ]);
@@ -446,6 +448,16 @@ describe('verdicts: services and targets across roles and services', () => {
       { service: 'dns', state: 'open' },
     ]);
     expect([unsure.targets[0]?.status, unsure.summary.exitCode]).to.deep.equal(['inconclusive', 3]);
+  });
+
+  it('optional rows that pass leave the service ok', () => {
+    const r = runOf([
+      { service: 'kdc', state: 'open' },
+      { service: 'kdc', requirement: 'optional', state: 'open' },
+      { service: 'kdc', requirement: 'conditional', state: 'open' },
+    ]);
+    expect([r.services[0]?.status, r.services[0]?.explanations]).to.deep.equal(['ok', []]);
+    expect(r.summary.headline).to.equal('Every required port answered as expected.');
   });
 
   it('an optional row that is inconclusive degrades the service; the run still passes (exit 0)', () => {
@@ -508,6 +520,16 @@ describe('verdicts: services and targets across roles and services', () => {
     expect(runOf([{ service: 'ldap', state: 'open' }]).targets[0]?.summary).to.equal(
       'dc1 as domain-controller is compliant.',
     );
+    const two = runOf([
+      { service: 'kdc', state: 'filtered' },
+      { service: 'dns', state: 'closed' },
+    ]);
+    expect(two.targets[0]?.summary).to.equal('dc1 as domain-controller is non-compliant (broken: KDC, DNS).');
+    const noRole = aggregate(
+      [expectation('k', { role: null })],
+      [{ ...(two.ev[0] as ExpectationVerdict), role: null }],
+    );
+    expect(noRole.targets[0]?.summary).to.equal('dc1 is non-compliant (broken: kdc).');
   });
 
   it('headlines: broken services first, then inconclusive ones; more than six are counted', () => {

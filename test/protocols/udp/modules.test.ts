@@ -140,6 +140,29 @@ const cases: Case[] = [
     bad: [],
   },
   {
+    // RFC 3244 §2: a server that does not speak the new protocol answers version 0xff80.
+    mod: kpasswdUdp,
+    respond: () => {
+      const reply = r.kpasswdReply();
+      reply.set([0xff, 0x80], 2);
+      return reply;
+    },
+    evidence: [/kpasswd service answered \(framed\): KRB_ERR_GENERIC \(60\)/],
+    bad: [],
+  },
+  {
+    mod: snmpV2c,
+    respond: (q) => flip(r.snmpV2cResponse(q), 5, 0x01), // version field 0: an SNMPv1 agent
+    evidence: [/sysDescr:/],
+    bad: [],
+  },
+  {
+    mod: l2tp,
+    respond: (q) => flip(r.l2tpStopCcn(q), 19, 0x06), // message type 2: SCCRP
+    evidence: [/L2TP peer answered with SCCRP/],
+    bad: [],
+  },
+  {
     mod: kerberosUdp,
     respond: () => Uint8Array.from(r.asRep()),
     evidence: [/^KDC issued an AS-REP for realm EXAMPLE\.TEST$/],
