@@ -5,7 +5,7 @@
  * (e.g. `--os 2008` brings in DFSR's 5722/tcp); a conditional row without selectors is
  * kept, and a failure there degrades rather than breaks its service.
  */
-import { PortolanError } from '../cli/errors.js';
+import { PortolanError } from '../errors.js';
 import type {
   Catalog,
   Expectation,
@@ -86,8 +86,9 @@ function parsePortSpec(spec: string): { protocol: Transport; port: number | null
   const last = m?.[2] === undefined ? first : Number(m[2]);
   if (!m || first < 1 || last > 65535 || first > last) {
     throw new PortolanError(
-      'USAGE',
-      `--port "${spec}": expected PORT/tcp, PORT/udp, FIRST-LAST/tcp or icmp (ports 1-65535)`,
+      'INVALID_VALUE',
+      `ports "${spec}": expected PORT/tcp, PORT/udp, FIRST-LAST/tcp or icmp (ports 1-65535)`,
+      { fields: ['ports'] },
     );
   }
   const protocol = m[3] as 'tcp' | 'udp';
@@ -166,7 +167,10 @@ function unknown(what: string, id: string, known: string[]): PortolanError {
     .filter((k) => k.includes(id) || id.includes(k) || editDistance(k, id) <= Math.max(2, id.length / 4))
     .slice(0, 3);
   const hint = near.length ? ` Did you mean ${near.map((n) => `"${n}"`).join(', ')}?` : '';
-  return new PortolanError('USAGE', `unknown ${what} "${id}".${hint} List them with \`portolan catalog ${what}s\`.`);
+  return new PortolanError(
+    'UNKNOWN_ID',
+    `unknown ${what} "${id}".${hint} List them with \`portolan catalog ${what}s\`.`,
+  );
 }
 
 /** Levenshtein distance, for "did you mean" hints on short ids. */

@@ -8,8 +8,8 @@ import { aggregate, judgeExpectations, summarize } from '../analyze/verdicts.js'
 import { expandPorts, expandRole, expandService } from '../catalog/expand.js';
 import { loadCatalog } from '../catalog/load.js';
 import { parsePortList } from '../catalog/port-sets.js';
-import { PortolanError } from '../cli/errors.js';
 import { discoverDomainControllers } from '../discovery/domain-controllers.js';
+import { PortolanError } from '../errors.js';
 import type { Expectation, RunOptions, RunResult, TargetInfo } from '../model.js';
 import { type EngineOptions, linkKey, runEngine } from '../probe/engine.js';
 import { resolveTarget } from '../probe/resolve.js';
@@ -83,7 +83,7 @@ export async function runCheck(req: CheckRequest, hooks: CheckHooks = {}): Promi
     ...expandPorts(req.ports, catalog),
   ];
   if (expectations.length === 0) {
-    throw new PortolanError('USAGE', 'nothing to check: name at least one --role, --service or --port');
+    throw new PortolanError('INVALID_VALUE', 'nothing to check: name at least one --role, --service or --port');
   }
   const notes: string[] = [];
   const requested: Requested[] = [...req.targets];
@@ -95,12 +95,13 @@ export async function runCheck(req: CheckRequest, hooks: CheckHooks = {}): Promi
     });
     notes.push(...found.notes);
     if (found.targets.length === 0) {
-      throw new PortolanError('TARGET', `${found.query} has no SRV records: no domain controllers found`);
+      throw new PortolanError('TARGET_UNRESOLVED', `${found.query} has no SRV records: no domain controllers found`);
     }
     for (const t of found.targets)
       requested.push({ name: t.name, origin: `SRV ${found.query}`, addresses: t.addresses });
   }
-  if (requested.length === 0) throw new PortolanError('USAGE', 'no targets: name one or more hosts, or --domain');
+  if (requested.length === 0)
+    throw new PortolanError('INVALID_VALUE', 'no targets: name one or more hosts, or --domain');
   const targets = await resolveAll(dedupeTargets(requested), options.allAddresses);
   if (options.expect === 'reachable') {
     notes.push(
@@ -186,7 +187,7 @@ export async function runCheck(req: CheckRequest, hooks: CheckHooks = {}): Promi
 function validateOptions(o: RunOptions): void {
   const positive = (value: number, flag: string, max: number) => {
     if (!Number.isInteger(value) || value < 1 || value > max) {
-      throw new PortolanError('USAGE', `${flag} ${value}: expected a whole number from 1 to ${max}`);
+      throw new PortolanError('INVALID_VALUE', `${flag} ${value}: expected a whole number from 1 to ${max}`);
     }
   };
   positive(o.timeoutMs, '--timeout', 600_000);
@@ -194,18 +195,18 @@ function validateOptions(o: RunOptions): void {
   positive(o.perHost, '--per-host', 10_000);
   positive(o.rpcSample, '--rpc-sample', 16_384);
   if (!Number.isInteger(o.retries) || o.retries < 0 || o.retries > 10) {
-    throw new PortolanError('USAGE', `--retries ${o.retries}: expected a whole number from 0 to 10`);
+    throw new PortolanError('INVALID_VALUE', `--retries ${o.retries}: expected a whole number from 0 to 10`);
   }
   if (o.rpcRange) parsePortList(o.rpcRange, '--rpc-range');
   const mine = o.source ? localAddresses(true) : [];
   if (o.source && !mine.includes(o.source)) {
     throw new PortolanError(
-      'USAGE',
+      'INVALID_VALUE',
       `--source ${o.source} is not an address of this machine (it has: ${mine.join(', ') || 'none'})`,
     );
   }
   if (o.perHost > o.concurrency) {
-    throw new PortolanError('USAGE', `--per-host ${o.perHost} is larger than --concurrency ${o.concurrency}`);
+    throw new PortolanError('INVALID_VALUE', `--per-host ${o.perHost} is larger than --concurrency ${o.concurrency}`);
   }
 }
 
@@ -233,7 +234,7 @@ async function resolveAll(list: Requested[], all: boolean): Promise<TargetInfo[]
   const failed = resolved.filter((r) => r.error);
   if (failed.length > 0) {
     throw new PortolanError(
-      'TARGET',
+      'TARGET_UNRESOLVED',
       `target ${failed.map((f) => f.error).join('; ')}; check the name or use an address`,
     );
   }

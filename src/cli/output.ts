@@ -4,10 +4,10 @@
  * run never leaves half a report.
  */
 import type { Command } from 'commander';
+import { PortolanError } from '../errors.js';
 import type { RunResult } from '../model.js';
 import { FORMATS, type Format, isFormat, renderers } from '../report/index.js';
-import { writeFileAtomic, writeReports } from '../report/write.js';
-import { PortolanError } from './errors.js';
+import { writeReportFile, writeReports } from '../report/write.js';
 
 export interface OutputOptions {
   format: string;
@@ -26,7 +26,7 @@ export function parseFormats(text: string): Format[] {
   const list = text.split(',').map((s) => s.trim());
   const bad = list.find((f) => !isFormat(f));
   if (bad !== undefined)
-    throw new PortolanError('USAGE', `--format "${bad}": expected one or more of ${FORMATS.join(', ')}`);
+    throw new PortolanError('INVALID_VALUE', `--format "${bad}": expected one or more of ${FORMATS.join(', ')}`);
   return [...new Set(list as Format[])];
 }
 
@@ -34,8 +34,9 @@ export function parseFormats(text: string): Format[] {
 export function checkOutputOptions(o: OutputOptions): void {
   const formats = parseFormats(o.format);
   if (formats.length > 1 && !o.outputDir)
-    throw new PortolanError('USAGE', 'several --format values need --output-dir DIR');
-  if (o.output && o.outputDir) throw new PortolanError('USAGE', '--output and --output-dir conflict: choose one');
+    throw new PortolanError('INVALID_VALUE', 'several --format values need --output-dir DIR');
+  if (o.output && o.outputDir)
+    throw new PortolanError('INVALID_VALUE', '--output and --output-dir conflict: choose one');
 }
 
 export function emitResult(result: RunResult, o: OutputOptions): void {
@@ -51,10 +52,6 @@ export function emitResult(result: RunResult, o: OutputOptions): void {
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     return;
   }
-  try {
-    writeFileAtomic(o.output, text);
-  } catch (err) {
-    throw new PortolanError('IO', `cannot write: ${(err as Error).message}`, o.output);
-  }
+  writeReportFile(o.output, text);
   process.stderr.write(`wrote ${o.output}\n`);
 }

@@ -6,7 +6,7 @@
  */
 import { Resolver } from 'node:dns/promises';
 import dig from 'node-dig-dns';
-import { PortolanError } from '../cli/errors.js';
+import { PortolanError } from '../errors.js';
 
 export interface SrvTarget {
   name: string;
@@ -34,7 +34,7 @@ export interface DiscoverOptions {
 
 export async function discoverDomainControllers(domain: string, opts: DiscoverOptions = {}): Promise<Discovery> {
   if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+\.?$/i.test(domain)) {
-    throw new PortolanError('USAGE', `--domain "${domain}": expected a DNS domain name such as corp.example`);
+    throw new PortolanError('INVALID_VALUE', `--domain "${domain}": expected a DNS domain name such as corp.example`);
   }
   const query = `_ldap._tcp.dc._msdcs.${domain.replace(/\.$/, '')}`;
   const seconds = Math.max(1, Math.ceil((opts.timeoutMs ?? 2000) / 1000));
@@ -51,7 +51,10 @@ export async function discoverDomainControllers(domain: string, opts: DiscoverOp
   try {
     const text = await dig(args, { raw: true, dig: opts.digBinary });
     if (/communications error|timed out|no servers could be reached/i.test(text)) {
-      throw new PortolanError('TARGET', `no answer from ${opts.dnsServer ?? 'the system DNS server'} for ${query}`);
+      throw new PortolanError(
+        'TARGET_UNRESOLVED',
+        `no answer from ${opts.dnsServer ?? 'the system DNS server'} for ${query}`,
+      );
     }
     return {
       query,
@@ -61,7 +64,10 @@ export async function discoverDomainControllers(domain: string, opts: DiscoverOp
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
       if (err instanceof PortolanError) throw err;
-      throw new PortolanError('TARGET', `SRV lookup of ${query} failed: ${(err as Error).message || 'dig failed'}`);
+      throw new PortolanError(
+        'TARGET_UNRESOLVED',
+        `SRV lookup of ${query} failed: ${(err as Error).message || 'dig failed'}`,
+      );
     }
   }
   // dig is not installed: Node's resolver can still ask the same server, without binding to --source.
@@ -81,7 +87,7 @@ export async function discoverDomainControllers(domain: string, opts: DiscoverOp
     };
   } catch (err) {
     throw new PortolanError(
-      'TARGET',
+      'TARGET_UNRESOLVED',
       `SRV lookup of ${query} failed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
     );
   }

@@ -4,7 +4,7 @@
  * run its result.
  */
 import { changesSincePrevious, type Recorded, recordRun } from '../history/record-run.js';
-import { writeOutputs } from './outputs.js';
+import { writeReports } from '../report/write.js';
 import { type PlanRun, type RunPlanOptions, runPlan } from './run-plan.js';
 import type { Plan, RunCheck } from './types.js';
 
@@ -26,8 +26,13 @@ export async function executePlan(plan: Plan, runCheck: RunCheck, opts: ExecuteO
     const changes = changesSincePrevious(opts.historyPath, run.result, plan.name);
     if (changes) run.result.changes = changes;
   }
-  const outputs = opts.outputDir ? { ...plan.outputs, directory: opts.outputDir } : plan.outputs;
-  const written = writeOutputs(run.result, plan.name, outputs);
+  // `<directory>/<plan name>.<ext>`, replaced each run: the agent keeps them current, history keeps the past.
+  const written = writeReports(run.result, {
+    formats: plan.outputs.formats,
+    dir: opts.outputDir ?? plan.outputs.directory,
+    baseName: plan.name,
+    keep: 'latest',
+  }).map((w) => w.path);
   const recorded = opts.historyPath
     ? recordRun(opts.historyPath, run.result, { name: plan.name, file: plan.file })
     : null;

@@ -1,7 +1,7 @@
 /**
  * Read a plan file: YAML with positions, `${VAR}` expansion, JSON Schema validation
  * (`checks/schema/plan.schema.json`, draft 2020-12) and the cross-field rules a schema says
- * badly. Every problem is a PortolanError('PLAN') with "file:line:col" (exit 2).
+ * badly. Every problem is a PortolanError('PLAN_INVALID') with "file:line:col" (exit 2).
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { type LocatedYaml, parseYamlText, readYamlFile, validateLocated } from '../catalog/yaml-file.js';
-import { PortolanError } from '../cli/errors.js';
+import { PortolanError } from '../errors.js';
 import type { Format } from '../report/types.js';
 import { expandEnv } from './env.js';
 import type { BlockRule, Plan, PlanFailOn, PlanGroup, PlanOptions, Waiver } from './types.js';
@@ -67,17 +67,17 @@ export interface LoadPlanOptions {
 }
 
 export async function loadPlan(file: string, opts: LoadPlanOptions = {}): Promise<Plan> {
-  return planFromYaml(await readYamlFile(file, 'PLAN'), opts);
+  return planFromYaml(await readYamlFile(file, 'PLAN_INVALID'), opts);
 }
 
 /** Same as `loadPlan` for text already in memory (tests, stdin). */
 export function parsePlan(text: string, file: string, opts: LoadPlanOptions = {}): Plan {
-  return planFromYaml(parseYamlText(text, file, 'PLAN'), opts);
+  return planFromYaml(parseYamlText(text, file, 'PLAN_INVALID'), opts);
 }
 
 function planFromYaml(yaml: LocatedYaml, opts: LoadPlanOptions): Plan {
   const expanded: LocatedYaml = { ...yaml, data: expandEnv(yaml.data, opts.env ?? process.env, yaml.locate) };
-  validateLocated(expanded, validatePlan, 'PLAN');
+  validateLocated(expanded, validatePlan, 'PLAN_INVALID');
   const raw = expanded.data as RawPlan;
   checkGroups(raw, expanded);
   const options = raw.options ?? {};
@@ -135,7 +135,7 @@ function checkGroups(raw: RawPlan, yaml: LocatedYaml): void {
 }
 
 function fail(yaml: LocatedYaml, pointer: string, message: string): never {
-  throw new PortolanError('PLAN', message, yaml.locate(pointer));
+  throw new PortolanError('PLAN_INVALID', message, { location: yaml.locate(pointer) });
 }
 
 function toGroup(g: RawGroup, planOptions: PlanOptions): PlanGroup {

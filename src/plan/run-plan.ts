@@ -7,8 +7,8 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { applySegmentation, type SegmentationRule } from '../analyze/segmentation.js';
 import { applyWaivers, type WaiverOutcome } from '../analyze/waivers.js';
+import { formatDuration } from '../duration.js';
 import type { RunResult } from '../model.js';
-import { formatDuration } from './duration.js';
 import { mergeResults, onlyTargets } from './merge.js';
 import type { CheckHooks, CheckRequest, Plan, PlanGroup, RunCheck } from './types.js';
 

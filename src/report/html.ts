@@ -3,6 +3,7 @@
  * a CSP that forbids remote loads) an auditor opens offline. Every value from the result goes
  * through `escapeHtml`; the embedded JSON through `jsonForScript`.
  */
+import { formatDuration } from '../duration.js';
 import type { Observation, RunResult } from '../model.js';
 import { escapeHtml as esc, jsonForScript } from './escape.js';
 import { HTML_SCRIPT, HTML_STYLE } from './html-assets.js';
@@ -18,7 +19,6 @@ import {
 import { REVIEW_WARNING, type RemediationItem, remediationItems } from './remediation.js';
 import {
   commandLineText,
-  formatDuration,
   formatRtt,
   groupResult,
   isPreDeployment,

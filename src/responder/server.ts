@@ -18,8 +18,10 @@
  * addresses a socket bound to the wildcard may answer from another address than the client
  * asked, and a connected client socket drops that reply. Bind to one address (`bind`) there.
  */
+
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
+import type { PortolanErrorCode } from '../errors.js';
 import { type AnswerOptions, ProbeAnswerer, type ProbeOutcome } from './answer.js';
 import { hasMagicPrefix, PROBE_LENGTH, type ResponderTransport } from './handshake.js';
 import { findPortOwners, type PortKey } from './port-owner.js';
@@ -33,7 +35,11 @@ export interface PortRequest {
   note?: string;
 }
 
-export type OpenFailureCode = 'in-use' | 'privileged' | 'address-not-local' | 'error';
+/** Why a port could not be opened: the error model's codes for it. */
+export type OpenFailureCode = Extract<
+  PortolanErrorCode,
+  'PORT_IN_USE' | 'PORT_PRIVILEGED' | 'ADDRESS_NOT_LOCAL' | 'PORT_UNAVAILABLE'
+>;
 
 export interface ServedPort {
   transport: ResponderTransport;
@@ -108,10 +114,10 @@ const plainAddress = (address: string | undefined): string => (address ?? '?').r
 function failureFor(err: NodeJS.ErrnoException, req: PortRequest, bind: string): ServedPort['failure'] {
   switch (err.code) {
     case 'EADDRINUSE':
-      return { code: 'in-use', message: 'in use by another program' };
+      return { code: 'PORT_IN_USE', message: 'in use by another program' };
     case 'EACCES':
       return {
-        code: 'privileged',
+        code: 'PORT_PRIVILEGED',
         message:
           req.port < 1024
             ? 'ports below 1024 need root or CAP_NET_BIND_SERVICE: run as root, or grant it with `sudo setcap cap_net_bind_service=+ep "$(readlink -f "$(which node)")"`'
@@ -119,17 +125,17 @@ function failureFor(err: NodeJS.ErrnoException, req: PortRequest, bind: string):
       };
     case 'EADDRNOTAVAIL':
       return {
-        code: 'address-not-local',
+        code: 'ADDRESS_NOT_LOCAL',
         message: `${bind} is not an address of this host (EADDRNOTAVAIL); see \`ip -brief address\``,
       };
     default:
-      return { code: 'error', message: err.message };
+      return { code: 'PORT_UNAVAILABLE', message: err.message };
   }
 }
 
 /** Where the OS names the holder, say who; otherwise say how to find out. */
 async function nameOwners(served: ServedPort[]): Promise<void> {
-  const inUse = served.filter((s) => s.failure?.code === 'in-use');
+  const inUse = served.filter((s) => s.failure?.code === 'PORT_IN_USE');
   const owners = await findPortOwners(inUse);
   for (const s of inUse) {
     const who = owners.get(`${s.port}/${s.transport}`);

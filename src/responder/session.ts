@@ -12,8 +12,9 @@
  * Exit code: 0 every port served; 1 some ports could not be opened (the rest were served);
  * 2 none could be opened.
  */
-import { EXIT } from '../cli/errors.js';
-import { formatDuration } from './duration.js';
+
+import { formatDuration } from '../duration.js';
+import { EXIT } from '../exit-codes.js';
 import type { PortPlan } from './ports.js';
 import { renderClientCommand, renderHitLine, renderMatrix, renderServed, renderSummary } from './render.js';
 import { type Hit, type Responder, type ResponderOptions, startResponder } from './server.js';

@@ -105,6 +105,6 @@ describe('domain controller discovery (SRV _ldap._tcp.dc._msdcs)', () => {
   it('rejects a malformed domain name', async () => {
     let caught: unknown;
     await discoverDomainControllers('not a domain').catch((e) => (caught = e));
-    expect((caught as { code?: string }).code).to.equal('USAGE');
+    expect((caught as { code?: string }).code).to.equal('INVALID_VALUE');
   });
 });

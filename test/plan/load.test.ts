@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { PortolanError } from '../../src/cli/errors.js';
+import { PortolanError } from '../../src/errors.js';
 import { loadPlan, parsePlan } from '../../src/plan/load.js';
 
 const GOOD = `version: 1
@@ -167,7 +167,7 @@ describe('plan files', () => {
   for (const c of bad) {
     it(`rejects ${c.name} with code PLAN at ${c.location}`, () => {
       const err = planError(c.text);
-      expect(err.code).to.equal('PLAN');
+      expect(err.code).to.equal('PLAN_INVALID');
       expect(err.location).to.equal(c.location);
       expect(err.message).to.match(c.words);
     });
@@ -178,7 +178,7 @@ describe('plan files', () => {
       () => null,
       (e: unknown) => e as PortolanError,
     );
-    expect(err?.code).to.equal('IO');
+    expect(err?.code).to.equal('FILE_UNREADABLE');
     expect(err?.location).to.equal('/nonexistent/plan.yaml');
   });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { Command } from 'commander';
 import { registerReport } from '../../src/cli/commands/report.js';
-import { PortolanError } from '../../src/cli/errors.js';
+import { PortolanError } from '../../src/errors.js';
 import { renderers } from '../../src/report/index.js';
 import { loadFixture, RESULTS_DIR } from './fixtures.js';
 
@@ -54,7 +54,7 @@ describe('portolan report', () => {
       (e: unknown) => e,
     );
     expect(err).to.be.instanceOf(PortolanError);
-    expect((err as PortolanError).code).to.equal('USAGE');
+    expect((err as PortolanError).code).to.equal('RESULT_INVALID');
     expect((err as PortolanError).message).to.include(file);
     expect((err as PortolanError).message).to.include('/observations/0/rttMs: must be number or null');
     expect(readdirSync(dir)).to.deep.equal(['bad.json']);
@@ -64,10 +64,10 @@ describe('portolan report', () => {
     const file = join(dir, 'x.json');
     writeFileSync(file, '{"schemaVersion": 1,');
     const notJson = await run([file]).catch((e: unknown) => e);
-    expect((notJson as PortolanError).code).to.equal('USAGE');
+    expect((notJson as PortolanError).code).to.equal('RESULT_INVALID');
     expect((notJson as PortolanError).message).to.match(/not JSON/);
     const missing = await run([join(dir, 'nope.json')]).catch((e: unknown) => e);
-    expect((missing as PortolanError).code).to.equal('IO');
+    expect((missing as PortolanError).code).to.equal('FILE_UNREADABLE');
   });
 
   it('rejects an unknown format', async () => {

@@ -6,8 +6,8 @@ import type { Command } from 'commander';
 import { expandRole, expandService } from '../../catalog/expand.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { catalogPortTable, type PortTableRow } from '../../catalog/port-table.js';
+import { PortolanError } from '../../errors.js';
 import type { Catalog, Expectation } from '../../model.js';
-import { PortolanError } from '../errors.js';
 import { formatColumns } from '../text-table.js';
 
 interface CommonOpts {
@@ -82,7 +82,7 @@ export function registerCatalog(program: Command): void {
       const service = cat.services.get(id);
       if (!role && !service) {
         throw new PortolanError(
-          'USAGE',
+          'UNKNOWN_ID',
           `no service or role "${id}"; see \`portolan catalog services\` and \`portolan catalog roles\``,
         );
       }
@@ -106,7 +106,7 @@ export function registerCatalog(program: Command): void {
     )
     .action(async (opts: CommonOpts & { port?: number; protocol?: string }) => {
       if (opts.protocol && !['tcp', 'udp', 'icmp', 'ip'].includes(opts.protocol)) {
-        throw new PortolanError('USAGE', `--protocol "${opts.protocol}": expected tcp, udp, icmp or ip`);
+        throw new PortolanError('INVALID_VALUE', `--protocol "${opts.protocol}": expected tcp, udp, icmp or ip`);
       }
       const rows = catalogPortTable(await load(opts), { port: opts.port, protocol: opts.protocol });
       print(opts, rows, () => portsText(rows));
@@ -120,7 +120,7 @@ async function load(opts: CommonOpts): Promise<Catalog> {
 function parsePort(value: string): number {
   const n = Number(value);
   if (!/^\d{1,5}$/.test(value) || n < 1 || n > 65535) {
-    throw new PortolanError('USAGE', `--port "${value}": expected a port number 1-65535`);
+    throw new PortolanError('INVALID_VALUE', `--port "${value}": expected a port number 1-65535`);
   }
   return n;
 }

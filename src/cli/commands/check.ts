@@ -4,18 +4,26 @@
  */
 import { type Command, Option } from 'commander';
 import { type CheckRequest, runCheck } from '../../check/run-check.js';
+import { PortolanError } from '../../errors.js';
 import type { RunOptions, RunResult } from '../../model.js';
 import { DEFAULT_RPC_SAMPLE } from '../../probe/rpc-sample.js';
 import { responderTcpModule, responderUdpModule } from '../../responder/modules.js';
-import { PortolanError } from '../errors.js';
 import { checkOutputOptions, emitResult, type OutputOptions, outputOptions } from '../output.js';
 import { startProgress } from '../progress.js';
 
 const collect = (value: string, prev: string[] = []) => [...prev, value];
 
+/** The flags of the fields library errors name. */
+const FLAGS: Record<string, string> = {
+  ports: '--port',
+  roles: '--role',
+  services: '--service',
+  rpcRange: '--rpc-range',
+};
+
 function integer(flag: string) {
   return (value: string): number => {
-    if (!/^-?\d+$/.test(value)) throw new PortolanError('USAGE', `${flag} "${value}": expected a whole number`);
+    if (!/^-?\d+$/.test(value)) throw new PortolanError('INVALID_VALUE', `${flag} "${value}": expected a whole number`);
     return Number(value);
   };
 }
@@ -122,29 +130,33 @@ Examples:
 `,
   );
   cmd.action(async (targets: string[], flags: CheckFlags, command: Command) => {
-    const request = toRequest(targets, flags, command);
-    checkOutputOptions(flags);
-    const result = await runWithProgress(request, flags);
-    emitResult(result, flags);
-    process.exitCode = result.summary.exitCode;
+    try {
+      const request = toRequest(targets, flags, command);
+      checkOutputOptions(flags);
+      const result = await runWithProgress(request, flags);
+      emitResult(result, flags);
+      process.exitCode = result.summary.exitCode;
+    } catch (err) {
+      throw err instanceof PortolanError ? err.renamed((field) => FLAGS[field]) : err;
+    }
   });
 }
 
 function toRequest(targets: string[], f: CheckFlags, command: Command): CheckRequest {
-  if (f.dnsServer && !f.domain) throw new PortolanError('USAGE', '--dns-server needs --domain');
+  if (f.dnsServer && !f.domain) throw new PortolanError('INVALID_VALUE', '--dns-server needs --domain');
   if (f.rpcRange && command.getOptionValueSource('profile') === 'cli') {
-    throw new PortolanError('USAGE', '--rpc-range and --profile conflict: a pinned range replaces the profile');
+    throw new PortolanError('INVALID_VALUE', '--rpc-range and --profile conflict: a pinned range replaces the profile');
   }
   const token = f.token ?? process.env.PORTOLAN_RESPONDER_TOKEN;
-  if (f.token && !f.responder) throw new PortolanError('USAGE', '--token goes with --responder');
+  if (f.token && !f.responder) throw new PortolanError('INVALID_VALUE', '--token goes with --responder');
   if (f.responder && !token) {
     throw new PortolanError(
-      'USAGE',
+      'INVALID_VALUE',
       '--responder needs --token SECRET (printed by `portolan listen`) or $PORTOLAN_RESPONDER_TOKEN',
     );
   }
   if (!f.role && !f.service && !f.port) {
-    throw new PortolanError('USAGE', 'nothing to check: name at least one --role, --service or --port');
+    throw new PortolanError('INVALID_VALUE', 'nothing to check: name at least one --role, --service or --port');
   }
   return {
     targets: targets.map((name) => ({ name, origin: 'command line' })),

@@ -7,13 +7,13 @@ import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { expandRole } from '../../catalog/expand.js';
 import { loadCatalog } from '../../catalog/load.js';
+import { parseDuration } from '../../duration.js';
+import { PortolanError } from '../../errors.js';
 import type { RpcProfile } from '../../model.js';
 import { DEFAULT_RPC_SAMPLE } from '../../probe/rpc-sample.js';
 import { advertisedAddress, checkCommand } from '../../responder/client-command.js';
-import { parseDuration } from '../../responder/duration.js';
 import { portsForExpectations } from '../../responder/ports.js';
 import { runListen } from '../../responder/session.js';
-import { PortolanError } from '../errors.js';
 
 interface ListenOpts {
   role: string;
@@ -72,22 +72,22 @@ Examples:
 
 function parseOptions(opts: ListenOpts) {
   if (opts.format !== 'table' && opts.format !== 'json') {
-    throw new PortolanError('USAGE', `--format "${opts.format}": expected table or json`);
+    throw new PortolanError('INVALID_VALUE', `--format "${opts.format}": expected table or json`);
   }
   if (!PROFILES.includes(opts.profile as RpcProfile)) {
-    throw new PortolanError('USAGE', `--profile "${opts.profile}": expected ${PROFILES.join(', ')}`);
+    throw new PortolanError('INVALID_VALUE', `--profile "${opts.profile}": expected ${PROFILES.join(', ')}`);
   }
   const rpcSample = opts.rpcSample === undefined ? DEFAULT_RPC_SAMPLE : Number(opts.rpcSample);
   if (!Number.isInteger(rpcSample) || rpcSample < 1 || rpcSample > 1024) {
-    throw new PortolanError('USAGE', `--rpc-sample "${opts.rpcSample}": expected a whole number 1-1024`);
+    throw new PortolanError('INVALID_VALUE', `--rpc-sample "${opts.rpcSample}": expected a whole number 1-1024`);
   }
   const given = opts.token ?? process.env[TOKEN_ENV];
-  if (given === '') throw new PortolanError('USAGE', '--token: the token must not be empty');
+  if (given === '') throw new PortolanError('INVALID_VALUE', '--token: the token must not be empty');
   return {
     format: opts.format as 'table' | 'json',
     profile: opts.profile as RpcProfile,
     rpcSample,
-    durationMs: parseDuration(opts.duration),
+    durationMs: parseDuration(opts.duration, '--duration'),
     token: given ?? randomBytes(18).toString('base64url'),
     generatedToken: given === undefined,
   };

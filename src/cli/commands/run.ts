@@ -4,14 +4,14 @@
  */
 import { type Command, Option } from 'commander';
 import { runCheck } from '../../check/run-check.js';
+import { parseDuration } from '../../duration.js';
+import { PortolanError } from '../../errors.js';
 import { DEFAULT_HISTORY } from '../../history/db.js';
 import { describeDiff } from '../../history/describe-diff.js';
-import { parseDuration } from '../../plan/duration.js';
 import { executePlan } from '../../plan/execute.js';
 import { loadPlan } from '../../plan/load.js';
 import type { PlanFailOn } from '../../plan/types.js';
 import { renderers } from '../../report/index.js';
-import { PortolanError } from '../errors.js';
 import { startProgress } from '../progress.js';
 
 interface RunFlags {
@@ -39,7 +39,7 @@ export function parseFailOn(text: string | undefined): PlanFailOn[] {
     const value = item.trim();
     if (value !== 'inconclusive' && value !== 'waived-expiring') {
       throw new PortolanError(
-        'USAGE',
+        'INVALID_VALUE',
         `--fail-on "${value}": expected inconclusive, waived-expiring or both (comma-separated)`,
       );
     }

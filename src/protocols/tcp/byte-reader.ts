@@ -1,28 +1,26 @@
 /**
  * A bounded cursor over untrusted bytes for the binary TCP codecs (DCE/RPC NDR, SMB2,
- * RDP). Every read checks its bounds and throws `ParseError`; `parseWith` turns that into
- * a `{ ok: false, reason }` value at the codec's public edge, so callers never see a throw.
+ * RDP). Every read checks its bounds and throws MALFORMED_BYTES; `parseWith` turns that
+ * into a `{ ok: false, reason }` value at the codec's public edge, so callers never see a throw.
  */
+import { isPortolanError, PortolanError } from '../../errors.js';
 
 /** A codec's answer: the decoded value, or why the bytes were not accepted. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-/** Thrown inside a codec only; `parseWith` converts it. */
-export class ParseError extends Error {}
-
-/** Run `decode`, mapping `ParseError` to `{ ok: false }`. Other errors are bugs and propagate. */
+/** Run `decode`, mapping MALFORMED_BYTES to `{ ok: false }`. Other errors are bugs and propagate. */
 export function parseWith<T>(decode: () => T): Parsed<T> {
   try {
     return { ok: true, value: decode() };
   } catch (err) {
-    if (err instanceof ParseError) return { ok: false, reason: err.message };
+    if (isPortolanError(err, 'MALFORMED_BYTES')) return { ok: false, reason: err.message };
     throw err;
   }
 }
 
-/** Throw a `ParseError` unless `condition` holds. */
+/** Throw MALFORMED_BYTES (inside `parseWith` only) unless `condition` holds. */
 export function check(condition: boolean, reason: string): asserts condition {
-  if (!condition) throw new ParseError(reason);
+  if (!condition) throw new PortolanError('MALFORMED_BYTES', reason);
 }
 
 export class ByteReader {
@@ -43,7 +41,7 @@ export class ByteReader {
 
   private need(n: number, what: string): void {
     if (n < 0 || this.offset + n > this.bytes.length)
-      throw new ParseError(`truncated ${what} at offset ${this.offset}`);
+      throw new PortolanError('MALFORMED_BYTES', `truncated ${what} at offset ${this.offset}`);
   }
 
   u8(what = 'byte'): number {
