@@ -3,8 +3,10 @@
  * speaks on the port, a bounded conversation gathers evidence. Nothing the module does
  * (fail, throw, time out) changes a completed handshake's `open`.
  */
+
 import type { Observation } from '../model.js';
-import { tlsInfoFromSocket } from '../protocols/http/certificate.js';
+import { rejected } from '../protocols/recognition.js';
+import { tlsInfoFromSocket } from '../protocols/tls/certificate.js';
 import type { CustomProtocol, DiscoveredEndpoint, ProbeContext, Recognition, TcpProtocol } from '../protocols/types.js';
 import { startTls, streamIO } from './stream-io.js';
 import { tcpConnect } from './tcp.js';
@@ -53,7 +55,7 @@ export async function tcpProbe(o: TcpProbeOptions): Promise<TcpProbeResult> {
   try {
     recognition = await converse(o.module, conn.socket, o, deadline);
   } catch (err) {
-    recognition = { valid: false, evidence: [], reason: (err as Error).message };
+    recognition = rejected((err as Error).message);
   } finally {
     conn.socket.destroy();
   }

@@ -83,6 +83,7 @@ describe('responder server on 127.0.0.1', function () {
         valid: false,
         reason: 'wrong-token',
         evidence: [WRONG_TOKEN_EVIDENCE],
+        responder: 'wrong-token',
       });
     }
     expect(responder.reach.get(`${port}/tcp`)?.get(HOST)).to.equal('wrong-token');

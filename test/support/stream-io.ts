@@ -6,7 +6,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { isPortolanError } from '../../src/errors.js';
 import { streamIO } from '../../src/probe/stream-io.js';
-import { tlsInfoFromSocket } from '../../src/protocols/http/certificate.js';
+import { tlsInfoFromSocket } from '../../src/protocols/tls/certificate.js';
 import type { StreamIO } from '../../src/protocols/types.js';
 
 export interface TestStream {

@@ -40,7 +40,7 @@ describe('tcp/ldap: rootDSE', () => {
       .to.include('objectClass')
       .and.include('domainControllerFunctionality')
       .and.include('isGlobalCatalogReady');
-    expect(parseLdapMessage(req)).to.deep.equal({ kind: 'other', tag: 0x63, messageId: 1 });
+    expect(parseLdapMessage(req)).to.deep.equal({ ok: true, value: { kind: 'other', tag: 0x63, messageId: 1 } });
   });
 
   it('reads a Windows-style entry (0x84 lengths) split across TCP segments, then searchResDone', async () => {

@@ -42,7 +42,6 @@ describe('tcp/rdp: X.224 Connection Request with RDP_NEG_REQ', () => {
     expect(result).to.deep.equal({
       valid: true,
       evidence: ['RDP listener selected CredSSP (NLA)'],
-      warnings: undefined,
     });
     expect(requests[0].length).to.equal(19);
   });
