@@ -29,6 +29,28 @@ export interface ExpandOptions {
   clientOs?: string | null;
 }
 
+/** What a run asks to check: roles, single services and ad-hoc port specs. */
+export interface CheckScope {
+  roles: string[];
+  services: string[];
+  ports: string[];
+}
+
+/** Every expectation of a run's scope; NOTHING_TO_CHECK when the scope names nothing. */
+export function expandScope(catalog: Catalog, scope: CheckScope, opts: ExpandOptions = {}): Expectation[] {
+  const expectations = [
+    ...scope.roles.flatMap((r) => expandRole(catalog, r, opts)),
+    ...scope.services.flatMap((s) => expandService(catalog, s, opts)),
+    ...expandPorts(scope.ports, catalog),
+  ];
+  if (expectations.length === 0) {
+    throw new PortolanError('NOTHING_TO_CHECK', 'nothing to check: name at least one of roles, services, ports', {
+      fields: ['roles', 'services', 'ports'],
+    });
+  }
+  return expectations;
+}
+
 export function expandRole(catalog: Catalog, roleId: string, opts: ExpandOptions = {}): Expectation[] {
   const role = catalog.roles.get(roleId);
   if (!role) throw unknown('role', roleId, [...catalog.roles.keys()]);

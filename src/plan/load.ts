@@ -9,10 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { type LocatedYaml, parseYamlText, readYamlFile, validateLocated } from '../catalog/yaml-file.js';
-import { PortolanError } from '../errors.js';
+import { isPortolanError, PortolanError } from '../errors.js';
 import type { Format } from '../report/types.js';
+import { type FailOn, type OptionSpec, RUN_OPTIONS, resolveRunSettings } from '../run-options.js';
 import { expandEnv } from './env.js';
-import type { BlockRule, Plan, PlanFailOn, PlanGroup, PlanOptions, Waiver } from './types.js';
+import type { BlockRule, Plan, PlanGroup, PlanOptions, Waiver } from './types.js';
 
 export const planSchemaPath = resolve(
   dirname(fileURLToPath(import.meta.url)),
@@ -57,7 +58,7 @@ interface RawPlan {
   groups: RawGroup[];
   waivers?: RawWaiver[];
   outputs?: { directory?: string; formats?: Format[] };
-  failOn?: PlanFailOn[];
+  failOn?: FailOn[];
   waiverWarningDays?: number;
 }
 
@@ -80,6 +81,7 @@ function planFromYaml(yaml: LocatedYaml, opts: LoadPlanOptions): Plan {
   validateLocated(expanded, validatePlan, 'PLAN_INVALID');
   const raw = expanded.data as RawPlan;
   checkGroups(raw, expanded);
+  checkOptions(raw, expanded);
   const options = raw.options ?? {};
   return {
     name: raw.name,
@@ -132,6 +134,37 @@ function checkGroups(raw: RawPlan, yaml: LocatedYaml): void {
       fail(yaml, `/waivers/${i}`, 'waiver matches everything; expected at least one of target, service, port');
     }
   });
+}
+
+/**
+ * The values the schema cannot judge (an RPC range list) and the rules across options
+ * (perHost <= concurrency), checked by the run option table with the plan's line and column.
+ */
+function checkOptions(raw: RawPlan, yaml: LocatedYaml): void {
+  const check = (options: PlanOptions | undefined, pointer: string) => {
+    for (const [key, value] of Object.entries(options ?? {})) {
+      located(yaml, `${pointer}/${key}`, () =>
+        (RUN_OPTIONS[key as keyof PlanOptions] as OptionSpec<unknown>).check(value, key),
+      );
+    }
+  };
+  check(raw.options, '/options');
+  raw.groups.forEach((g, i) => {
+    check(g.options, `/groups/${i}/options`);
+    located(yaml, g.options ? `/groups/${i}/options` : '/options', () =>
+      resolveRunSettings({ ...raw.options, ...g.options }),
+    );
+  });
+}
+
+/** Run `fn`; its INVALID_VALUE becomes PLAN_INVALID at `pointer`. */
+function located(yaml: LocatedYaml, pointer: string, fn: () => unknown): void {
+  try {
+    fn();
+  } catch (err) {
+    if (isPortolanError(err, 'INVALID_VALUE')) fail(yaml, pointer, err.message);
+    throw err;
+  }
 }
 
 function fail(yaml: LocatedYaml, pointer: string, message: string): never {

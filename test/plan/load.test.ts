@@ -158,6 +158,18 @@ describe('plan files', () => {
       words: /waiver matches everything/,
     },
     {
+      name: 'an RPC range the option table rejects',
+      text: GOOD.replace('timeoutMs: 800', 'rpcRange: 6000-5000'),
+      location: 'p.yaml:4:3',
+      words: /rpcRange: "6000-5000" is not a port or ascending range/,
+    },
+    {
+      name: 'options that break a rule across options',
+      text: GOOD.replace('options: { expect: reachable }', 'options: { perHost: 64, concurrency: 32 }'),
+      location: 'p.yaml:9:5',
+      words: /perHost 64 is larger than concurrency 32/,
+    },
+    {
       name: 'unknown output format',
       text: GOOD.replace('formats: [json, junit]', 'formats: [json, pdf]'),
       location: 'p.yaml:23:19',

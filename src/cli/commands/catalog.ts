@@ -7,7 +7,8 @@ import { expandRole, expandService } from '../../catalog/expand.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { catalogPortTable, type PortTableRow } from '../../catalog/port-table.js';
 import { PortolanError } from '../../errors.js';
-import type { Catalog, Expectation } from '../../model.js';
+import type { Catalog, Expectation, RpcProfile } from '../../model.js';
+import { addRunOptions } from '../run-option-flags.js';
 import { formatColumns } from '../text-table.js';
 
 interface CommonOpts {
@@ -64,18 +65,17 @@ export function registerCatalog(program: Command): void {
     });
 
   withCommon(
-    catalog
-      .command('show <id>')
-      .description('show one service or role: its ports, requirement, conditions and why')
-      .option('--profile <profile>', 'RPC dynamic range profile: modern, legacy or both', 'modern')
-      .option('--os <os>', 'the target OS (2008, 2008r2, 2016 ...) for rows that apply to some OS only')
-      .option('--client-os <os>', 'the clients\u2019 OS (xp, 2003 ...) for rows that apply to some clients only'),
+    addRunOptions(
+      catalog.command('show <id>').description('show one service or role: its ports, requirement, conditions and why'),
+      ['profile', 'os', 'clientOs'],
+      { os: 'the target OS (2008, 2008r2, 2016 ...) for rows that apply to some OS only' },
+    ),
   )
     .addHelpText(
       'after',
       '\nExamples:\n  portolan catalog show kdc\n  portolan catalog show domain-controller --os 2008r2\n',
     )
-    .action(async (id: string, opts: CommonOpts & { profile: 'modern'; os?: string; clientOs?: string }) => {
+    .action(async (id: string, opts: CommonOpts & { profile: RpcProfile; os?: string; clientOs?: string }) => {
       const cat = await load(opts);
       const expandOpts = { profile: opts.profile, os: opts.os ?? null, clientOs: opts.clientOs ?? null };
       const role = cat.roles.get(id);
