@@ -94,11 +94,6 @@ export function isPortolanError(err: unknown, code?: PortolanErrorCode): err is 
   return err instanceof PortolanError && (code === undefined || err.code === code);
 }
 
-/** `"text"` for strings, bare numbers: how a bad value is shown after its field. */
-export function shown(value: string | number): string {
-  return typeof value === 'number' ? String(value) : `"${value}"`;
-}
-
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

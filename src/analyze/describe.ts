@@ -44,7 +44,7 @@ const IP_ADVICE: Record<number, string> = {
 };
 
 /** Why an IP protocol cannot be probed, and what settles it instead. */
-export function untestableIpWords(ipProtocol: number | null): string {
+function untestableIpWords(ipProtocol: number | null): string {
   return (
     IP_ADVICE[ipProtocol ?? -1] ??
     `IP protocol ${ipProtocol} cannot be tested by connecting; a packet capture on the target settles it.`
@@ -121,6 +121,6 @@ export function describeNote(note: RunNote): string {
 }
 
 /** "445/tcp smb on dc1.corp.example": what a waiver covers. */
-export function waiverWords(w: Pick<WaiverRef, 'port' | 'service' | 'target'>): string {
+function waiverWords(w: Pick<WaiverRef, 'port' | 'service' | 'target'>): string {
   return [w.port, w.service, w.target && `on ${w.target}`].filter(Boolean).join(' ');
 }

@@ -16,10 +16,11 @@ import type {
   Service,
   Transport,
 } from '../model.js';
+import { RUN_OPTIONS } from '../run-options.js';
 import { formatRange, resolveRpcDynamic } from './port-sets.js';
 
 export interface ExpandOptions {
-  /** @default 'modern' */
+  /** @default the option table's (`RUN_OPTIONS.profile`) */
   profile?: RpcProfile;
   /** Overrides the profile: "5000-5100" or a list. */
   rpcRange?: string | null;
@@ -143,7 +144,7 @@ function toExpectations(
     entry.requirement === 'optional' && row.requirement === 'required' ? 'optional' : row.requirement;
   const condition = row.condition ?? (requirement !== row.requirement ? (entry.condition ?? null) : null);
   const ranges = row.portSet
-    ? resolveRpcDynamic(opts.profile ?? 'modern', opts.rpcRange ?? null).map(formatRange)
+    ? resolveRpcDynamic(opts.profile ?? RUN_OPTIONS.profile.default, opts.rpcRange ?? null).map(formatRange)
     : [row.range ?? null];
   return ranges.map((range) => {
     const where = row.port ?? range ?? (row.ipProtocol !== undefined ? `proto-${row.ipProtocol}` : 'echo');

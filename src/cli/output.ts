@@ -39,6 +39,15 @@ export function checkOutputOptions(o: OutputOptions): void {
     throw new PortolanError('INVALID_VALUE', '--output and --output-dir conflict: choose one');
 }
 
+/**
+ * Colour only for the terminal table on a TTY, and never when NO_COLOR is set to anything
+ * (no-color.org); `explicit` is `--color` / `--no-color` where a command has them.
+ */
+export function colorWanted(format: Format, toFile: boolean, explicit?: boolean): boolean {
+  if (explicit !== undefined) return explicit;
+  return format === 'table' && !toFile && process.stdout.isTTY === true && !process.env.NO_COLOR;
+}
+
 export function emitResult(result: RunResult, o: OutputOptions): void {
   const formats = parseFormats(o.format);
   if (o.outputDir) {
@@ -46,8 +55,7 @@ export function emitResult(result: RunResult, o: OutputOptions): void {
     return;
   }
   const format = formats[0] as Format;
-  const color = format === 'table' && !o.output && Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env);
-  const text = renderers[format](result, { color });
+  const text = renderers[format](result, { color: colorWanted(format, Boolean(o.output)) });
   if (!o.output) {
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     return;

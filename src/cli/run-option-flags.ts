@@ -46,10 +46,10 @@ function optionFor(key: RunOptionKey, description?: string): Option {
       }
     });
   }
-  // Negated booleans (--no-app-probes) default to true in commander already; null means "not set".
-  if (!option.negate && spec.default !== null && !(Array.isArray(spec.default) && spec.default.length === 0)) {
-    option.default(spec.default);
-  }
+  // Shown in --help where it says something: not for null, false, [] or a negated flag (on unless given).
+  const silent =
+    spec.default === null || spec.default === false || (Array.isArray(spec.default) && !spec.default.length);
+  if (!option.negate && !silent) option.default(spec.default);
   return option;
 }
 

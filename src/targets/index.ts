@@ -7,7 +7,7 @@
  */
 import { PortolanError } from '../errors.js';
 import type { RunNote } from '../model.js';
-import { type DiscoverOptions, discoverDomainControllers } from './domain-controllers.js';
+import { discoverDomainControllers } from './domain-controllers.js';
 import { resolveName, type TargetProblem } from './resolve.js';
 import { checkSourceAddress } from './source.js';
 
@@ -49,12 +49,7 @@ export interface Targets {
   notes: RunNote[];
 }
 
-export interface TargetsDeps {
-  /** For tests: another dig binary for SRV discovery. */
-  digBinary?: DiscoverOptions['digBinary'];
-}
-
-export async function resolveTargets(req: TargetsRequest, deps: TargetsDeps = {}): Promise<Targets> {
+export async function resolveTargets(req: TargetsRequest): Promise<Targets> {
   checkSourceAddress(req.source);
   const notes: RunNote[] = [];
   const requested: TargetRequest[] = [...req.targets];
@@ -63,7 +58,6 @@ export async function resolveTargets(req: TargetsRequest, deps: TargetsDeps = {}
       dnsServer: req.domain.dnsServer,
       localAddress: req.source ?? undefined,
       timeoutMs: req.timeoutMs,
-      ...(deps.digBinary ? { digBinary: deps.digBinary } : {}),
     });
     notes.push({ kind: 'dcs-discovered', domain: req.domain.name, query: found.query, via: found.via });
     if (found.targets.length === 0) {

@@ -10,6 +10,7 @@ import type { RunResult } from '../../model.js';
 import { FORMATS, type Format, renderers } from '../../report/index.js';
 import { validateResult } from '../../report/validate-result.js';
 import { writeReportFile } from '../../report/write.js';
+import { colorWanted } from '../output.js';
 
 interface ReportOpts {
   format: Format;
@@ -49,12 +50,6 @@ export function loadResultFile(file: string): RunResult {
   );
 }
 
-/** Colour only for the terminal table on a TTY, and never when NO_COLOR is set (no-color.org). */
-function useColor(opts: ReportOpts): boolean {
-  if (opts.color !== undefined) return opts.color;
-  return opts.format === 'table' && !opts.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
-}
-
 export function registerReport(program: Command): void {
   program
     .command('report')
@@ -75,7 +70,9 @@ Examples:
     )
     .action((file: string, opts: ReportOpts) => {
       const result = loadResultFile(file);
-      const text = renderers[opts.format](result, { color: useColor(opts) });
+      const text = renderers[opts.format](result, {
+        color: colorWanted(opts.format, Boolean(opts.output), opts.color),
+      });
       if (opts.output) {
         writeReportFile(opts.output, text);
       } else {
