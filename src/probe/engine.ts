@@ -350,7 +350,8 @@ class Run {
       localAddress: this.opts.localAddress,
       signal: this.signal,
     });
-    return { ...base, state: r.state, reason: r.reason, rttMs: round(r.rttMs), attempts: r.attempts, error: r.error };
+    const { state, reason, attempts, evidence, error } = r;
+    return { ...base, state, reason, rttMs: round(r.rttMs), attempts, evidence, error };
   }
 }
 
