@@ -1,13 +1,13 @@
 /**
  * Where portolan keeps reports and run history when nobody says: `reports/` in the current
- * folder, as everywhere in the docs, unless the current folder is a system folder a run
- * must not write into. An elevated PowerShell and Task Scheduler start in
- * C:\Windows\System32; services and launchd jobs start in `/`. There the per-user data
- * folder is used instead: `%LOCALAPPDATA%\portolan` on Windows, `~/Library/Application
- * Support/portolan` on macOS, `$XDG_STATE_HOME/portolan` (`~/.local/state/portolan`)
- * elsewhere. Pure over an injected context, so tests cover every platform anywhere.
+ * folder, as everywhere in the docs. The one exception is Windows' own folder: an elevated
+ * PowerShell and Task Scheduler start in C:\Windows\System32, where a run must not leave
+ * files, so from there `%LOCALAPPDATA%\portolan\reports` is used. (On Linux and macOS `/`
+ * stays `/reports`: containers run from `/` with a volume mounted there.) Pure over an
+ * injected context, so tests cover every platform anywhere.
  */
 import { homedir } from 'node:os';
+import { win32 } from 'node:path';
 import { pathFor } from './file-names.js';
 
 export interface PlatformContext {
@@ -21,29 +21,18 @@ export function currentPlatform(): PlatformContext {
   return { platform: process.platform, env: process.env, cwd: process.cwd(), home: homedir() };
 }
 
-/** True when `ctx.cwd` is a folder reports must not land in (the Windows folder, or `/`). */
-export function inSystemFolder(ctx: PlatformContext): boolean {
-  const path = pathFor(ctx.platform);
-  const cwd = path.resolve(ctx.cwd);
-  if (ctx.platform !== 'win32') return cwd === '/';
-  const windir = path.resolve(ctx.env.SystemRoot ?? ctx.env.windir ?? 'C:\\Windows').toLowerCase();
-  const here = cwd.toLowerCase();
+/** True when `ctx.cwd` is inside the Windows folder (C:\Windows, C:\Windows\System32 ...). */
+export function inWindowsFolder(ctx: PlatformContext): boolean {
+  if (ctx.platform !== 'win32') return false;
+  const windir = win32.resolve(ctx.env.SystemRoot ?? ctx.env.windir ?? 'C:\\Windows').toLowerCase();
+  const here = win32.resolve(ctx.cwd).toLowerCase();
   return here === windir || here.startsWith(`${windir}\\`);
 }
 
-/** The per-user folder for portolan's files. */
-export function userDataDir(ctx: PlatformContext): string {
-  const path = pathFor(ctx.platform);
-  if (ctx.platform === 'win32') {
-    return path.join(ctx.env.LOCALAPPDATA ?? path.join(ctx.home, 'AppData', 'Local'), 'portolan');
-  }
-  if (ctx.platform === 'darwin') return path.join(ctx.home, 'Library', 'Application Support', 'portolan');
-  return path.join(ctx.env.XDG_STATE_HOME || path.join(ctx.home, '.local', 'state'), 'portolan');
-}
-
-/** Where reports go by default: `reports` (relative), or the user data folder's `reports` from a system folder. */
+/** Where reports go by default: `reports` (relative), or `%LOCALAPPDATA%\portolan\reports` from the Windows folder. */
 export function defaultReportDir(ctx: PlatformContext = currentPlatform()): string {
-  return inSystemFolder(ctx) ? pathFor(ctx.platform).join(userDataDir(ctx), 'reports') : 'reports';
+  if (!inWindowsFolder(ctx)) return 'reports';
+  return win32.join(ctx.env.LOCALAPPDATA ?? win32.join(ctx.home, 'AppData', 'Local'), 'portolan', 'reports');
 }
 
 /** The run history database by default: `history.db` in the default report folder. */

@@ -6,8 +6,10 @@
  *
  * Output: with `--format table` everything goes to stdout, the live view as a matrix
  * redrawn at most every `redrawMs` on a TTY and as one line per hit otherwise. With
- * `--format json`, stdout carries only JSON lines (`serving`, one `hit` per hit, `summary`)
- * and the human text goes to stderr, the live matrix only when stderr is a TTY.
+ * `--format json`, stdout carries only JSON lines (`serving`, `firewall` on Windows, one `hit`
+ * per hit, `firewall-summary`, `summary`) and the human text goes to stderr, the live matrix
+ * only when stderr is a TTY. With a host firewall (Windows), its report comes before the
+ * client command and its summary after the session's.
  *
  * Exit code: 0 every port served; 1 some ports could not be opened (the rest were served);
  * 2 none could be opened.
