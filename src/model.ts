@@ -142,6 +142,13 @@ export type Reason =
   | 'not-probed' // IP protocols and others that cannot be tested by connecting
   | 'no-permission'; // ICMP: no ping binary or no permission to send
 
+/**
+ * What a prober's platform cannot see. `icmp-port-unreachable-unseen`: on Windows, libuv
+ * discards the WSAECONNRESET that reports ICMP port unreachable (libuv issue 5242), so a
+ * closed UDP port is as silent as a filtered one.
+ */
+export type PlatformLimit = 'icmp-port-unreachable-unseen';
+
 export interface Observation {
   target: string;
   address: string | null;
@@ -162,6 +169,8 @@ export interface Observation {
   module?: string | null;
   /** True when the module recognised a genuine reply of its protocol (not just a handshake or any datagram). */
   confirmed?: boolean;
+  /** Set when the prober's platform could not see part of the answer (see `PlatformLimit`). */
+  platformLimit?: PlatformLimit;
   /** Local error text for `error`, or why a port is `untestable`. */
   error?: string | null;
 }

@@ -35,7 +35,9 @@ export function reasonWords(o: Observation, timeoutMs: number): string {
     'no-reply':
       o.protocol === 'icmp'
         ? 'no echo reply'
-        : `no reply to ${o.attempts} datagram${o.attempts === 1 ? '' : 's'}: a listener that ignored us, or a drop`,
+        : o.platformLimit === 'icmp-port-unreachable-unseen'
+          ? `no reply to ${datagrams(o.attempts)}: a listener that ignored us, a drop, or a closed port (this platform cannot see ICMP port unreachable)`
+          : `no reply to ${datagrams(o.attempts)}: a listener that ignored us, or a drop`,
     responder: 'the portolan responder verified the nonce',
     'resolve-failed': 'the name did not resolve',
     'local-error': `local error: ${o.error ?? 'unknown'}`,
@@ -44,6 +46,19 @@ export function reasonWords(o: Observation, timeoutMs: number): string {
     'no-permission': o.error ?? 'no permission to send ICMP',
   };
   return words[o.reason];
+}
+
+const datagrams = (n: number): string => `${n} datagram${n === 1 ? '' : 's'}`;
+
+/**
+ * What would settle an `open|filtered` port, in one sentence. Where the prober's platform
+ * cannot see ICMP port unreachable, a run from another platform would settle it too.
+ */
+export function settleSilence(o: Observation): string {
+  if (o.platformLimit === 'icmp-port-unreachable-unseen') {
+    return 'This platform (Windows) cannot see ICMP port unreachable, so a closed port reads the same: `portolan listen` on the target, or the same check from a Linux or macOS agent, would settle it.';
+  }
+  return 'A protocol probe that draws a reply, or `portolan listen` on the target before deployment, would settle it.';
 }
 
 /** "LDAP 389/tcp", "ICMP echo", "GRE (IP protocol 47)". */

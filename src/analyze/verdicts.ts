@@ -17,7 +17,7 @@ import type {
   ServiceVerdict,
   TargetVerdict,
 } from '../model.js';
-import { portLabel, reasonWords, where } from './describe.js';
+import { portLabel, reasonWords, settleSilence, where } from './describe.js';
 
 export interface JudgeOptions {
   expect: ExpectMode;
@@ -74,7 +74,7 @@ function judgeOne(
   const twin = worst.status === 'inconclusive' && !isRange ? confirmedTcpTwin(worst.o, observations) : null;
   const status = twin ? 'fail' : worst.status;
   const explanation = twin
-    ? `${e.impact}: ${portLabel(e)} on ${where(worst.o.target, worst.o.address)} is ${stateText(worst.o, opts)}, while the same service answers on ${twin.port}/tcp: the UDP path is most likely filtered.`
+    ? `${e.impact}: ${portLabel(e)} on ${where(worst.o.target, worst.o.address)} is ${stateText(worst.o, opts)}, while the same service answers on ${twin.port}/tcp: the UDP path is most likely filtered${worst.o.platformLimit ? ' (or the service does not listen on UDP: this platform cannot tell)' : ''}.`
     : isRange
       ? rangeExplanation(target, e, perObservation, status)
       : portExplanation(e, worst.o, status, opts);
@@ -130,10 +130,7 @@ function portExplanation(e: Expectation, o: Observation, status: ExpectationStat
   if (status === 'fail') return `${e.impact}: ${subject} is ${stateText(o, opts)}.`;
   if (status === 'untestable') return `${subject} is untestable: ${o.error ?? reasonWords(o, opts.timeoutMs)}`;
   if (status === 'inconclusive') {
-    const settle =
-      o.state === 'open|filtered'
-        ? ' A protocol probe that draws a reply, or `portolan listen` on the target before deployment, would settle it.'
-        : '';
+    const settle = o.state === 'open|filtered' ? ` ${settleSilence(o)}` : '';
     return `${subject} is ${stateText(o, opts)}; cannot tell whether it passes.${settle}`;
   }
   const evidence = o.evidence.length ? ` ${o.evidence[0]}` : '';
@@ -162,7 +159,10 @@ function rangeExplanation(
       .join(', ');
     return `${e.impact}: ${subject}: the firewall blocks the range (${basis}: ${tally}; e.g. ${blocked}).`;
   }
-  if (status === 'inconclusive') return `${subject}: cannot tell whether the range passes (${basis}: ${tally}).`;
+  if (status === 'inconclusive') {
+    const limited = per.find((p) => p.o.platformLimit);
+    return `${subject}: cannot tell whether the range passes (${basis}: ${tally}).${limited ? ` ${settleSilence(limited.o)}` : ''}`;
+  }
   return `${subject}: the firewall passes the range (${basis}: ${tally}).`;
 }
 

@@ -11,6 +11,7 @@ import { parsePortList } from '../catalog/port-sets.js';
 import { PortolanError } from '../cli/errors.js';
 import { discoverDomainControllers } from '../discovery/domain-controllers.js';
 import type { Expectation, RunOptions, RunResult, TargetInfo } from '../model.js';
+import { tcpConnectTimeoutMs, tcpTimeoutNote } from '../platform/probe-limits.js';
 import { type EngineOptions, linkKey, runEngine } from '../probe/engine.js';
 import { resolveTarget } from '../probe/resolve.js';
 import { VERSION } from '../version.js';
@@ -34,6 +35,8 @@ export interface CheckHooks {
   onProgress?: (done: number, total: number, host: string) => void;
   /** Injected clock for tests. */
   now?: () => Date;
+  /** The prober's OS, for what it cannot see (platform/probe-limits.ts). @default process.platform */
+  platform?: NodeJS.Platform;
 }
 
 export const DEFAULT_OPTIONS: RunOptions = {
@@ -60,6 +63,7 @@ export const DEFAULT_OPTIONS: RunOptions = {
 
 export async function runCheck(req: CheckRequest, hooks: CheckHooks = {}): Promise<RunResult> {
   const now = hooks.now ?? (() => new Date());
+  const platform = hooks.platform ?? process.platform;
   const started = now();
   const options: RunOptions = {
     ...DEFAULT_OPTIONS,
@@ -133,14 +137,17 @@ export async function runCheck(req: CheckRequest, hooks: CheckHooks = {}): Promi
       responder: req.responder,
       snmpCommunity: req.snmpCommunity,
       domain: req.domain?.name,
+      platform,
     },
     hooks,
   );
   notes.push(...engine.notes);
+  const tcpNote = tcpTimeoutNote(options.timeoutMs, platform);
+  if (tcpNote) notes.push(tcpNote);
   const incomplete = hooks.signal?.aborted ?? false;
   const judgeOpts = {
     expect: options.expect,
-    timeoutMs: options.timeoutMs,
+    timeoutMs: tcpConnectTimeoutMs(options.timeoutMs, platform),
     failOn: options.failOn,
     responder: options.responder,
   };

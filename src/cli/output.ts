@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { RunResult } from '../model.js';
+import { pathProblem } from '../platform/file-names.js';
 import { FORMATS, type Format, isFormat, renderers } from '../report/index.js';
 import { writeFileAtomic, writeReports } from '../report/write.js';
 import { PortolanError } from './errors.js';
@@ -36,6 +37,13 @@ export function checkOutputOptions(o: OutputOptions): void {
   if (formats.length > 1 && !o.outputDir)
     throw new PortolanError('USAGE', 'several --format values need --output-dir DIR');
   if (o.output && o.outputDir) throw new PortolanError('USAGE', '--output and --output-dir conflict: choose one');
+  for (const [flag, path] of [
+    ['--output-dir', o.outputDir],
+    ['--output', o.output],
+  ] as const) {
+    const problem = path === undefined ? null : pathProblem(path, process.platform);
+    if (problem) throw new PortolanError('USAGE', `${flag} "${path}": ${problem}`);
+  }
 }
 
 export function emitResult(result: RunResult, o: OutputOptions): void {

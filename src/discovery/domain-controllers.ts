@@ -7,6 +7,7 @@
 import { Resolver } from 'node:dns/promises';
 import dig from 'node-dig-dns';
 import { PortolanError } from '../cli/errors.js';
+import { whereToGet } from '../platform/tools.js';
 
 export interface SrvTarget {
   name: string;
@@ -76,7 +77,7 @@ export async function discoverDomainControllers(domain: string, opts: DiscoverOp
         opts,
       ),
       notes: [
-        `dig is not installed (apt-get install dnsutils); found the domain controllers with Node's resolver instead.`,
+        `dig is not installed (${whereToGet('dig', process.platform)}); found the domain controllers with Node's resolver instead.`,
       ],
     };
   } catch (err) {

@@ -8,9 +8,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { defaultHistoryPath } from '../platform/data-dir.js';
 
 /** Where runs are recorded unless --history says otherwise. */
-export const DEFAULT_HISTORY = 'reports/history.db';
+/** `reports/history.db`, or in the user's data folder when run from a system folder (platform/data-dir.ts). */
+export const DEFAULT_HISTORY = defaultHistoryPath();
 
 export type HistoryErrorCode = 'HISTORY_LOCKED' | 'HISTORY_UNREADABLE' | 'HISTORY_NEWER_SCHEMA' | 'HISTORY_MISSING';
 

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { parseRange } from '../catalog/port-sets.js';
 import type { Expectation, Observation } from '../model.js';
+import { tcpConnectTimeoutMs, udpSilenceLimit } from '../platform/probe-limits.js';
 import { genericUdp } from '../protocols/generic-udp.js';
 import { moduleById, modulesFor } from '../protocols/index.js';
 import type { CustomProtocol, DiscoveredEndpoint, ProbeContext, TcpProtocol, UdpProtocol } from '../protocols/types.js';
@@ -47,6 +48,8 @@ export interface EngineOptions {
   domain?: string;
   /** Responder mode: these modules speak on every port, and UDP silence means filtered. */
   responder?: { tcp: TcpProtocol; udp: UdpProtocol };
+  /** The prober's OS, for what it cannot see (platform/probe-limits.ts). @default process.platform */
+  platform?: NodeJS.Platform;
 }
 
 export interface EngineHooks {
@@ -250,7 +253,7 @@ class Run {
       target,
       address,
       port,
-      timeoutMs: this.opts.timeoutMs,
+      timeoutMs: tcpConnectTimeoutMs(this.opts.timeoutMs, this.opts.platform ?? process.platform),
       appTimeoutMs: this.opts.appTimeoutMs ?? 3000,
       localAddress: this.opts.localAddress,
       signal: this.signal,
@@ -305,6 +308,11 @@ class Run {
       } else if (module.replyFromOtherPort) {
         observation.evidence = [`${module.id} answers from another port, so ICMP port-unreachable cannot be seen`];
       }
+      const limit = this.opts.responder ? null : udpSilenceLimit(this.opts.platform ?? process.platform);
+      if (limit && !module.replyFromOtherPort) {
+        observation.platformLimit = limit.platformLimit;
+        observation.evidence.push(limit.evidence);
+      }
     }
     if (this.opts.responder) asResponderObservation(observation);
     else if (observation.confirmed) await this.followUps(observation, module);
@@ -350,7 +358,8 @@ class Run {
       localAddress: this.opts.localAddress,
       signal: this.signal,
     });
-    return { ...base, state: r.state, reason: r.reason, rttMs: round(r.rttMs), attempts: r.attempts, error: r.error };
+    const { state, reason, attempts, evidence, error } = r;
+    return { ...base, state, reason, rttMs: round(r.rttMs), attempts, evidence, error };
   }
 }
 

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { RunResult } from '../model.js';
+import { fileNamePart, portableStem } from '../platform/file-names.js';
 import { EXTENSIONS, renderers } from './index.js';
 import type { Format } from './types.js';
 
@@ -50,23 +51,13 @@ export function writeFileNew(dir: string, stem: string, ext: string, content: st
   }
 }
 
-/** Keeps letters, digits, dot, dash and underscore, so a target name cannot climb out of DIR. */
-function slug(value: string): string {
-  return (
-    value
-      .replace(/[^A-Za-z0-9._-]+/g, '_')
-      .replace(/^[._-]+/, '')
-      .slice(0, 60) || 'run'
-  );
-}
-
 /** `portolan-dc1.corp.example-domain-controller-20261126T090000Z`; several targets say how many. */
 export function reportBaseName(result: RunResult): string {
   const targets = result.targets.map((t) => t.name);
   const who = targets.length === 1 ? (targets[0] as string) : `${targets.length}-targets`;
   const roles = result.run.options.roles.length ? result.run.options.roles.join('+') : 'ports';
   const when = result.run.startedAt.replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
-  return `portolan-${slug(who)}-${slug(roles)}-${slug(when)}`;
+  return portableStem(`portolan-${fileNamePart(who)}-${fileNamePart(roles)}-${fileNamePart(when)}`, 200);
 }
 
 export interface WriteReportsOptions {
@@ -89,7 +80,7 @@ export interface WrittenReport {
 /** Renders each format into DIR and refreshes `DIR/latest.<ext>`; returns the paths written. */
 export function writeReports(result: RunResult, opts: WriteReportsOptions): WrittenReport[] {
   mkdirSync(opts.dir, { recursive: true });
-  const stem = opts.baseName ? slug(opts.baseName) : reportBaseName(result);
+  const stem = opts.baseName ? portableStem(opts.baseName) : reportBaseName(result);
   return [...new Set(opts.formats)].map((format) => {
     const content = renderers[format](result, { color: false, now: opts.now });
     const ext = EXTENSIONS[format];

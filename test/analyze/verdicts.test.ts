@@ -116,6 +116,29 @@ describe('verdicts: one port', () => {
     expect(u?.status).to.equal('inconclusive');
   });
 
+  it('UDP silence seen from Windows says the platform cannot see port unreachable and what settles it', () => {
+    const dns = expectation('d', { protocol: 'udp', port: 53, application: 'DNS' });
+    const windows = obs('open|filtered', 'no-reply', {
+      protocol: 'udp',
+      port: 53,
+      attempts: 3,
+      platformLimit: 'icmp-port-unreachable-unseen',
+    });
+    const v = judge(dns, [windows]);
+    expect(v.status).to.equal('inconclusive');
+    expect(v.explanation).to.include('a drop, or a closed port (this platform cannot see ICMP port unreachable)');
+    expect(v.explanation).to.include('`portolan listen` on the target, or the same check from a Linux or macOS agent');
+    // The same silence seen from Linux, where a closed port would have said so: no platform words.
+    const linux = judge(dns, [{ ...windows, platformLimit: undefined }]);
+    expect(linux.explanation).to.not.include('platform');
+    expect(linux.explanation).to.include('`portolan listen` on the target before deployment, would settle it');
+    // A sampled range seen from Windows says it too.
+    const range = expectation('r', { protocol: 'udp', port: null, range: '49152-65535', application: 'RPC' });
+    const ranged = judge(range, [windows, { ...windows, port: 50000 }]);
+    expect(ranged.status).to.equal('inconclusive');
+    expect(ranged.explanation).to.include('from a Linux or macOS agent');
+  });
+
   it('a responder that rejected our token is inconclusive, never a pass', () => {
     const responder = { ...LISTENING, responder: true };
     const wrong = obs('open', 'syn-ack', {

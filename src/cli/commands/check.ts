@@ -87,7 +87,12 @@ export function registerCheck(program: Command): void {
     .option('--rpc-sample <k>', 'ports to sample from a range', integer('--rpc-sample'), DEFAULT_RPC_SAMPLE)
     .option('--os <os>', 'target OS (2003, 2008, 2008r2, 2012 ... 2025) for OS-specific rows such as DFSR 5722/tcp')
     .option('--client-os <os>', 'clients\u2019 OS (xp, 2003 ...) for rows that only old clients need')
-    .option('--timeout <ms>', 'TCP connect timeout and UDP wait per datagram', integer('--timeout'), 1500)
+    .option(
+      '--timeout <ms>',
+      'TCP connect timeout (at least 3000 on Windows) and UDP wait per datagram',
+      integer('--timeout'),
+      1500,
+    )
     .option('--retries <n>', 'UDP retransmissions after the first datagram', integer('--retries'), 2)
     .option('--concurrency <n>', 'probes in flight in the whole run', integer('--concurrency'), 256)
     .option('--per-host <n>', 'probes in flight per target address', integer('--per-host'), 32)

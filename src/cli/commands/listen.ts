@@ -8,9 +8,11 @@ import type { Command } from 'commander';
 import { expandRole } from '../../catalog/expand.js';
 import { loadCatalog } from '../../catalog/load.js';
 import type { RpcProfile } from '../../model.js';
+import { powerShell } from '../../platform/powershell.js';
 import { DEFAULT_RPC_SAMPLE } from '../../probe/rpc-sample.js';
 import { advertisedAddress, checkCommand } from '../../responder/client-command.js';
 import { parseDuration } from '../../responder/duration.js';
+import { type HostFirewall, windowsFirewall } from '../../responder/firewall-session.js';
 import { portsForExpectations } from '../../responder/ports.js';
 import { runListen } from '../../responder/session.js';
 import { PortolanError } from '../errors.js';
@@ -27,9 +29,27 @@ interface ListenOpts {
   rpcSample?: string;
   os?: string;
   clientOs?: string;
+  addFirewallRules?: boolean;
+  firewallCheck: boolean;
 }
 
 const TOKEN_ENV = 'PORTOLAN_RESPONDER_TOKEN';
+const FIREWALL_FLAG = '--add-firewall-rules';
+
+/** Windows: the session checks (and with the flag opens) the host's own firewall. */
+function hostFirewall(opts: ListenOpts): HostFirewall | undefined {
+  if (process.platform !== 'win32') {
+    if (opts.addFirewallRules) process.stderr.write(`${FIREWALL_FLAG} is for Windows only: ignored here.\n`);
+    return undefined;
+  }
+  if (!opts.firewallCheck) return undefined;
+  return windowsFirewall({
+    run: powerShell(),
+    addRules: Boolean(opts.addFirewallRules),
+    rules: { sessionId: randomBytes(4).toString('hex'), program: process.execPath },
+    flag: FIREWALL_FLAG,
+  });
+}
 const PROFILES: RpcProfile[] = ['modern', 'legacy', 'both'];
 const collect = (value: string, prev: string[] = []) => [...prev, value];
 
@@ -54,15 +74,26 @@ export function registerListen(program: Command): void {
     )
     .option('--os <os>', 'the OS this host will run (2008, 2016 ...) for rows that apply to some OS only')
     .option('--client-os <os>', 'the clients\u2019 OS (xp, 2003 ...) for rows that apply to some clients only')
+    .option(
+      FIREWALL_FLAG,
+      'Windows: add temporary inbound firewall rules for the ports no rule allows, and remove them when listen stops (elevated prompt)',
+    )
+    .option('--no-firewall-check', 'Windows: do not read the inbound firewall rules (no PowerShell is run)')
     .addHelpText(
       'after',
       `
-Ports below 1024 need root or CAP_NET_BIND_SERVICE. Every reply is smaller than the probe,
-UDP replies are rate-limited per source, and anything that is not a portolan probe gets no answer.
+Ports below 1024 need root or CAP_NET_BIND_SERVICE on Linux and root on macOS; Windows needs no
+rights for them. Every reply is smaller than the probe, UDP replies are rate-limited per source,
+and anything that is not a portolan probe gets no answer.
+
+On Windows, listen reads the inbound Windows Defender Firewall rules (PowerShell) and says which
+served ports they let in; for the rest it prints the New-NetFirewallRule and Remove-NetFirewallRule
+lines to run, or with ${FIREWALL_FLAG} adds the rules itself and removes them when it stops.
 
 Examples:
   sudo portolan listen --role domain-controller --duration 1h
   portolan listen --role file-server --bind 192.0.2.10 --token "$TOKEN" --format json
+  portolan listen --role domain-controller --add-firewall-rules      # Windows, elevated PowerShell
 `,
     )
     .action(async (opts: ListenOpts) => {
@@ -132,6 +163,7 @@ async function listen(opts: ListenOpts): Promise<number> {
       stdout: process.stdout,
       stderr: process.stderr,
       signal: stop.signal,
+      firewall: hostFirewall(opts),
     });
     return outcome.exitCode;
   } finally {
