@@ -190,7 +190,7 @@ function rowRequirement(row: PortRow, checked: boolean, on: Set<string>): Requir
 }
 
 /** "Only when SYSVOL replicates with DFSR." + "Only on 2008 DCs." -> one text, each part a sentence. */
-function joinSentences(parts: (string | undefined)[]): string | null {
+export function joinSentences(parts: (string | undefined)[]): string | null {
   const sentences = parts
     .map((p) => p?.trim())
     .filter((p): p is string => Boolean(p))
