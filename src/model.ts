@@ -208,7 +208,12 @@ export interface Observation {
 export type ExpectMode = 'listening' | 'reachable';
 
 export type ExpectationStatus = 'pass' | 'fail' | 'inconclusive' | 'waived' | 'untestable';
-export type ServiceStatus = 'ok' | 'degraded' | 'broken' | 'inconclusive';
+/**
+ * `absent`: an optional service whose every probed port refused (reset or ICMP port
+ * unreachable): not installed there. A notice, not a fault; a host firewall that rejects
+ * connections looks the same. A filtered port still makes the service `degraded`.
+ */
+export type ServiceStatus = 'ok' | 'degraded' | 'broken' | 'inconclusive' | 'absent';
 export type ComplianceStatus = 'compliant' | 'non-compliant' | 'inconclusive';
 
 export interface ExpectationVerdict {
