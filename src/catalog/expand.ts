@@ -228,7 +228,7 @@ function roleAliases(catalog: Catalog): string[] {
 }
 
 /** A usage error for an id the catalog lacks, with the nearest ids as "did you mean". */
-export function unknownId(what: string, id: string, known: string[]): PortolanError {
+function unknownId(what: string, id: string, known: string[]): PortolanError {
   const hint = suggest(id, known);
   return new PortolanError('USAGE', `unknown ${what} "${id}".${hint} List them with \`portolan catalog ${what}s\`.`);
 }

@@ -42,8 +42,8 @@ export function resolveExpandOptions(catalog: Catalog, opts: ExpandOptions = {})
     profile: parseProfile(opts.profile ?? 'modern'),
     rpcRange: opts.rpcRange ? parsePortList(opts.rpcRange, '--rpc-range') : null,
     ftpPassiveRange: opts.ftpPassiveRange ? parsePortList(opts.ftpPassiveRange, '--ftp-passive-range') : null,
-    os: opts.os ? parseOs(opts.os, 'server') : newest('server'),
-    clientOs: opts.clientOs ? parseOs(opts.clientOs, 'client') : newest('client'),
+    os: opts.os ? parseOs(opts.os, 'server') : defaultOs('server'),
+    clientOs: opts.clientOs ? parseOs(opts.clientOs, 'client') : defaultOs('client'),
     with: new Set(parseSwitches(catalog, opts.with ?? [])),
   };
 }
@@ -65,7 +65,7 @@ export function parseOs(value: string, kind: 'server' | 'client'): string {
 }
 
 /** The OS a run assumes when it names none: the newest of the catalog's list. */
-export function newest(kind: 'server' | 'client'): string {
+export function defaultOs(kind: 'server' | 'client'): string {
   return OS_VALUES[kind][OS_VALUES[kind].length - 1] as string;
 }
 

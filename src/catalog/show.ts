@@ -36,44 +36,33 @@ export interface CatalogShow {
 /** A role (by id or former id) or a service; an unknown id is a usage error with "did you mean". */
 export function showCatalogEntry(catalog: Catalog, id: string, opts: ExpandOptions = {}): CatalogShow {
   const resolved = resolveExpandOptions(catalog, opts);
-  const role = findRole(catalog, id);
+  const role = findRole(catalog, id) ?? null;
   const service = catalog.services.get(id);
-  const common = { os: resolved.os, clientOs: resolved.clientOs };
-  if (role) {
-    return {
-      kind: 'role',
-      id: role.id,
-      name: role.name,
-      description: role.description,
-      impact: null,
-      aliases: role.aliases ?? [],
-      with: [...switchesOn(role, resolved)].sort(),
-      ...common,
-      rows: planRole(catalog, role.id, opts).map(toShowRow),
-    };
+  const head = role
+    ? { kind: 'role' as const, id: role.id, name: role.name, description: role.description, impact: null }
+    : service
+      ? { kind: 'service' as const, id, name: service.name, description: service.summary, impact: service.impact }
+      : null;
+  if (!head) {
+    const known = [
+      ...catalog.services.keys(),
+      ...catalog.roles.keys(),
+      ...[...catalog.roles.values()].flatMap((r) => r.aliases ?? []),
+    ];
+    throw new PortolanError(
+      'USAGE',
+      `no service or role "${id}".${suggest(id, known)} See \`portolan catalog services\` and \`portolan catalog roles\`.`,
+    );
   }
-  if (service) {
-    return {
-      kind: 'service',
-      id: service.id,
-      name: service.name,
-      description: service.summary,
-      impact: service.impact,
-      aliases: [],
-      with: [...switchesOn(null, resolved)].sort(),
-      ...common,
-      rows: planService(catalog, service.id, opts).map(toShowRow),
-    };
-  }
-  const known = [
-    ...catalog.services.keys(),
-    ...catalog.roles.keys(),
-    ...[...catalog.roles.values()].flatMap((r) => r.aliases ?? []),
-  ];
-  throw new PortolanError(
-    'USAGE',
-    `no service or role "${id}".${suggest(id, known)} See \`portolan catalog services\` and \`portolan catalog roles\`.`,
-  );
+  const planned = role ? planRole(catalog, role.id, opts) : planService(catalog, id, opts);
+  return {
+    ...head,
+    aliases: role?.aliases ?? [],
+    with: [...switchesOn(role, resolved)].sort(),
+    os: resolved.os,
+    clientOs: resolved.clientOs,
+    rows: planned.map(toShowRow),
+  };
 }
 
 function toShowRow(p: { expectation: Expectation; checked: boolean; when: RowCondition | null }): CatalogShowRow {
