@@ -11,8 +11,12 @@ export type Transport = 'tcp' | 'udp' | 'icmp' | 'ip';
 /** How much a row matters to its service. */
 export type Requirement = 'required' | 'optional' | 'conditional';
 
-/** Symbolic port sets, resolved per run (see `resolvePortSet`). */
-export type PortSetId = 'rpc-dynamic';
+/**
+ * Symbolic port sets, resolved per run (see `resolvePortSet`): `rpc-dynamic` is Windows'
+ * dynamic RPC range, `ftp-passive` the range IIS FTP hands out for passive data connections
+ * (the same default range, pinned separately).
+ */
+export type PortSetId = 'rpc-dynamic' | 'ftp-passive';
 
 /** Where a row came from in KB 832017. */
 export interface RowSource {
@@ -22,7 +26,10 @@ export interface RowSource {
   section: string;
 }
 
-/** Selectors that make a conditional row apply, e.g. `{ os: ['2008', '2008r2'] }`. */
+/**
+ * Selectors that make a conditional row apply, e.g. `{ os: ['2008', '2008r2'] }`. A run
+ * without `--os` / `--client-os` assumes the newest Windows the catalog knows.
+ */
 export interface RowCondition {
   /** Operating system of the target server. */
   os?: string[];
@@ -45,11 +52,16 @@ export interface PortRow {
   requirement: Requirement;
   /** Plain words for a conditional or optional row: when it is needed. */
   condition?: string;
-  /** Machine-readable form of `condition`, for `expandRole` options. */
+  /** OS selectors of `condition`: the row is checked only when the run's OS matches. */
   when?: RowCondition;
+  /**
+   * Named condition (e.g. `gc`): a switch a run turns on with `--with` (or a role with
+   * `with:`), which makes this optional or conditional row required.
+   */
+  switch?: string;
   /** The KB footnote, in our own words. */
   footnote?: string;
-  /** Where the KB contradicts itself, which reading we use and why. */
+  /** Where the KB contradicts itself, or the catalog infers a requirement level the KB does not state: which reading we use and why. */
   note?: string;
   source: RowSource;
 }
@@ -72,15 +84,21 @@ export interface Service {
 /** A service as a role includes it, possibly with a role-specific requirement. */
 export interface RoleService {
   service: string;
-  /** Overrides every row's requirement (e.g. SMTP is optional on a DC). */
+  /** `optional` makes the service's required rows optional in this role (e.g. SMTP on a DC). */
   requirement?: Exclude<Requirement, 'conditional'>;
   condition?: string;
+  /** Named condition that, once on, lifts the `optional` override (e.g. `dfsr-sysvol`). */
+  switch?: string;
 }
 
 export interface Role {
   id: string;
   name: string;
   description: string;
+  /** Former ids that still name this role (e.g. `domain-client`). */
+  aliases?: string[];
+  /** Named conditions this role always turns on (the domain controller roles turn on `dc`). */
+  with?: string[];
   services: RoleService[];
   file?: string;
 }
@@ -119,6 +137,18 @@ export interface Expectation {
   footnote: string | null;
   note: string | null;
   source: RowSource;
+  /**
+   * The named conditions that govern this row (its own and its role entry's), each with
+   * whether it is on in this run; absent when none do. An off switch is what `--with NAME`
+   * would turn on to make the row required.
+   */
+  switches?: SwitchState[];
+}
+
+/** One named condition of an expectation, and whether the run (or the role) turned it on. */
+export interface SwitchState {
+  name: string;
+  on: boolean;
 }
 
 /** Closed set of probe outcomes (DESIGN.md "Probe states"). */
@@ -178,7 +208,12 @@ export interface Observation {
 export type ExpectMode = 'listening' | 'reachable';
 
 export type ExpectationStatus = 'pass' | 'fail' | 'inconclusive' | 'waived' | 'untestable';
-export type ServiceStatus = 'ok' | 'degraded' | 'broken' | 'inconclusive';
+/**
+ * `absent`: an optional service whose every probed port refused (reset or ICMP port
+ * unreachable): not installed there. A notice, not a fault; a host firewall that rejects
+ * connections looks the same. A filtered port still makes the service `degraded`.
+ */
+export type ServiceStatus = 'ok' | 'degraded' | 'broken' | 'inconclusive' | 'absent';
 export type ComplianceStatus = 'compliant' | 'non-compliant' | 'inconclusive';
 
 export interface ExpectationVerdict {

@@ -1,7 +1,7 @@
 /**
  * Verdicts: pure functions of (expectations, observations, links, options) with no I/O
  * and no clock (style.md point 7). Per expectation pass / fail / inconclusive /
- * untestable; per service ok / degraded / broken / inconclusive; per target and role
+ * untestable; per service ok / degraded / broken / inconclusive / absent; per target and role
  * compliant / non-compliant / inconclusive; and the run's exit code.
  */
 import type {
@@ -173,12 +173,13 @@ function unconfirmedCaveat(o: Observation): string | null {
   return null;
 }
 
-const SERVICE_ORDER: ServiceStatus[] = ['broken', 'inconclusive', 'degraded', 'ok'];
+const SERVICE_ORDER: ServiceStatus[] = ['broken', 'inconclusive', 'degraded', 'absent', 'ok'];
 
-/** Roll expectation verdicts up into service and target verdicts. */
+/** Roll expectation verdicts up into service and target verdicts (`observations` tell refused from filtered). */
 export function aggregate(
   expectations: Expectation[],
   verdicts: ExpectationVerdict[],
+  observations: readonly Observation[],
 ): { services: ServiceVerdict[]; targets: TargetVerdict[] } {
   const byKey = new Map(expectations.map((e) => [e.key, e]));
   const services: ServiceVerdict[] = [];
@@ -190,19 +191,23 @@ export function aggregate(
     const softTrouble = list.filter(
       (v) => (v.status === 'fail' || v.status === 'inconclusive') && requirement(v) !== 'required',
     );
+    const soft: ServiceStatus = isAbsent(list, byKey, observations) ? 'absent' : 'degraded';
     const status: ServiceStatus = requiredFail.length
       ? 'broken'
       : requiredUnsure.length
         ? 'inconclusive'
         : softTrouble.length
-          ? 'degraded'
+          ? soft
           : 'ok';
     const untestable = list.filter((v) => v.status === 'untestable');
     const waived = list.filter((v) => v.status === 'waived');
-    const explanations = [...requiredFail, ...requiredUnsure, ...softTrouble, ...untestable, ...waived].map((v) => {
-      const r = requirement(v);
-      return r === 'required' ? v.explanation : `(${r}) ${v.explanation}`;
-    });
+    const explanations =
+      status === 'absent'
+        ? [absentExplanation(list, byKey)]
+        : [...requiredFail, ...requiredUnsure, ...softTrouble, ...untestable, ...waived].map((v) => {
+            const r = requirement(v);
+            return r === 'required' ? v.explanation : `(${r}) ${v.explanation}`;
+          });
     services.push({
       target: first.target,
       role: first.role,
@@ -213,6 +218,43 @@ export function aggregate(
     });
   }
   return { services, targets: targetVerdicts(services) };
+}
+
+/**
+ * An optional service (no required row here) whose every TCP/UDP probe was refused is not
+ * installed on the target: nothing listens, and the network let the probes through. ICMP and
+ * IP-protocol rows do not speak for the service, but one that fails still degrades it.
+ */
+function isAbsent(
+  list: ExpectationVerdict[],
+  byKey: Map<string, Expectation>,
+  observations: readonly Observation[],
+): boolean {
+  const ports = list.filter((v) => isPortRow(byKey.get(v.expectation)));
+  const others = list.filter((v) => !isPortRow(byKey.get(v.expectation)));
+  const probes = ports.flatMap((v) => v.observations.map((i) => observations[i]));
+  return (
+    list.every((v) => (byKey.get(v.expectation)?.requirement ?? 'required') !== 'required') &&
+    probes.length > 0 &&
+    probes.every((o) => o?.state === 'closed') &&
+    others.every((v) => v.status !== 'fail' && v.status !== 'inconclusive')
+  );
+}
+
+function isPortRow(e: Expectation | undefined): boolean {
+  return e?.protocol === 'tcp' || e?.protocol === 'udp';
+}
+
+function absentExplanation(list: ExpectationVerdict[], byKey: Map<string, Expectation>): string {
+  const first = list[0] as ExpectationVerdict;
+  const labels = list.map((v) => byKey.get(v.expectation)).filter(isPortRow) as Expectation[];
+  const shown = labels.slice(0, 5).map(portLabel);
+  const more = labels.length > 5 ? ` and ${labels.length - 5} more` : '';
+  const name = labels[0]?.serviceName ?? first.service;
+  return (
+    `${name} is not installed on ${first.target}: every port refused the connection (${shown.join(', ')}${more}). ` +
+    'It is optional here, so this is a notice, not a fault; a host firewall that rejects connections looks the same.'
+  );
 }
 
 function targetVerdicts(services: ServiceVerdict[]): TargetVerdict[] {
@@ -294,7 +336,7 @@ function groupBy<T>(items: T[], key: (item: T) => string): T[][] {
 
 /** Replace the expectation verdicts and recompute service, target and summary verdicts (waivers, segmentation). */
 export function reaggregate(result: RunResult, verdicts: ExpectationVerdict[]): RunResult {
-  const { services, targets } = aggregate(result.expectations, verdicts);
+  const { services, targets } = aggregate(result.expectations, verdicts, result.observations);
   const all = { expectations: verdicts, services, targets };
   const summary = summarize(all, { failOn: result.run.options.failOn, incomplete: result.run.incomplete });
   return { ...result, verdicts: all, summary };

@@ -160,7 +160,7 @@ export async function runCheck(req: CheckRequest, hooks: CheckHooks = {}): Promi
     engine.observations,
     judgeOpts,
   );
-  const { services, targets: targetVerdicts } = aggregate(expectations, expectationVerdicts);
+  const { services, targets: targetVerdicts } = aggregate(expectations, expectationVerdicts, engine.observations);
   const verdicts = { expectations: expectationVerdicts, services, targets: targetVerdicts };
   const ended = now();
   return {

@@ -60,7 +60,10 @@ export function stubRunCheck(states: StateTable, clock: () => Date = () => new D
       return { target: t.name, expectations, links };
     });
     const expectationVerdicts = judgeExpectations(targets, observations, options);
-    const verdicts = { expectations: expectationVerdicts, ...aggregate(expectations, expectationVerdicts) };
+    const verdicts = {
+      expectations: expectationVerdicts,
+      ...aggregate(expectations, expectationVerdicts, observations),
+    };
     const at = clock().toISOString();
     return {
       schemaVersion: 1,
