@@ -12,8 +12,12 @@ export type Transport = 'tcp' | 'udp' | 'icmp' | 'ip';
 /** How much a row matters to its service. */
 export type Requirement = 'required' | 'optional' | 'conditional';
 
-/** Symbolic port sets, resolved per run (see `resolvePortSet`). */
-export type PortSetId = 'rpc-dynamic';
+/**
+ * Symbolic port sets, resolved per run (see `resolvePortSet`): `rpc-dynamic` is Windows'
+ * dynamic RPC range, `ftp-passive` the range IIS FTP hands out for passive data connections
+ * (the same default range, pinned separately).
+ */
+export type PortSetId = 'rpc-dynamic' | 'ftp-passive';
 
 /** Where a row came from in KB 832017. */
 export interface RowSource {
@@ -23,7 +27,10 @@ export interface RowSource {
   section: string;
 }
 
-/** Selectors that make a conditional row apply, e.g. `{ os: ['2008', '2008r2'] }`. */
+/**
+ * Selectors that make a conditional row apply, e.g. `{ os: ['2008', '2008r2'] }`. A run
+ * without `--os` / `--client-os` assumes the newest Windows the catalog knows.
+ */
 export interface RowCondition {
   /** Operating system of the target server. */
   os?: string[];
@@ -46,11 +53,16 @@ export interface PortRow {
   requirement: Requirement;
   /** Plain words for a conditional or optional row: when it is needed. */
   condition?: string;
-  /** Machine-readable form of `condition`, for `expandRole` options. */
+  /** OS selectors of `condition`: the row is checked only when the run's OS matches. */
   when?: RowCondition;
+  /**
+   * Named condition (e.g. `gc`): a switch a run turns on with `--with` (or a role with
+   * `with:`), which makes this optional or conditional row required.
+   */
+  switch?: string;
   /** The KB footnote, in our own words. */
   footnote?: string;
-  /** Where the KB contradicts itself, which reading we use and why. */
+  /** Where the KB contradicts itself, or the catalog infers a requirement level the KB does not state: which reading we use and why. */
   note?: string;
   source: RowSource;
 }
@@ -73,15 +85,21 @@ export interface Service {
 /** A service as a role includes it, possibly with a role-specific requirement. */
 export interface RoleService {
   service: string;
-  /** Overrides every row's requirement (e.g. SMTP is optional on a DC). */
+  /** `optional` makes the service's required rows optional in this role (e.g. SMTP on a DC). */
   requirement?: Exclude<Requirement, 'conditional'>;
   condition?: string;
+  /** Named condition that, once on, lifts the `optional` override (e.g. `dfsr-sysvol`). */
+  switch?: string;
 }
 
 export interface Role {
   id: string;
   name: string;
   description: string;
+  /** Former ids that still name this role (e.g. `domain-client`). */
+  aliases?: string[];
+  /** Named conditions this role always turns on (the domain controller roles turn on `dc`). */
+  with?: string[];
   services: RoleService[];
   file?: string;
 }
@@ -120,6 +138,18 @@ export interface Expectation {
   footnote: string | null;
   note: string | null;
   source: RowSource;
+  /**
+   * The named conditions that govern this row (its own and its role entry's), each with
+   * whether it is on in this run; absent when none do. An off switch is what `--with NAME`
+   * would turn on to make the row required.
+   */
+  switches?: SwitchState[];
+}
+
+/** One named condition of an expectation, and whether the run (or the role) turned it on. */
+export interface SwitchState {
+  name: string;
+  on: boolean;
 }
 
 /** Closed set of probe outcomes (DESIGN.md "Probe states"). */
@@ -161,6 +191,13 @@ export type ResponderOutcome =
   | 'other-service'; // something that is not a portolan responder answered
 
 /**
+ * What a prober's platform cannot see. `icmp-port-unreachable-unseen`: on Windows, libuv
+ * discards the WSAECONNRESET that reports ICMP port unreachable (libuv issue 5242), so a
+ * closed UDP port is as silent as a filtered one.
+ */
+export type PlatformLimit = 'icmp-port-unreachable-unseen';
+
+/**
  * What the network did for one probe: built once by the engine (`probe/observation.ts`)
  * and never changed afterwards.
  */
@@ -184,6 +221,8 @@ export interface Observation {
   module?: string | null;
   /** True when the module recognised a genuine reply of its protocol (not just a handshake or any datagram). */
   confirmed?: boolean;
+  /** Set when the prober's platform could not see part of the answer (see `PlatformLimit`). */
+  platformLimit?: PlatformLimit;
   /** Local error text for `error`. */
   error?: string | null;
   /** For a port of a range: how the engine chose it. */
@@ -218,7 +257,8 @@ export type RunNote =
   | { kind: 'expect-reachable' }
   | { kind: 'responder' }
   | { kind: 'no-app-probes' }
-  | { kind: 'dcs-discovered'; domain: string; query: string; via: 'dig' | 'node-resolver' }
+  /** SRV discovery found the domain's controllers; `via` says who asked (`platform`: where dig would come from). */
+  | { kind: 'dcs-discovered'; domain: string; query: string; via: 'dig' | 'node-resolver'; platform: NodeJS.Platform }
   /** The endpoint mapper listed no endpoints; the range was sampled instead. */
   | { kind: 'epm-silent'; target: string; address: string; state: ProbeState; sample: number }
   /** The endpoint mapper listed endpoints, but no TCP endpoint in the range. */
@@ -226,12 +266,19 @@ export type RunNote =
   | { kind: 'waiver-expired'; waiver: WaiverRef }
   | { kind: 'waiver-stale'; waiver: WaiverRef }
   | { kind: 'waiver-expiring'; waiver: WaiverRef }
-  | { kind: 'wait-until-pass'; passed: boolean; attempts: number; waitedMs: number };
+  | { kind: 'wait-until-pass'; passed: boolean; attempts: number; waitedMs: number }
+  /** Windows: TCP connects waited longer than asked, to outlast its retries after a reset. */
+  | { kind: 'tcp-timeout-raised'; askedMs: number; usedMs: number };
 
 export type ExpectMode = 'listening' | 'reachable';
 
 export type ExpectationStatus = 'pass' | 'fail' | 'inconclusive' | 'waived' | 'untestable';
-export type ServiceStatus = 'ok' | 'degraded' | 'broken' | 'inconclusive';
+/**
+ * `absent`: an optional service whose every probed port refused (reset or ICMP port
+ * unreachable): not installed there. A notice, not a fault; a host firewall that rejects
+ * connections looks the same. A filtered port still makes the service `degraded`.
+ */
+export type ServiceStatus = 'ok' | 'degraded' | 'broken' | 'inconclusive' | 'absent';
 export type ComplianceStatus = 'compliant' | 'non-compliant' | 'inconclusive';
 
 export interface ExpectationVerdict {

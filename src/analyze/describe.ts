@@ -6,6 +6,7 @@
  */
 import { formatDuration } from '../duration.js';
 import type { Expectation, Observation, Reason, ResponderOutcome, RunNote, WaiverRef } from '../model.js';
+import { whereToGet } from '../platform/tools.js';
 import type { TargetProblem } from '../targets/resolve.js';
 
 export function reasonWords(o: Observation, timeoutMs: number): string {
@@ -34,6 +35,9 @@ function noReplyWords(o: Observation): string {
   const datagrams = `${o.attempts} datagram${o.attempts === 1 ? '' : 's'}`;
   // Only responder mode turns UDP silence into `filtered`: the responder answers every well-formed probe.
   if (o.state === 'filtered') return `no answer from the portolan responder to ${datagrams}: the path drops them`;
+  if (o.platformLimit === 'icmp-port-unreachable-unseen') {
+    return `no reply to ${datagrams}: a listener that ignored us, a drop, or a closed port (this platform cannot see ICMP port unreachable)`;
+  }
   return `no reply to ${datagrams}: a listener that ignored us, or a drop`;
 }
 
@@ -64,16 +68,33 @@ export function responderWords(outcome: ResponderOutcome): string {
 
 /**
  * The engine's typed facts about an observation, as lines a report shows before the
- * modules' evidence: how a range port was chosen, what answered a responder probe.
+ * modules' evidence: how a range port was chosen, what answered a responder probe, what the
+ * prober's platform could not see.
  */
 export function observationFacts(o: Observation): string[] {
   const lines: string[] = [];
+  if (o.platformLimit === 'icmp-port-unreachable-unseen') {
+    lines.push(
+      'this platform (Windows) cannot see ICMP port unreachable: Node never receives it (libuv issue 5242), so a closed UDP port is as silent as a filtered one',
+    );
+  }
   if (o.portChoice?.kind === 'discovered') {
     const names = o.portChoice.interfaces.length ? o.portChoice.interfaces.join(', ') : 'an endpoint';
     lines.push(`endpoint mapper: ${names} registered on ${o.port}/${o.protocol}`);
   }
   if (o.responder && o.responder !== 'verified') lines.push(responderWords(o.responder));
   return lines;
+}
+
+/**
+ * What would settle an `open|filtered` port, in one sentence. Where the prober's platform
+ * cannot see ICMP port unreachable, a run from another platform would settle it too.
+ */
+export function settleSilence(o: Observation): string {
+  if (o.platformLimit === 'icmp-port-unreachable-unseen') {
+    return 'This platform (Windows) cannot see ICMP port unreachable, so a closed port reads the same: `portolan listen` on the target, or the same check from a Linux or macOS agent, would settle it.';
+  }
+  return 'A protocol probe that draws a reply, or `portolan listen` on the target before deployment, would settle it.';
 }
 
 /** "LDAP 389/tcp", "ICMP echo", "GRE (IP protocol 47)". */
@@ -104,7 +125,7 @@ export function describeNote(note: RunNote): string {
     case 'dcs-discovered':
       return note.via === 'dig'
         ? `Domain controllers of ${note.domain} found with dig: ${note.query} SRV.`
-        : `dig is not installed (apt-get install dnsutils); found the domain controllers with Node's resolver instead.`;
+        : `dig is not installed (${whereToGet('dig', note.platform)}); found the domain controllers with Node's resolver instead.`;
     case 'epm-silent':
       return `${note.target} (${note.address}): the endpoint mapper on 135/tcp listed no endpoints (${note.state}); dynamic RPC ranges were judged from ${note.sample} sampled ports instead.`;
     case 'epm-none-in-range':
@@ -115,6 +136,8 @@ export function describeNote(note: RunNote): string {
       return `Waiver at ${note.waiver.location} (${waiverWords(note.waiver)}) is stale: it matches no failure in this run; remove it.`;
     case 'waiver-expiring':
       return `Waiver at ${note.waiver.location} (${waiverWords(note.waiver)}, owner ${note.waiver.owner}) expires on ${note.waiver.expires}.`;
+    case 'tcp-timeout-raised':
+      return `TCP connects waited ${note.usedMs} ms instead of ${note.askedMs} ms: Windows retries a connection for about 2 s after a reset before it reports it refused, and a shorter wait would read closed ports as filtered.`;
     case 'wait-until-pass':
       return `--wait-until-pass: ${note.passed ? 'no failures' : 'still failing'} after ${note.attempts} attempt(s) (${formatDuration(note.waitedMs)}).`;
   }

@@ -20,6 +20,8 @@ export interface RunFacts {
   commandLine: string[];
   /** What the run was asked for: the settings and the roles, services and ports. */
   settings: RunSettings;
+  /** The TCP connect timeout the engine used, when the platform raised it (Windows). @default settings.timeoutMs */
+  connectTimeoutMs?: number;
   asked: { roles: string[]; services: string[]; ports: string[] };
   /** Stopped before every probe finished. */
   incomplete: boolean;
@@ -32,7 +34,11 @@ export interface RunFacts {
 }
 
 export function assembleResult(f: RunFacts): RunResult {
-  const judge = { expect: f.settings.expect, timeoutMs: f.settings.timeoutMs, responder: f.settings.responder };
+  const judge = {
+    expect: f.settings.expect,
+    timeoutMs: f.connectTimeoutMs ?? f.settings.timeoutMs,
+    responder: f.settings.responder,
+  };
   const expectationVerdicts = judgeExpectations(
     f.targets.map((t) => ({
       target: t.name,
@@ -42,7 +48,10 @@ export function assembleResult(f: RunFacts): RunResult {
     f.observations,
     judge,
   );
-  const verdicts = { expectations: expectationVerdicts, ...aggregate(f.expectations, expectationVerdicts) };
+  const verdicts = {
+    expectations: expectationVerdicts,
+    ...aggregate(f.expectations, expectationVerdicts, f.observations),
+  };
   return {
     schemaVersion: 1,
     tool: f.tool,

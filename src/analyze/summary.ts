@@ -87,7 +87,7 @@ export function reaggregate(
   verdicts: ExpectationVerdict[],
   policy: Partial<SummaryPolicy> = {},
 ): RunResult {
-  const { services, targets } = aggregate(result.expectations, verdicts);
+  const { services, targets } = aggregate(result.expectations, verdicts, result.observations);
   const all = { expectations: verdicts, services, targets };
   const summary = summarize(all, {
     failOn: policy.failOn ?? failOnOf(result.run.options),

@@ -1,7 +1,7 @@
 /**
  * Verdicts: pure functions of (expectations, observations, links, options) with no I/O
  * and no clock (style.md point 7). Per expectation pass / fail / inconclusive /
- * untestable; per service ok / degraded / broken / inconclusive; per target and role
+ * untestable; per service ok / degraded / broken / inconclusive / absent; per target and role
  * compliant / non-compliant / inconclusive. The run's status and exit code: `summary.ts`.
  */
 import type {
@@ -15,7 +15,7 @@ import type {
   ServiceVerdict,
   TargetVerdict,
 } from '../model.js';
-import { portLabel, reasonWords, responderWords, where } from './describe.js';
+import { portLabel, reasonWords, responderWords, settleSilence, where } from './describe.js';
 
 export interface JudgeOptions {
   expect: ExpectMode;
@@ -70,7 +70,7 @@ function judgeOne(
   const twin = worst.status === 'inconclusive' && !isRange ? confirmedTcpTwin(worst.o, observations) : null;
   const status = twin ? 'fail' : worst.status;
   const explanation = twin
-    ? `${e.impact}: ${portLabel(e)} on ${where(worst.o.target, worst.o.address)} is ${stateText(worst.o, opts)}, while the same service answers on ${twin.port}/tcp: the UDP path is most likely filtered.`
+    ? `${e.impact}: ${portLabel(e)} on ${where(worst.o.target, worst.o.address)} is ${stateText(worst.o, opts)}, while the same service answers on ${twin.port}/tcp: the UDP path is most likely filtered${worst.o.platformLimit ? ' (or the service does not listen on UDP: this platform cannot tell)' : ''}.`
     : isRange
       ? rangeExplanation(target, e, perObservation, status)
       : portExplanation(e, worst.o, status, opts);
@@ -127,10 +127,7 @@ function portExplanation(e: Expectation, o: Observation, status: ExpectationStat
     return `${subject} answered, but not as our responder: ${responderWords(o.responder)}. The path is open; the role is not proven.`;
   }
   if (status === 'inconclusive') {
-    const settle =
-      o.state === 'open|filtered'
-        ? ' A protocol probe that draws a reply, or `portolan listen` on the target before deployment, would settle it.'
-        : '';
+    const settle = o.state === 'open|filtered' ? ` ${settleSilence(o)}` : '';
     return `${subject} is ${stateText(o, opts)}; cannot tell whether it passes.${settle}`;
   }
   const evidence = o.evidence.length ? ` ${o.evidence[0]}` : '';
@@ -159,7 +156,10 @@ function rangeExplanation(
       .join(', ');
     return `${e.impact}: ${subject}: the firewall blocks the range (${basis}: ${tally}; e.g. ${blocked}).`;
   }
-  if (status === 'inconclusive') return `${subject}: cannot tell whether the range passes (${basis}: ${tally}).`;
+  if (status === 'inconclusive') {
+    const limited = per.find((p) => p.o.platformLimit);
+    return `${subject}: cannot tell whether the range passes (${basis}: ${tally}).${limited ? ` ${settleSilence(limited.o)}` : ''}`;
+  }
   return `${subject}: the firewall passes the range (${basis}: ${tally}).`;
 }
 
@@ -170,12 +170,13 @@ function unconfirmedCaveat(o: Observation): string | null {
   return null;
 }
 
-const SERVICE_ORDER: ServiceStatus[] = ['broken', 'inconclusive', 'degraded', 'ok'];
+const SERVICE_ORDER: ServiceStatus[] = ['broken', 'inconclusive', 'degraded', 'absent', 'ok'];
 
-/** Roll expectation verdicts up into service and target verdicts. */
+/** Roll expectation verdicts up into service and target verdicts (`observations` tell refused from filtered). */
 export function aggregate(
   expectations: Expectation[],
   verdicts: ExpectationVerdict[],
+  observations: readonly Observation[],
 ): { services: ServiceVerdict[]; targets: TargetVerdict[] } {
   const byKey = new Map(expectations.map((e) => [e.key, e]));
   const services: ServiceVerdict[] = [];
@@ -187,19 +188,23 @@ export function aggregate(
     const softTrouble = list.filter(
       (v) => (v.status === 'fail' || v.status === 'inconclusive') && requirement(v) !== 'required',
     );
+    const soft: ServiceStatus = isAbsent(list, byKey, observations) ? 'absent' : 'degraded';
     const status: ServiceStatus = requiredFail.length
       ? 'broken'
       : requiredUnsure.length
         ? 'inconclusive'
         : softTrouble.length
-          ? 'degraded'
+          ? soft
           : 'ok';
     const untestable = list.filter((v) => v.status === 'untestable');
     const waived = list.filter((v) => v.status === 'waived');
-    const explanations = [...requiredFail, ...requiredUnsure, ...softTrouble, ...untestable, ...waived].map((v) => {
-      const r = requirement(v);
-      return r === 'required' ? v.explanation : `(${r}) ${v.explanation}`;
-    });
+    const explanations =
+      status === 'absent'
+        ? [absentExplanation(list, byKey)]
+        : [...requiredFail, ...requiredUnsure, ...softTrouble, ...untestable, ...waived].map((v) => {
+            const r = requirement(v);
+            return r === 'required' ? v.explanation : `(${r}) ${v.explanation}`;
+          });
     services.push({
       target: first.target,
       role: first.role,
@@ -210,6 +215,43 @@ export function aggregate(
     });
   }
   return { services, targets: targetVerdicts(services) };
+}
+
+/**
+ * An optional service (no required row here) whose every TCP/UDP probe was refused is not
+ * installed on the target: nothing listens, and the network let the probes through. ICMP and
+ * IP-protocol rows do not speak for the service, but one that fails still degrades it.
+ */
+function isAbsent(
+  list: ExpectationVerdict[],
+  byKey: Map<string, Expectation>,
+  observations: readonly Observation[],
+): boolean {
+  const ports = list.filter((v) => isPortRow(byKey.get(v.expectation)));
+  const others = list.filter((v) => !isPortRow(byKey.get(v.expectation)));
+  const probes = ports.flatMap((v) => v.observations.map((i) => observations[i]));
+  return (
+    list.every((v) => (byKey.get(v.expectation)?.requirement ?? 'required') !== 'required') &&
+    probes.length > 0 &&
+    probes.every((o) => o?.state === 'closed') &&
+    others.every((v) => v.status !== 'fail' && v.status !== 'inconclusive')
+  );
+}
+
+function isPortRow(e: Expectation | undefined): boolean {
+  return e?.protocol === 'tcp' || e?.protocol === 'udp';
+}
+
+function absentExplanation(list: ExpectationVerdict[], byKey: Map<string, Expectation>): string {
+  const first = list[0] as ExpectationVerdict;
+  const labels = list.map((v) => byKey.get(v.expectation)).filter(isPortRow) as Expectation[];
+  const shown = labels.slice(0, 5).map(portLabel);
+  const more = labels.length > 5 ? ` and ${labels.length - 5} more` : '';
+  const name = labels[0]?.serviceName ?? first.service;
+  return (
+    `${name} is not installed on ${first.target}: every port refused the connection (${shown.join(', ')}${more}). ` +
+    'It is optional here, so this is a notice, not a fault; a host firewall that rejects connections looks the same.'
+  );
 }
 
 function targetVerdicts(services: ServiceVerdict[]): TargetVerdict[] {

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { PortolanError } from '../errors.js';
 import type { Catalog, PortRow, Role, RoleService, Service } from '../model.js';
+import { switchNames } from './switches.js';
 import { type LocatedYaml, readYamlFile, validateLocated } from './yaml-file.js';
 
 /** The repository's `checks/` folder (works from `src/` under tsx and from `dist/`). */
@@ -18,8 +19,15 @@ export const builtinChecksDir = resolve(dirname(fileURLToPath(import.meta.url)),
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
 const schemaDir = join(builtinChecksDir, 'schema');
-const validateService = ajv.compile(JSON.parse(await readFile(join(schemaDir, 'service.schema.json'), 'utf8')));
+const serviceSchema = JSON.parse(await readFile(join(schemaDir, 'service.schema.json'), 'utf8'));
+const validateService = ajv.compile(serviceSchema);
 const validateRole = ajv.compile(JSON.parse(await readFile(join(schemaDir, 'role.schema.json'), 'utf8')));
+
+/** The OS tokens rows may name in `when`, oldest first, as the service schema lists them (one source). */
+export const OS_VALUES: { server: readonly string[]; client: readonly string[] } = {
+  server: serviceSchema.$defs.os.enum,
+  client: serviceSchema.$defs.clientOs.enum,
+};
 
 export interface LoadOptions {
   /** Extra catalog directories (each may hold `services/` and `roles/`), applied after the built-in one. */
@@ -52,7 +60,20 @@ export async function loadCatalog(opts: LoadOptions = {}): Promise<Catalog> {
       roleFiles.set(raw.id, yaml);
     }
   }
+  const catalog: Catalog = { services, roles, digest: digestOf(services, roles), sources: dirs };
+  checkRoleAliases(roles, roleFiles);
+  const known = switchNames(catalog);
   for (const [id, role] of roles) {
+    (role.with ?? []).forEach((name, i) => {
+      if (!known.includes(name)) {
+        const location = roleFiles.get(id)?.locate(`/with/${i}`) ?? role.file;
+        throw new PortolanError(
+          'CATALOG_INVALID',
+          `role "${id}" turns on "${name}", which no row or role entry uses as a switch; expected one of ${known.join(', ')}`,
+          location ? { location } : {},
+        );
+      }
+    });
     role.services.forEach((entry, i) => {
       if (!services.has(entry.service)) {
         const yaml = roleFiles.get(id);
@@ -67,7 +88,26 @@ export async function loadCatalog(opts: LoadOptions = {}): Promise<Catalog> {
       }
     });
   }
-  return { services, roles, digest: digestOf(services, roles), sources: dirs };
+  return catalog;
+}
+
+/** A former id must name one role only, and never shadow a role's own id. */
+function checkRoleAliases(roles: Map<string, Role>, files: Map<string, LocatedYaml>): void {
+  const owner = new Map<string, string>();
+  for (const role of roles.values()) {
+    (role.aliases ?? []).forEach((alias, i) => {
+      const other = roles.has(alias) ? alias : owner.get(alias);
+      if (other && other !== role.id) {
+        const location = files.get(role.id)?.locate(`/aliases/${i}`) ?? role.file;
+        throw new PortolanError(
+          'CATALOG_INVALID',
+          `role "${role.id}" has the alias "${alias}", which already names role "${other}"; expected an unused id`,
+          location ? { location } : {},
+        );
+      }
+      owner.set(alias, role.id);
+    });
+  }
 }
 
 async function readAll(dir: string): Promise<LocatedYaml[]> {

@@ -63,9 +63,17 @@ export function validateLocated(yaml: LocatedYaml, validate: ValidateFunction, c
   throw new PortolanError(code, describeSchemaError(error, yaml.data), { location: yaml.locate(pointer) });
 }
 
-/** Ajv reports every branch of a oneOf; the deepest path is the one a human wants to see. */
+/**
+ * Ajv reports every branch of a oneOf; the deepest path is the one a human wants to see. A
+ * branch of another type ("must be string" where a mapping was written) is dropped when the
+ * branch that fits has its own complaint at the same place.
+ */
 function mostSpecific(errors: ErrorObject[]): ErrorObject {
-  const sorted = [...errors].sort(
+  const specific = (e: ErrorObject) => !['type', 'oneOf', 'anyOf', 'if'].includes(e.keyword);
+  const pool = errors.filter(
+    (e) => e.keyword !== 'type' || !errors.some((o) => o.instancePath === e.instancePath && specific(o)),
+  );
+  const sorted = pool.sort(
     (a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length || rank(a) - rank(b),
   );
   const best = sorted[0];
@@ -86,6 +94,8 @@ export function describeSchemaError(e: ErrorObject, data: unknown): string {
       return `unknown field "${String(e.params.additionalProperty)}" in ${where} (a typo?); expected one of: ${allowedKeys(e)}`;
     case 'enum':
       return `${where} is ${found}; expected one of: ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'const':
+      return `${where} is ${found}; expected ${JSON.stringify(e.params.allowedValue)}`;
     case 'required':
       return `${where} lacks the required field "${String(e.params.missingProperty)}"`;
     case 'pattern':

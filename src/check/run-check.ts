@@ -12,6 +12,7 @@ import { type CheckScope, expandScope } from '../catalog/expand.js';
 import { loadCatalog } from '../catalog/load.js';
 import { PortolanError } from '../errors.js';
 import type { RunNote, RunResult } from '../model.js';
+import { tcpConnectTimeoutMs, tcpTimeoutNote } from '../platform/probe-limits.js';
 import { type EngineOptions, linkKey, runEngine } from '../probe/engine.js';
 import { responderTcpModule, responderUdpModule } from '../responder/modules.js';
 import { type RunSettings, resolveRunSettings } from '../run-options.js';
@@ -35,10 +36,13 @@ export interface CheckHooks {
   onProgress?: (done: number, total: number, host: string) => void;
   /** Injected clock for tests. */
   now?: () => Date;
+  /** The prober's OS, for what it cannot see (platform/probe-limits.ts). @default process.platform */
+  platform?: NodeJS.Platform;
 }
 
 export async function runCheck(req: CheckRequest, hooks: CheckHooks = {}): Promise<RunResult> {
   const now = hooks.now ?? (() => new Date());
+  const platform = hooks.platform ?? process.platform;
   const started = now();
   const settings = resolveRunSettings(req.options);
   const responder = responderModules(settings, req.responderToken);
@@ -56,7 +60,13 @@ export async function runCheck(req: CheckRequest, hooks: CheckHooks = {}): Promi
   if (unresolved.length > 0) {
     throw new PortolanError('TARGET_UNRESOLVED', `target ${unresolved.join('; ')}; check the name or use an address`);
   }
-  const engine = await runEngine(expectations, resolved.targets, engineOptions(settings, req, responder), hooks);
+  const engine = await runEngine(
+    expectations,
+    resolved.targets,
+    { ...engineOptions(settings, req, responder), platform },
+    hooks,
+  );
+  const tcpNote = tcpTimeoutNote(settings.timeoutMs, platform);
   return assembleResult({
     tool: { name: 'portolan', version: VERSION },
     catalog: { digest: catalog.digest, sources: catalog.sources },
@@ -69,9 +79,10 @@ export async function runCheck(req: CheckRequest, hooks: CheckHooks = {}): Promi
     },
     commandLine: req.commandLine,
     settings,
+    connectTimeoutMs: tcpConnectTimeoutMs(settings.timeoutMs, platform),
     asked: { roles: req.roles, services: req.services, ports: req.ports },
     incomplete: hooks.signal?.aborted ?? false,
-    notes: [...resolved.notes, ...modeNotes(settings), ...engine.notes],
+    notes: [...resolved.notes, ...modeNotes(settings), ...engine.notes, ...(tcpNote ? [tcpNote] : [])],
     targets: resolved.targets,
     expectations,
     observations: engine.observations,

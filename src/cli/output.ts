@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { PortolanError } from '../errors.js';
 import type { RunResult } from '../model.js';
+import { pathProblem } from '../platform/file-names.js';
 import { FORMATS, type Format, isFormat, renderers } from '../report/index.js';
 import { writeReportFile, writeReports } from '../report/write.js';
 
@@ -34,9 +35,17 @@ export function parseFormats(text: string): Format[] {
 export function checkOutputOptions(o: OutputOptions): void {
   const formats = parseFormats(o.format);
   if (formats.length > 1 && !o.outputDir)
-    throw new PortolanError('INVALID_VALUE', 'several --format values need --output-dir DIR');
-  if (o.output && o.outputDir)
-    throw new PortolanError('INVALID_VALUE', '--output and --output-dir conflict: choose one');
+    throw new PortolanError('MISSING_OPTION', 'several --format values need --output-dir DIR');
+  if (o.output && o.outputDir) {
+    throw new PortolanError('CONFLICTING_OPTIONS', '--output and --output-dir conflict: choose one');
+  }
+  for (const [flag, path] of [
+    ['--output-dir', o.outputDir],
+    ['--output', o.output],
+  ] as const) {
+    const problem = path === undefined ? null : pathProblem(path, process.platform);
+    if (problem) throw new PortolanError('INVALID_VALUE', `${flag} "${path}": ${problem}`);
+  }
 }
 
 /**

@@ -14,6 +14,9 @@ const REQUEST_FLAGS: Record<string, string> = {
   ports: '--port',
   domain: '--domain',
   token: '--token',
+  with: '--with',
+  ftpPassiveRange: '--ftp-passive-range',
+  protocol: '--protocol',
 };
 
 /** The flag a field is set with on the command line ("--timeout" for timeoutMs), if it has one. */
@@ -25,6 +28,19 @@ export function flagFor(field: string): string | undefined {
 /** `err` with the fields it names spelled as flags, for errors about what was given on the command line. */
 export function withFlagNames(err: unknown): unknown {
   return err instanceof PortolanError ? err.renamed(flagFor) : err;
+}
+
+/** A command action whose library errors name flags, not fields (the library says `os`, the user typed `--os`). */
+export function flagged<A extends unknown[]>(
+  action: (...args: A) => Promise<void> | void,
+): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await action(...args);
+    } catch (err) {
+      throw withFlagNames(err);
+    }
+  };
 }
 
 /** "--timeout" of "--timeout <ms>"; "--app-probes" of "--no-app-probes" is shown as written. */

@@ -9,9 +9,11 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { PortolanError, type PortolanErrorCode } from '../errors.js';
+import { defaultHistoryPath } from '../platform/data-dir.js';
 
 /** Where runs are recorded unless --history says otherwise. */
-export const DEFAULT_HISTORY = 'reports/history.db';
+/** `reports/history.db`, or in the user's data folder when run from a system folder (platform/data-dir.ts). */
+export const DEFAULT_HISTORY = defaultHistoryPath();
 
 /** The codes a history database problem carries. */
 export type HistoryErrorCode = Extract<

@@ -3,7 +3,10 @@
  * then record history. Reports are written first, so a history problem never costs the
  * run its result.
  */
+
+import { PortolanError } from '../errors.js';
 import { changesSincePrevious, type Recorded, recordRun } from '../history/record-run.js';
+import { pathProblem } from '../platform/file-names.js';
 import { writeReports } from '../report/write.js';
 import { type PlanRun, type RunPlanOptions, runPlan } from './run-plan.js';
 import type { Plan, RunCheck } from './types.js';
@@ -21,6 +24,8 @@ export interface ExecutedPlan extends PlanRun {
 }
 
 export async function executePlan(plan: Plan, runCheck: RunCheck, opts: ExecuteOptions): Promise<ExecutedPlan> {
+  const problem = opts.outputDir === undefined ? null : pathProblem(opts.outputDir, process.platform);
+  if (problem) throw new PortolanError('INVALID_VALUE', `--output-dir "${opts.outputDir}": ${problem}`);
   const run = await runPlan(plan, runCheck, opts);
   if (opts.historyPath) {
     const changes = changesSincePrevious(opts.historyPath, run.result, plan.name);

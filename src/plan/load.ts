@@ -10,6 +10,8 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { type LocatedYaml, parseYamlText, readYamlFile, validateLocated } from '../catalog/yaml-file.js';
 import { isPortolanError, PortolanError } from '../errors.js';
+import { defaultReportDir } from '../platform/data-dir.js';
+import { pathProblem } from '../platform/file-names.js';
 import type { Format } from '../report/types.js';
 import { type FailOn, type OptionSpec, RUN_OPTIONS, resolveRunSettings } from '../run-options.js';
 import { expandEnv } from './env.js';
@@ -65,6 +67,8 @@ interface RawPlan {
 export interface LoadPlanOptions {
   /** Variables for `${NAME}`. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** Whose path rules `outputs.directory` must follow. @default process.platform */
+  platform?: NodeJS.Platform;
 }
 
 export async function loadPlan(file: string, opts: LoadPlanOptions = {}): Promise<Plan> {
@@ -82,6 +86,10 @@ function planFromYaml(yaml: LocatedYaml, opts: LoadPlanOptions): Plan {
   const raw = expanded.data as RawPlan;
   checkGroups(raw, expanded);
   checkOptions(raw, expanded);
+  const directoryProblem = raw.outputs?.directory
+    ? pathProblem(raw.outputs.directory, opts.platform ?? process.platform)
+    : null;
+  if (directoryProblem) fail(expanded, '/outputs/directory', `outputs.directory: ${directoryProblem}`);
   const options = raw.options ?? {};
   return {
     name: raw.name,
@@ -91,7 +99,7 @@ function planFromYaml(yaml: LocatedYaml, opts: LoadPlanOptions): Plan {
     groups: raw.groups.map((g) => toGroup(g, options)),
     waivers: (raw.waivers ?? []).map((w, i) => toWaiver(w, `/waivers/${i}`, expanded)),
     outputs: {
-      directory: raw.outputs?.directory ?? 'reports',
+      directory: raw.outputs?.directory ?? defaultReportDir(),
       formats: raw.outputs?.formats ?? ['json'],
     },
     failOn: raw.failOn ?? [],

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { parseRange } from '../catalog/port-sets.js';
 import type { Expectation, Observation, PortChoice, RunNote } from '../model.js';
+import { tcpConnectTimeoutMs, udpSilenceLimit } from '../platform/probe-limits.js';
 import { genericUdp } from '../protocols/generic-udp.js';
 import { moduleById, modulesFor } from '../protocols/index.js';
 import type { CustomProtocol, DiscoveredEndpoint, ProbeContext, TcpProtocol, UdpProtocol } from '../protocols/types.js';
@@ -56,6 +57,8 @@ export interface EngineOptions {
   domain?: string;
   /** Responder mode: these modules speak on every port, and UDP silence means filtered. */
   responder?: { tcp: TcpProtocol; udp: UdpProtocol };
+  /** The prober's OS, for what it cannot see (platform/probe-limits.ts). @default process.platform */
+  platform?: NodeJS.Platform;
 }
 
 export interface EngineHooks {
@@ -256,7 +259,7 @@ class Run {
       target,
       address,
       port,
-      timeoutMs: this.opts.timeoutMs,
+      timeoutMs: tcpConnectTimeoutMs(this.opts.timeoutMs, this.opts.platform ?? process.platform),
       appTimeoutMs: this.opts.appTimeoutMs ?? 3000,
       localAddress: this.opts.localAddress,
       signal: this.signal,
@@ -282,11 +285,20 @@ class Run {
         followUps.push({ id: next.id, describe: next.describe, recognition: f.recognition });
       }
     }
+    // A platform that cannot see ICMP port unreachable (Windows) hears a closed port as silence.
+    const limit =
+      r.state === 'open|filtered' && !this.opts.responder && !module.replyFromOtherPort
+        ? udpSilenceLimit(this.opts.platform ?? process.platform)
+        : null;
     return buildObservation(
       site,
       r,
       { module, recognition: r.recognition, followUps },
-      { responderMode: Boolean(this.opts.responder), ...(portChoice ? { portChoice } : {}) },
+      {
+        responderMode: Boolean(this.opts.responder),
+        ...(portChoice ? { portChoice } : {}),
+        ...(limit ? { platformLimit: limit } : {}),
+      },
     );
   }
 

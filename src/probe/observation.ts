@@ -7,7 +7,15 @@
  * Evidence is what modules said; the typed facts (`portChoice`, `responder`,
  * `everyServerAnswers`) carry what the engine knows, for `analyze/describe.ts` to put into words.
  */
-import type { Observation, PortChoice, ProbeState, Reason, ResponderOutcome, Transport } from '../model.js';
+import type {
+  Observation,
+  PlatformLimit,
+  PortChoice,
+  ProbeState,
+  Reason,
+  ResponderOutcome,
+  Transport,
+} from '../model.js';
 import type { Recognition, UdpProtocol } from '../protocols/types.js';
 
 /** Which probe: the target as named, the address and (protocol, port). */
@@ -25,6 +33,8 @@ export interface Exchange {
   rttMs: number | null;
   attempts: number;
   error: string | null;
+  /** What the transport itself established (ICMP: which reply facts decided it). */
+  evidence?: string[];
 }
 
 /** A module's conversation on the port: its id and what it made of the reply (null: no reply to read). */
@@ -38,6 +48,8 @@ export interface Conversation {
 
 export interface ObservationFacts {
   portChoice?: PortChoice;
+  /** What the prober's platform could not see on this probe. */
+  platformLimit?: PlatformLimit;
   /** `check --responder`: the responder modules spoke, and UDP silence means the path drops. */
   responderMode?: boolean;
 }
@@ -50,7 +62,7 @@ export function buildObservation(
 ): Observation {
   const recognition = conversation?.recognition ?? null;
   let state = exchange.state;
-  const evidence: string[] = [];
+  const evidence: string[] = [...(exchange.evidence ?? [])];
   const warnings: string[] = [];
   if (recognition) {
     if (!recognition.valid) {
@@ -87,6 +99,7 @@ export function buildObservation(
     warnings,
     module: conversation?.module.id ?? null,
     ...(recognition ? { confirmed: recognition.valid } : {}),
+    ...(facts.platformLimit ? { platformLimit: facts.platformLimit } : {}),
     error: exchange.error,
     ...(facts.portChoice ? { portChoice: facts.portChoice } : {}),
     ...(responder ? { responder } : {}),

@@ -6,7 +6,7 @@
 
 import { observationFacts } from '../analyze/describe.js';
 import { formatDuration } from '../duration.js';
-import type { Observation, RunResult } from '../model.js';
+import type { Observation, RunResult, ServiceStatus } from '../model.js';
 import { escapeHtml as esc, jsonForScript } from './escape.js';
 import { HTML_SCRIPT, HTML_STYLE } from './html-assets.js';
 import {
@@ -169,16 +169,25 @@ function targetSection(target: TargetGroup, index: number): string {
   );
 }
 
-const SERVICE_RANK = { broken: 0, inconclusive: 1, degraded: 2, ok: 3 } as const;
+const SERVICE_RANK: Record<ServiceStatus, number> = { broken: 0, inconclusive: 1, degraded: 2, absent: 3, ok: 4 };
 
 function blockedSection(groups: TargetGroup[]): string {
   const parts: string[] = [];
+  let blocked = 0;
   for (const target of groups) {
     const failed = target.services
-      .filter((s) => s.verdict && s.verdict.status !== 'ok')
+      .filter((s) => s.verdict && s.verdict.status !== 'ok' && s.verdict.status !== 'absent')
       .sort((a, b) => SERVICE_RANK[a.verdict?.status ?? 'ok'] - SERVICE_RANK[b.verdict?.status ?? 'ok']);
-    if (failed.length === 0) continue;
+    // Optional services that are not installed: a notice under the target, never a blocked finding.
+    const absent = target.services.flatMap((s) => (s.verdict?.status === 'absent' ? [s.verdict] : []));
+    if (failed.length === 0 && absent.length === 0) continue;
+    blocked += failed.length;
     parts.push(`<h3>${esc(target.target)}</h3>`);
+    if (absent.length) {
+      parts.push(
+        `<ul class="absent">${absent.map((v) => `<li>${labelSpan(SERVICE_LABELS.absent)} ${esc(v.explanations[0] ?? v.serviceName)}</li>`).join('')}</ul>`,
+      );
+    }
     for (const s of failed) {
       const sv = s.verdict;
       if (!sv) continue;
@@ -198,7 +207,7 @@ function blockedSection(groups: TargetGroup[]): string {
       );
     }
   }
-  const body = parts.length ? parts.join('') : '<p class="empty">Nothing is blocked.</p>';
+  const body = (blocked ? '' : '<p class="empty">Nothing is blocked.</p>') + parts.join('');
   return `<section id="blocked" aria-labelledby="h-blocked"><h2 id="h-blocked">What is blocked and why</h2>${body}</section>`;
 }
 

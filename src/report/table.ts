@@ -132,6 +132,8 @@ export function renderTable(result: RunResult, opts: RenderOptions = {}): string
       const sv = service.verdict;
       const status = sv ? ` ${labelled(paint, SERVICE_LABELS[sv.status])}` : '';
       out.push(`  ${oneLine(service.serviceName)} (${oneLine(service.service)})${status}`);
+      // Not installed: say so once, as a notice, above the refused ports.
+      if (sv?.status === 'absent') out.push(`    ${paint('notice:', 'muted')} ${oneLine(sv.explanations[0] ?? '')}`);
       for (const row of service.rows) out.push(...rowLines(row, paint));
     }
     out.push('');

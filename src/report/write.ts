@@ -10,6 +10,7 @@ import { linkSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path';
 import { PortolanError } from '../errors.js';
 import type { RunResult } from '../model.js';
+import { fileNamePart, portableStem } from '../platform/file-names.js';
 import { EXTENSIONS, renderers } from './index.js';
 import type { Format } from './types.js';
 
@@ -69,23 +70,13 @@ export function writeFileNew(dir: string, stem: string, ext: string, content: st
   }
 }
 
-/** Keeps letters, digits, dot, dash and underscore, so a target name cannot climb out of DIR. */
-function slug(value: string): string {
-  return (
-    value
-      .replace(/[^A-Za-z0-9._-]+/g, '_')
-      .replace(/^[._-]+/, '')
-      .slice(0, 60) || 'run'
-  );
-}
-
 /** `portolan-dc1.corp.example-domain-controller-20261126T090000Z`; several targets say how many. */
 export function reportBaseName(result: RunResult): string {
   const targets = result.targets.map((t) => t.name);
   const who = targets.length === 1 ? (targets[0] as string) : `${targets.length}-targets`;
   const roles = result.run.options.roles.length ? result.run.options.roles.join('+') : 'ports';
   const when = result.run.startedAt.replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
-  return `portolan-${slug(who)}-${slug(roles)}-${slug(when)}`;
+  return portableStem(`portolan-${fileNamePart(who)}-${fileNamePart(roles)}-${fileNamePart(when)}`, 200);
 }
 
 export interface WriteReportsOptions {
@@ -112,7 +103,7 @@ export interface WrittenReport {
 
 /** Renders each format into DIR by the `keep` policy; returns the paths written, in format order. */
 export function writeReports(result: RunResult, opts: WriteReportsOptions): WrittenReport[] {
-  const stem = opts.baseName ? slug(opts.baseName) : reportBaseName(result);
+  const stem = opts.baseName ? portableStem(opts.baseName) : reportBaseName(result);
   const keepEvery = (opts.keep ?? 'every-run') === 'every-run';
   try {
     mkdirSync(opts.dir, { recursive: true });

@@ -23,6 +23,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
 import type { PortolanErrorCode } from '../errors.js';
 import { type AnswerOptions, ProbeAnswerer, type ProbeOutcome } from './answer.js';
+import { addressHint, deniedHint, inUseHint } from './bind-hints.js';
 import { hasMagicPrefix, PROBE_LENGTH, type ResponderTransport } from './handshake.js';
 import { findPortOwners, type PortKey } from './port-owner.js';
 
@@ -116,18 +117,9 @@ function failureFor(err: NodeJS.ErrnoException, req: PortRequest, bind: string):
     case 'EADDRINUSE':
       return { code: 'PORT_IN_USE', message: 'in use by another program' };
     case 'EACCES':
-      return {
-        code: 'PORT_PRIVILEGED',
-        message:
-          req.port < 1024
-            ? 'ports below 1024 need root or CAP_NET_BIND_SERVICE: run as root, or grant it with `sudo setcap cap_net_bind_service=+ep "$(readlink -f "$(which node)")"`'
-            : `permission denied (${err.message})`,
-      };
+      return { code: 'PORT_PRIVILEGED', message: deniedHint(req.port, process.platform, err.message) };
     case 'EADDRNOTAVAIL':
-      return {
-        code: 'ADDRESS_NOT_LOCAL',
-        message: `${bind} is not an address of this host (EADDRNOTAVAIL); see \`ip -brief address\``,
-      };
+      return { code: 'ADDRESS_NOT_LOCAL', message: addressHint(bind, process.platform) };
     default:
       return { code: 'PORT_UNAVAILABLE', message: err.message };
   }
@@ -140,9 +132,7 @@ async function nameOwners(served: ServedPort[]): Promise<void> {
   for (const s of inUse) {
     const who = owners.get(`${s.port}/${s.transport}`);
     if (!s.failure) continue;
-    s.failure.message = who?.length
-      ? `in use by ${who.join(', ')}`
-      : `in use by another program (as root, \`ss -Hlnp${s.transport === 'tcp' ? 't' : 'u'} 'sport = :${s.port}'\` names it)`;
+    s.failure.message = who?.length ? `in use by ${who.join(', ')}` : inUseHint(s.port, s.transport, process.platform);
   }
 }
 

@@ -59,7 +59,8 @@ export async function resolveTargets(req: TargetsRequest): Promise<Targets> {
       localAddress: req.source ?? undefined,
       timeoutMs: req.timeoutMs,
     });
-    notes.push({ kind: 'dcs-discovered', domain: req.domain.name, query: found.query, via: found.via });
+    const platform = process.platform;
+    notes.push({ kind: 'dcs-discovered', domain: req.domain.name, query: found.query, via: found.via, platform });
     if (found.targets.length === 0) {
       throw new PortolanError('DISCOVERY_FAILED', `${found.query} has no SRV records: no domain controllers found`);
     }

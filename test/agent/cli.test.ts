@@ -64,7 +64,11 @@ outputs: { directory: ${join(dir, 'out')}, formats: [json] }
     expect(bad.stderr).to.include(`${join(dir, 'bad.yaml')}:6:13:`);
   });
 
-  it('agent: SIGTERM finishes the current run and exits 0', async () => {
+  it('agent: SIGTERM finishes the current run and exits 0', async function () {
+    if (process.platform === 'win32') {
+      console.log('      (skipped: Windows cannot send SIGTERM to a process; kill() ends it at once)');
+      this.skip();
+    }
     const child = spawn(
       process.execPath,
       [

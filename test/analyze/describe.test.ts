@@ -17,8 +17,14 @@ describe('describe: facts to words', () => {
       [{ kind: 'expect-reachable' }, /^Pre-deployment check \(--expect reachable\)/],
       [{ kind: 'responder' }, /^Pre-deployment check with the portolan responder/],
       [{ kind: 'no-app-probes' }, /^Protocol conversations were off/],
-      [{ kind: 'dcs-discovered', domain: 'corp.test', query: 'q', via: 'dig' }, /found with dig: q SRV\.$/],
-      [{ kind: 'dcs-discovered', domain: 'corp.test', query: 'q', via: 'node-resolver' }, /^dig is not installed/],
+      [
+        { kind: 'dcs-discovered', domain: 'corp.test', query: 'q', via: 'dig', platform: 'linux' },
+        /found with dig: q SRV\.$/,
+      ],
+      [
+        { kind: 'dcs-discovered', domain: 'corp.test', query: 'q', via: 'node-resolver', platform: 'linux' },
+        /^dig is not installed/,
+      ],
       [
         { kind: 'epm-silent', target: 'dc1', address: '192.0.2.10', state: 'closed', sample: 16 },
         /^dc1 \(192\.0\.2\.10\): the endpoint mapper on 135\/tcp listed no endpoints \(closed\); .* 16 sampled/,

@@ -128,6 +128,29 @@ describe('verdicts: one port', () => {
     expect(w?.status).to.equal('inconclusive');
   });
 
+  it('UDP silence seen from Windows says the platform cannot see port unreachable and what settles it', () => {
+    const dns = expectation('d', { protocol: 'udp', port: 53, application: 'DNS' });
+    const windows = obs('open|filtered', 'no-reply', {
+      protocol: 'udp',
+      port: 53,
+      attempts: 3,
+      platformLimit: 'icmp-port-unreachable-unseen',
+    });
+    const v = judge(dns, [windows]);
+    expect(v.status).to.equal('inconclusive');
+    expect(v.explanation).to.include('a drop, or a closed port (this platform cannot see ICMP port unreachable)');
+    expect(v.explanation).to.include('`portolan listen` on the target, or the same check from a Linux or macOS agent');
+    // The same silence seen from Linux, where a closed port would have said so: no platform words.
+    const linux = judge(dns, [{ ...windows, platformLimit: undefined }]);
+    expect(linux.explanation).to.not.include('platform');
+    expect(linux.explanation).to.include('`portolan listen` on the target before deployment, would settle it');
+    // A sampled range seen from Windows says it too.
+    const range = expectation('r', { protocol: 'udp', port: null, range: '49152-65535', application: 'RPC' });
+    const ranged = judge(range, [windows, { ...windows, port: 50000 }]);
+    expect(ranged.status).to.equal('inconclusive');
+    expect(ranged.explanation).to.include('from a Linux or macOS agent');
+  });
+
   it('a responder that rejected our token is inconclusive, never a pass', () => {
     const responder = { ...LISTENING, responder: true };
     const wrong = obs('open', 'syn-ack', { confirmed: false, responder: 'wrong-token' });
@@ -167,7 +190,7 @@ describe('verdicts: services, targets and exit codes', () => {
     const observations = states.map(([, state, reason], i) => obs(state, reason, { port: 1000 + i }));
     const links = new Map(expectations.map((e, i) => [e.key, [i]]));
     const ev = judgeExpectations([{ target: 'dc1', expectations, links }], observations, LISTENING);
-    const { services, targets } = aggregate(expectations, ev);
+    const { services, targets } = aggregate(expectations, ev, observations);
     return {
       services,
       targets,
@@ -230,5 +253,109 @@ describe('verdicts: services, targets and exit codes', () => {
     expect(r.services[0]?.explanations[0]).to.match(/^Group Policy will not apply: LDAP 1001\/tcp/);
     expect(r.services[0]?.explanations[1]).to.match(/^\(optional\) /);
     expect(r.targets[0]?.summary).to.equal('dc1 as domain-controller is non-compliant (broken: Group Policy).');
+  });
+});
+
+describe('verdicts: optional services that are not installed (absent)', () => {
+  /** One target, several services, each row with the observations given; returns service and target verdicts. */
+  function scenario(
+    rows: { service: string; requirement: Requirement; protocol?: 'tcp' | 'udp' | 'icmp'; states: ProbeState[] }[],
+    opts: JudgeOptions = LISTENING,
+  ) {
+    const observations: Observation[] = [];
+    const expectations = rows.map((r, i) =>
+      expectation(`k${i}`, {
+        service: r.service,
+        serviceName: r.service.toUpperCase(),
+        requirement: r.requirement,
+        protocol: r.protocol ?? 'tcp',
+        port: r.protocol === 'icmp' ? null : 1000 + i,
+      }),
+    );
+    const links = new Map<string, number[]>();
+    rows.forEach((r, i) => {
+      const indexes = r.states.map((state) => {
+        const reasons: Partial<Record<ProbeState, Reason>> = { open: 'syn-ack', closed: 'rst', filtered: 'timeout' };
+        const reason = reasons[state] ?? 'no-reply';
+        observations.push(
+          obs(state, reason, { protocol: r.protocol ?? 'tcp', port: r.protocol === 'icmp' ? null : 1000 + i }),
+        );
+        return observations.length - 1;
+      });
+      links.set(`k${i}`, indexes);
+    });
+    const ev = judgeExpectations([{ target: 'dc1', expectations, links }], observations, opts);
+    const { services, targets } = aggregate(expectations, ev, observations);
+    const status = (id: string) => services.find((s) => s.service === id)?.status;
+    return {
+      services,
+      targets,
+      status,
+      summary: summarize({ expectations: ev, services, targets }, { failOn: [], incomplete: false }),
+    };
+  }
+
+  it('a DC that serves every required port, without WINS and SMTP, is compliant and names nothing degraded', () => {
+    const r = scenario([
+      { service: 'kdc', requirement: 'required', states: ['open'] },
+      { service: 'wins', requirement: 'optional', protocol: 'udp', states: ['closed'] },
+      { service: 'wins', requirement: 'conditional', states: ['closed'] },
+      { service: 'smtp', requirement: 'optional', states: ['closed'] },
+    ]);
+    expect([r.status('kdc'), r.status('wins'), r.status('smtp')]).to.deep.equal(['ok', 'absent', 'absent']);
+    expect(r.targets[0]?.status).to.equal('compliant');
+    expect(r.targets[0]?.summary).to.equal('dc1 as domain-controller is compliant.');
+    expect(r.summary.headline).to.equal('Every required port answered as expected.');
+    const wins = r.services.find((s) => s.service === 'wins');
+    expect(wins?.explanations).to.have.length(1);
+    expect(wins?.explanations[0]).to.match(
+      /^WINS is not installed on dc1: every port refused the connection \(LDAP 1001\/udp, LDAP 1002\/tcp\)/,
+    );
+    expect(wins?.explanations[0]).to.match(/a host firewall that rejects connections looks the same/);
+  });
+
+  it('one filtered port still degrades the optional service: a drop is not a refusal', () => {
+    const r = scenario([
+      { service: 'smtp', requirement: 'optional', states: ['closed'] },
+      { service: 'smtp', requirement: 'optional', states: ['filtered'] },
+    ]);
+    expect(r.status('smtp')).to.equal('degraded');
+    expect(r.summary.headline).to.match(/Degraded: SMTP on dc1/);
+  });
+
+  it('a port that answers means the service is there: degraded, not absent', () => {
+    expect(
+      scenario([
+        { service: 'smtp', requirement: 'optional', states: ['open'] },
+        { service: 'smtp', requirement: 'optional', states: ['closed'] },
+      ]).status('smtp'),
+    ).to.equal('degraded');
+  });
+
+  it('a required service that refuses is broken, never absent', () => {
+    const r = scenario([{ service: 'kdc', requirement: 'required', states: ['closed'] }]);
+    expect([r.status('kdc'), r.targets[0]?.status]).to.deep.equal(['broken', 'non-compliant']);
+    // an optional row beside a refused required row does not make the service absent either
+    expect(
+      scenario([
+        { service: 'dns', requirement: 'required', states: ['closed'] },
+        { service: 'dns', requirement: 'optional', states: ['closed'] },
+      ]).status('dns'),
+    ).to.equal('broken');
+  });
+
+  it('an unanswered echo request still degrades an optional service whose ports all refused', () => {
+    expect(
+      scenario([
+        { service: 'cluster', requirement: 'conditional', states: ['closed'] },
+        { service: 'cluster', requirement: 'conditional', protocol: 'icmp', states: ['filtered'] },
+      ]).status('cluster'),
+    ).to.equal('degraded');
+  });
+
+  it('before deployment (--expect reachable) refused ports pass, so the service is ok', () => {
+    expect(
+      scenario([{ service: 'smtp', requirement: 'optional', states: ['closed'] }], REACHABLE).status('smtp'),
+    ).to.equal('ok');
   });
 });

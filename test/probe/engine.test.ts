@@ -3,7 +3,8 @@ import { expect } from 'chai';
 import { reasonWords } from '../../src/analyze/describe.js';
 import type { Expectation, Observation } from '../../src/model.js';
 import { type EngineOptions, linkKey, runEngine } from '../../src/probe/engine.js';
-import { parseRtt, ping, pingArgs } from '../../src/probe/icmp.js';
+import { ping, pingArgs, pingBinary } from '../../src/probe/icmp.js';
+import { parseRtt } from '../../src/probe/ping-output.js';
 import { sampleRange } from '../../src/probe/rpc-sample.js';
 import { udpProbe } from '../../src/probe/udp.js';
 import { UdpPacer } from '../../src/probe/udp-pacer.js';
@@ -152,7 +153,8 @@ describe('probe engine on 127.0.0.1', () => {
   });
 
   it('ICMP: ping 127.0.0.1 is open with an RTT; a missing ping binary is untestable', async function () {
-    if (!existsSync('/usr/bin/ping') && !existsSync('/bin/ping')) {
+    // Windows and macOS ship ping; a minimal Linux may not.
+    if (process.platform === 'linux' && !existsSync('/usr/bin/ping') && !existsSync('/bin/ping')) {
       console.log('      (skipped: no ping binary; CI installs iputils-ping)');
       this.skip();
     }
@@ -170,6 +172,10 @@ describe('probe engine on 127.0.0.1', () => {
     expect(pingArgs(o, 'linux')).to.deep.equal(['-4', '-n', '-c', '2', '-i', '0.2', '-W', '2', '192.0.2.1']);
     expect(pingArgs(o, 'win32')).to.deep.equal(['-4', '-n', '2', '-w', '1500', '192.0.2.1']);
     expect(pingArgs(o, 'darwin')).to.deep.equal(['-n', '-c', '2', '-W', '1500', '192.0.2.1']);
+    // macOS: IPv6 goes to ping6, whose -W is not a timeout.
+    expect(pingBinary('2001:db8::5', 'darwin')).to.equal('ping6');
+    expect(pingBinary('2001:db8::5', 'linux')).to.equal('ping');
+    expect(pingArgs({ ...o, address: '2001:db8::5' }, 'darwin')).to.deep.equal(['-n', '-c', '2', '2001:db8::5']);
     expect(parseRtt('64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time=0.022 ms')).to.equal(0.022);
     expect(parseRtt('Reply from 192.0.2.1: bytes=32 time<1ms TTL=128')).to.equal(1);
     expect(parseRtt('Request timed out.')).to.equal(null);

@@ -359,7 +359,8 @@ export const SCENARIOS: Record<string, () => RunResult> = {
             'netlogon/tcp/445': { state: 'closed', reason: 'rst', rttMs: 0.8 },
             'lsa/tcp/49152-65535': FILTERED,
             'netlogon/tcp/139': { state: 'closed', reason: 'rst', rttMs: 0.7 },
-            'smtp/tcp/25': { state: 'closed', reason: 'rst', rttMs: 0.9 },
+            // Filtered, not refused: a refused optional service would read absent (not installed).
+            'smtp/tcp/25': FILTERED,
             'netlogon/udp/137': SILENT,
           },
         },
@@ -449,7 +450,13 @@ export const SCENARIOS: Record<string, () => RunResult> = {
       commandLine: ['portolan', 'check', 'dc9.corp.example', '--note', HOSTILE[1] as string],
       // Notes carry names from DNS and plan files: untrusted text too.
       notes: [
-        { kind: 'dcs-discovered', domain: HOSTILE[3] as string, query: HOSTILE[4] as string, via: 'dig' },
+        {
+          kind: 'dcs-discovered',
+          domain: HOSTILE[3] as string,
+          query: HOSTILE[4] as string,
+          via: 'dig',
+          platform: 'linux',
+        },
         {
           kind: 'waiver-stale',
           waiver: {

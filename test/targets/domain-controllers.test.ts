@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { expect } from 'chai';
+import { describeNote } from '../../src/analyze/describe.js';
 import { discoverDomainControllers, parseSrvShort, splitServer } from '../../src/targets/domain-controllers.js';
 import { type FakeUdpServer, startFakeUdpServer } from '../support/udp-fake-server.js';
 
@@ -100,6 +101,16 @@ describe('domain controller discovery (SRV _ldap._tcp.dc._msdcs)', () => {
     expect(found.targets.map((t) => t.name)).to.deep.equal(['dc1.corp.test', 'dc2.corp.test']);
     expect(found.targets[0]?.addresses).to.deep.equal(['192.0.2.11']);
     expect(found.via).to.equal('node-resolver');
+    const note = {
+      kind: 'dcs-discovered' as const,
+      domain: DOMAIN,
+      query: found.query,
+      via: found.via,
+      platform: process.platform,
+    };
+    expect(describeNote(note)).to.match(
+      /^dig is not installed \(.+\); found the domain controllers with Node.s resolver instead\.$/,
+    );
   });
 
   it('rejects a malformed domain name', async () => {

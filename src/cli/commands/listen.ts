@@ -9,7 +9,9 @@ import { expandRole } from '../../catalog/expand.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { parseDuration } from '../../duration.js';
 import { PortolanError } from '../../errors.js';
+import { powerShell } from '../../platform/powershell.js';
 import { advertisedAddress, checkCommand } from '../../responder/client-command.js';
+import { type HostFirewall, windowsFirewall } from '../../responder/firewall-session.js';
 import { portsForExpectations } from '../../responder/ports.js';
 import { runListen } from '../../responder/session.js';
 import { RUN_OPTIONS, type RunOptionKey, resolveRunSettings } from '../../run-options.js';
@@ -22,9 +24,27 @@ interface ListenOpts {
   token?: string;
   format: string;
   checks?: string[];
+  addFirewallRules?: boolean;
+  firewallCheck: boolean;
 }
 
 const TOKEN_ENV = 'PORTOLAN_RESPONDER_TOKEN';
+const FIREWALL_FLAG = '--add-firewall-rules';
+
+/** Windows: the session checks (and with the flag opens) the host's own firewall. */
+function hostFirewall(opts: ListenOpts): HostFirewall | undefined {
+  if (process.platform !== 'win32') {
+    if (opts.addFirewallRules) process.stderr.write(`${FIREWALL_FLAG} is for Windows only: ignored here.\n`);
+    return undefined;
+  }
+  if (!opts.firewallCheck) return undefined;
+  return windowsFirewall({
+    run: powerShell(),
+    addRules: Boolean(opts.addFirewallRules),
+    rules: { sessionId: randomBytes(4).toString('hex'), program: process.execPath },
+    flag: FIREWALL_FLAG,
+  });
+}
 const collect = (value: string, prev: string[] = []) => [...prev, value];
 
 /** The run options that decide which ports a role has: the client's `check` must use the same. */
@@ -51,7 +71,12 @@ export function registerListen(program: Command): void {
     .option('--duration <time>', 'stop after this long: 90s, 30m, 1h', '30m')
     .option('--token <secret>', `shared secret for the probes (default: $${TOKEN_ENV}, or a random one)`)
     .option('--format <format>', 'table, or json (one JSON line per hit on stdout)', 'table')
-    .option('--checks <dir>', 'also load services/ and roles/ from DIR (repeatable)', collect);
+    .option('--checks <dir>', 'also load services/ and roles/ from DIR (repeatable)', collect)
+    .option(
+      FIREWALL_FLAG,
+      'Windows: add temporary inbound firewall rules for the ports no rule allows, and remove them when listen stops (elevated prompt)',
+    )
+    .option('--no-firewall-check', 'Windows: do not read the inbound firewall rules (no PowerShell is run)');
   addRunOptions(cmd, LISTEN_OPTIONS, {
     rpcRange: 'the fixed RPC range the servers are configured with, e.g. 5000-5100',
     rpcSample: `how many ports of each range to serve, as check probes (at most ${MAX_SERVED_SAMPLE})`,
@@ -60,12 +85,18 @@ export function registerListen(program: Command): void {
     .addHelpText(
       'after',
       `
-Ports below 1024 need root or CAP_NET_BIND_SERVICE. Every reply is smaller than the probe,
-UDP replies are rate-limited per source, and anything that is not a portolan probe gets no answer.
+Ports below 1024 need root or CAP_NET_BIND_SERVICE on Linux and root on macOS; Windows needs no
+rights for them. Every reply is smaller than the probe, UDP replies are rate-limited per source,
+and anything that is not a portolan probe gets no answer.
+
+On Windows, listen reads the inbound Windows Defender Firewall rules (PowerShell) and says which
+served ports they let in; for the rest it prints the New-NetFirewallRule and Remove-NetFirewallRule
+lines to run, or with ${FIREWALL_FLAG} adds the rules itself and removes them when it stops.
 
 Examples:
   sudo portolan listen --role domain-controller --duration 1h
   portolan listen --role file-server --bind 192.0.2.10 --token "$TOKEN" --format json
+  portolan listen --role domain-controller --add-firewall-rules      # Windows, elevated PowerShell
 `,
     )
     .action(async (opts: ListenOpts, command: Command) => {
@@ -137,6 +168,7 @@ async function listen(opts: ListenOpts, command: Command): Promise<number> {
       stdout: process.stdout,
       stderr: process.stderr,
       signal: stop.signal,
+      firewall: hostFirewall(opts),
     });
     return outcome.exitCode;
   } finally {
