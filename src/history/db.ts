@@ -2,30 +2,39 @@
  * The run history database (better-sqlite3, default `reports/history.db`). Schema
  * changes are numbered migrations recorded in `PRAGMA user_version`; WAL and a busy
  * timeout let a scheduled agent and a CI job write at the same time. A database that is
- * locked too long, unreadable, or from a newer portolan is a HistoryError with a
- * stable code, and it is never modified.
+ * locked too long, unreadable, or from a newer portolan is a PortolanError with a
+ * HISTORY_* code, and it is never modified.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { PortolanError, type PortolanErrorCode } from '../errors.js';
 import { defaultHistoryPath } from '../platform/data-dir.js';
 
 /** Where runs are recorded unless --history says otherwise. */
 /** `reports/history.db`, or in the user's data folder when run from a system folder (platform/data-dir.ts). */
 export const DEFAULT_HISTORY = defaultHistoryPath();
 
-export type HistoryErrorCode = 'HISTORY_LOCKED' | 'HISTORY_UNREADABLE' | 'HISTORY_NEWER_SCHEMA' | 'HISTORY_MISSING';
+/** The codes a history database problem carries. */
+export type HistoryErrorCode = Extract<
+  PortolanErrorCode,
+  'HISTORY_LOCKED' | 'HISTORY_UNREADABLE' | 'HISTORY_NEWER_SCHEMA' | 'HISTORY_MISSING'
+>;
 
-export class HistoryError extends Error {
-  readonly code: HistoryErrorCode;
-  readonly path: string;
+const HISTORY_CODES: readonly string[] = [
+  'HISTORY_LOCKED',
+  'HISTORY_UNREADABLE',
+  'HISTORY_NEWER_SCHEMA',
+  'HISTORY_MISSING',
+] satisfies HistoryErrorCode[];
 
-  constructor(code: HistoryErrorCode, path: string, message: string) {
-    super(`history database ${path}: ${message}`);
-    this.name = 'HistoryError';
-    this.code = code;
-    this.path = path;
-  }
+function historyError(code: HistoryErrorCode, path: string, message: string, cause?: unknown): PortolanError {
+  return new PortolanError(code, `history database ${path}: ${message}`, { cause });
+}
+
+/** A problem with the history database itself (not a missing run): the run's own reports still stand. */
+export function isHistoryError(err: unknown): err is PortolanError {
+  return err instanceof PortolanError && HISTORY_CODES.includes(err.code);
 }
 
 /** Index i upgrades user_version i to i + 1. Append only; never edit a released step. */
@@ -73,7 +82,7 @@ export interface OpenOptions {
 
 export function openHistoryDb(path: string, opts: OpenOptions = {}): Database.Database {
   if (opts.mustExist && path !== ':memory:' && !existsSync(path)) {
-    throw new HistoryError('HISTORY_MISSING', path, 'does not exist yet; run a plan first');
+    throw historyError('HISTORY_MISSING', path, 'does not exist yet; run a plan first');
   }
   let db: Database.Database | undefined;
   try {
@@ -94,7 +103,7 @@ function migrate(db: Database.Database, path: string): void {
   const upgrade = db.transaction(() => {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
-      throw new HistoryError(
+      throw historyError(
         'HISTORY_NEWER_SCHEMA',
         path,
         `schema version ${version} is newer than this portolan understands (${SCHEMA_VERSION}); upgrade portolan or use --history with another file`,
@@ -108,12 +117,12 @@ function migrate(db: Database.Database, path: string): void {
 }
 
 /** Map SQLite's error codes to ours, with a sentence that says what to do. */
-export function toHistoryError(err: unknown, path: string): HistoryError {
-  if (err instanceof HistoryError) return err;
+export function toHistoryError(err: unknown, path: string): PortolanError {
+  if (isHistoryError(err)) return err;
   const code = (err as { code?: string }).code ?? '';
   const message = (err as Error).message ?? String(err);
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return new HistoryError('HISTORY_LOCKED', path, `locked by another process (${message}); try again later`);
+    return historyError('HISTORY_LOCKED', path, `locked by another process (${message}); try again later`, err);
   }
-  return new HistoryError('HISTORY_UNREADABLE', path, `cannot be used (${code || 'error'}: ${message})`);
+  return historyError('HISTORY_UNREADABLE', path, `cannot be used (${code || 'error'}: ${message})`, err);
 }

@@ -1,10 +1,12 @@
 /**
  * Record a finished run and fetch the previous run of the same plan for drift. History
  * is a convenience: when the database is locked, unreadable or newer, the caller gets the
- * HistoryError to print and the run's own reports stand.
+ * history error to print and the run's own reports stand.
  */
+
+import type { PortolanError } from '../errors.js';
 import type { RunResult } from '../model.js';
-import { HistoryError } from './db.js';
+import { isHistoryError } from './db.js';
 import { diffRuns, type RunDiff } from './diff.js';
 import { HistoryStore, type RunRecord } from './store.js';
 
@@ -14,7 +16,7 @@ export interface Recorded {
   previous: RunRecord | null;
   /** Changes since `previous`. */
   diff: RunDiff | null;
-  error: HistoryError | null;
+  error: PortolanError | null;
 }
 
 export function recordRun(path: string, result: RunResult, plan: { name: string; file: string | null }): Recorded {
@@ -26,7 +28,7 @@ export function recordRun(path: string, result: RunResult, plan: { name: string;
     const id = store.record(result, plan);
     return { id, previous, diff: previousResult ? diffRuns(previousResult, result) : null, error: null };
   } catch (err) {
-    if (!(err instanceof HistoryError)) throw err;
+    if (!isHistoryError(err)) throw err;
     return { id: null, previous: null, diff: null, error: err };
   } finally {
     store?.close();
@@ -59,7 +61,7 @@ export function changesSincePrevious(path: string, result: RunResult, planName: 
       })),
     };
   } catch (err) {
-    if (err instanceof HistoryError) return undefined;
+    if (isHistoryError(err)) return undefined;
     throw err;
   } finally {
     store?.close();

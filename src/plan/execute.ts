@@ -4,10 +4,10 @@
  * run its result.
  */
 
-import { PortolanError } from '../cli/errors.js';
+import { PortolanError } from '../errors.js';
 import { changesSincePrevious, type Recorded, recordRun } from '../history/record-run.js';
 import { pathProblem } from '../platform/file-names.js';
-import { writeOutputs } from './outputs.js';
+import { writeReports } from '../report/write.js';
 import { type PlanRun, type RunPlanOptions, runPlan } from './run-plan.js';
 import type { Plan, RunCheck } from './types.js';
 
@@ -25,14 +25,19 @@ export interface ExecutedPlan extends PlanRun {
 
 export async function executePlan(plan: Plan, runCheck: RunCheck, opts: ExecuteOptions): Promise<ExecutedPlan> {
   const problem = opts.outputDir === undefined ? null : pathProblem(opts.outputDir, process.platform);
-  if (problem) throw new PortolanError('USAGE', `--output-dir "${opts.outputDir}": ${problem}`);
+  if (problem) throw new PortolanError('INVALID_VALUE', `--output-dir "${opts.outputDir}": ${problem}`);
   const run = await runPlan(plan, runCheck, opts);
   if (opts.historyPath) {
     const changes = changesSincePrevious(opts.historyPath, run.result, plan.name);
     if (changes) run.result.changes = changes;
   }
-  const outputs = opts.outputDir ? { ...plan.outputs, directory: opts.outputDir } : plan.outputs;
-  const written = writeOutputs(run.result, plan.name, outputs);
+  // `<directory>/<plan name>.<ext>`, replaced each run: the agent keeps them current, history keeps the past.
+  const written = writeReports(run.result, {
+    formats: plan.outputs.formats,
+    dir: opts.outputDir ?? plan.outputs.directory,
+    baseName: plan.name,
+    keep: 'latest',
+  }).map((w) => w.path);
   const recorded = opts.historyPath
     ? recordRun(opts.historyPath, run.result, { name: plan.name, file: plan.file })
     : null;

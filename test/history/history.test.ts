@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
-import { HistoryError, SCHEMA_VERSION } from '../../src/history/db.js';
+import type { PortolanError } from '../../src/errors.js';
+import { isHistoryError, SCHEMA_VERSION } from '../../src/history/db.js';
 import { diffRuns } from '../../src/history/diff.js';
 import { recordRun } from '../../src/history/record-run.js';
 import { HistoryStore } from '../../src/history/store.js';
@@ -32,14 +33,14 @@ async function resultWith(states: Record<string, ProbeState>, at: string): Promi
   });
 }
 
-function openError(fn: () => unknown): HistoryError {
+function openError(fn: () => unknown): PortolanError {
   try {
     fn();
   } catch (err) {
-    expect(err).to.be.instanceOf(HistoryError);
-    return err as HistoryError;
+    expect(isHistoryError(err), String(err)).to.equal(true);
+    return err as PortolanError;
   }
-  throw new Error('expected a HistoryError');
+  throw new Error('expected a history error');
 }
 
 describe('run history (SQLite)', () => {

@@ -2,15 +2,11 @@
  * Child process for the concurrent-writers test: records N copies of a fixture run into
  * the database at argv[2], tagged with argv[4] as the plan name.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { HistoryStore } from '../../src/history/store.js';
-import type { RunResult } from '../../src/model.js';
+import { loadFixture } from '../report/fixtures.js';
 
 const [path, count, plan] = process.argv.slice(2) as [string, string, string];
-const result = JSON.parse(
-  readFileSync(join(import.meta.dirname, '..', 'fixtures', 'results', 'firewalled.json'), 'utf8'),
-) as RunResult;
+const result = loadFixture('firewalled');
 for (let i = 0; i < Number(count); i++) {
   // A fresh connection each time, as separate `portolan run` processes would.
   const store = HistoryStore.open(path, { busyTimeoutMs: 10_000 });

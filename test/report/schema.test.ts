@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { RESULT_SCHEMA_URL, validateResult } from '../../src/report/validate-result.js';
-import { largeResult } from './build-result.js';
 import { fixtureNames, loadFixture } from './fixtures.js';
+import { largeResult } from './scenarios.js';
 
 describe('result JSON Schema', () => {
   const schema = JSON.parse(readFileSync(RESULT_SCHEMA_URL, 'utf8'));

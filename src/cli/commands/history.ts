@@ -3,11 +3,11 @@
  * two runs (default: the last two runs of the same plan).
  */
 import type { Command } from 'commander';
-import { DEFAULT_HISTORY, HistoryError } from '../../history/db.js';
+import { PortolanError } from '../../errors.js';
+import { DEFAULT_HISTORY } from '../../history/db.js';
 import { describeDiff } from '../../history/describe-diff.js';
 import { diffRuns } from '../../history/diff.js';
 import { HistoryStore } from '../../history/store.js';
-import { PortolanError } from '../errors.js';
 import { formatColumns } from '../text-table.js';
 
 interface HistoryFlags {
@@ -19,7 +19,7 @@ interface HistoryFlags {
 
 function runId(value: string): number {
   if (!/^\d+$/.test(value))
-    throw new PortolanError('USAGE', `run id "${value}": expected a number from \`portolan history\``);
+    throw new PortolanError('INVALID_VALUE', `run id "${value}": expected a number from \`portolan history\``);
   return Number(value);
 }
 
@@ -81,22 +81,25 @@ function pickRuns(store: HistoryStore, a?: number, b?: number, plan?: string): [
   if (a !== undefined && b !== undefined) return [a, b];
   const newest =
     a !== undefined ? store.latest(planOf(store, a)) : plan ? store.latest(plan) : store.list({ limit: 1 })[0];
-  if (!newest) throw new PortolanError('USAGE', plan ? `no runs of plan "${plan}" recorded` : 'no runs recorded yet');
+  if (!newest) {
+    throw new PortolanError('HISTORY_NO_RUN', plan ? `no runs of plan "${plan}" recorded` : 'no runs recorded yet');
+  }
   if (a !== undefined) return [a, newest.id];
   const before = store.latest(newest.plan, newest.id);
-  if (!before) throw new PortolanError('USAGE', `plan "${newest.plan}" has only one recorded run (${newest.id})`);
+  if (!before)
+    throw new PortolanError('HISTORY_NO_RUN', `plan "${newest.plan}" has only one recorded run (${newest.id})`);
   return [before.id, newest.id];
 }
 
 function planOf(store: HistoryStore, id: number): string {
   const run = store.list().find((r) => r.id === id);
-  if (!run) throw new PortolanError('USAGE', `run ${id} is not in the history`);
+  if (!run) throw new PortolanError('HISTORY_NO_RUN', `run ${id} is not in the history`);
   return run.plan;
 }
 
 function load(store: HistoryStore, id: number) {
   const result = store.result(id);
-  if (!result) throw new PortolanError('USAGE', `run ${id} is not in the history`);
+  if (!result) throw new PortolanError('HISTORY_NO_RUN', `run ${id} is not in the history`);
   return result;
 }
 
@@ -105,9 +108,6 @@ function withStore(path: string, fn: (store: HistoryStore) => void): void {
   try {
     store = HistoryStore.open(path, { mustExist: true });
     fn(store);
-  } catch (err) {
-    if (err instanceof HistoryError) throw new PortolanError('IO', err.message);
-    throw err;
   } finally {
     store?.close();
   }

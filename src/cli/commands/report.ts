@@ -5,11 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { PortolanError } from '../../errors.js';
 import type { RunResult } from '../../model.js';
 import { FORMATS, type Format, renderers } from '../../report/index.js';
 import { validateResult } from '../../report/validate-result.js';
-import { writeFileAtomic } from '../../report/write.js';
-import { PortolanError } from '../errors.js';
+import { writeReportFile } from '../../report/write.js';
+import { colorWanted } from '../output.js';
 
 interface ReportOpts {
   format: Format;
@@ -25,13 +26,16 @@ export function loadResultFile(file: string): RunResult {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new PortolanError('IO', `cannot read the result: ${(err as Error).message}`, file);
+    throw new PortolanError('FILE_UNREADABLE', `cannot read the result: ${(err as Error).message}`, {
+      location: file,
+      cause: err,
+    });
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new PortolanError('USAGE', `not JSON: ${(err as Error).message}`, file);
+    throw new PortolanError('RESULT_INVALID', `not JSON: ${(err as Error).message}`, { location: file, cause: err });
   }
   const outcome = validateResult(data);
   if (outcome.ok) return outcome.result;
@@ -40,16 +44,10 @@ export function loadResultFile(file: string): RunResult {
     .map((p) => `  ${p.pointer === '' ? '(root)' : p.pointer}: ${p.message}`);
   if (outcome.problems.length > MAX_PROBLEMS) lines.push(`  ... and ${outcome.problems.length - MAX_PROBLEMS} more`);
   throw new PortolanError(
-    'USAGE',
+    'RESULT_INVALID',
     `not a portolan result (checks/schema/result.schema.json, schemaVersion 1):\n${lines.join('\n')}`,
-    file,
+    { location: file },
   );
-}
-
-/** Colour only for the terminal table on a TTY, and never when NO_COLOR is set (no-color.org). */
-function useColor(opts: ReportOpts): boolean {
-  if (opts.color !== undefined) return opts.color;
-  return opts.format === 'table' && !opts.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
 }
 
 export function registerReport(program: Command): void {
@@ -72,13 +70,11 @@ Examples:
     )
     .action((file: string, opts: ReportOpts) => {
       const result = loadResultFile(file);
-      const text = renderers[opts.format](result, { color: useColor(opts) });
+      const text = renderers[opts.format](result, {
+        color: colorWanted(opts.format, Boolean(opts.output), opts.color),
+      });
       if (opts.output) {
-        try {
-          writeFileAtomic(opts.output, text);
-        } catch (err) {
-          throw new PortolanError('IO', `cannot write the report: ${(err as Error).message}`, opts.output);
-        }
+        writeReportFile(opts.output, text);
       } else {
         process.stdout.write(text);
       }
