@@ -24,7 +24,6 @@ export type PortolanErrorCode =
   | 'FILE_UNREADABLE' // a file could not be read
   | 'FILE_UNWRITABLE' // a report or result could not be written
   // Targets
-  | 'TARGET_UNRESOLVED' // a target name did not resolve
   | 'DISCOVERY_FAILED' // SRV discovery of a domain's controllers failed or found none
   // Run history
   | 'HISTORY_MISSING' // the database does not exist (read-only commands)

@@ -19,7 +19,6 @@ export const EXIT_CODE_OF: Record<PortolanErrorCode, ExitCode> = {
   RESULT_INVALID: EXIT.usage,
   FILE_UNREADABLE: EXIT.usage,
   FILE_UNWRITABLE: EXIT.usage,
-  TARGET_UNRESOLVED: EXIT.usage,
   DISCOVERY_FAILED: EXIT.usage,
   HISTORY_MISSING: EXIT.usage,
   HISTORY_LOCKED: EXIT.usage,

@@ -21,7 +21,8 @@ import type { Recognition, UdpProtocol } from '../protocols/types.js';
 /** Which probe: the target as named, the address and (protocol, port). */
 export interface ProbeSite {
   target: string;
-  address: string;
+  /** Null for a target whose name did not resolve. */
+  address: string | null;
   protocol: Transport;
   port: number | null;
 }
@@ -54,6 +55,14 @@ export interface ObservationFacts {
   responderMode?: boolean;
 }
 
+/** Everything one probe found: what `buildObservation` makes the observation from. */
+export interface Finding {
+  site: ProbeSite;
+  exchange: Exchange;
+  conversation: Conversation | null;
+  facts?: ObservationFacts | undefined;
+}
+
 export function buildObservation(
   site: ProbeSite,
   exchange: Exchange,
@@ -77,7 +86,9 @@ export function buildObservation(
     } else if (conversation.module.silentByDesign) {
       evidence.push(conversation.module.silentByDesign);
     } else if (conversation.module.replyFromOtherPort) {
-      evidence.push(`${conversation.module.id} answers from another port, so ICMP port-unreachable cannot be seen`);
+      evidence.push(
+        `${conversation.module.id} answers from another port: a stateful firewall or NAT in front of the prober drops that answer`,
+      );
     }
   }
   for (const f of conversation?.followUps ?? []) {
@@ -127,6 +138,15 @@ export function untestableObservation(target: string, address: string, ipProtoco
     module: null,
     error: null,
   });
+}
+
+/** A row of a target whose name did not resolve: `error`, with the resolver's words. */
+export function unresolvedObservation(site: ProbeSite, words: string): Observation {
+  return buildObservation(
+    site,
+    { state: 'error', reason: 'resolve-failed', rttMs: null, attempts: 0, error: words },
+    null,
+  );
 }
 
 /** A probe the run was stopped before it started. */

@@ -7,7 +7,7 @@ import { ping, pingArgs, pingBinary } from '../../src/probe/icmp.js';
 import { parseRtt } from '../../src/probe/ping-output.js';
 import { sampleRange } from '../../src/probe/rpc-sample.js';
 import { udpProbe } from '../../src/probe/udp.js';
-import { UdpPacer } from '../../src/probe/udp-pacer.js';
+import { UdpHostSchedule } from '../../src/probe/udp-schedule.js';
 import type { UdpProtocol } from '../../src/protocols/types.js';
 import { closedTcpPort, closedUdpPort, tcpListener, udpServer } from '../support/fake-servers.js';
 
@@ -86,18 +86,16 @@ describe('probe engine on 127.0.0.1', () => {
   it('UDP: a recognised reply is open/reply; a wrong reply is open but unrecognised', async () => {
     const echo = await udpServer((msg) => msg);
     const garbage = await udpServer(() => Buffer.from('nope'));
-    const pacer = new UdpPacer(50);
     const signal = new AbortController().signal;
+    const schedule = new UdpHostSchedule({ timeoutMs: 500, retries: 1, signal });
     try {
       const good = await udpProbe({
         address: '127.0.0.1',
         port: echo.port,
         module: echoModule,
         ctx: ctx(echo.port),
-        timeoutMs: 500,
-        retries: 1,
         signal,
-        pacer,
+        schedule,
       });
       expect(good).to.include({ state: 'open', reason: 'reply', attempts: 1 });
       expect(good.recognition?.evidence).to.deep.equal(['nonce echoed']);
@@ -106,10 +104,8 @@ describe('probe engine on 127.0.0.1', () => {
         port: garbage.port,
         module: echoModule,
         ctx: ctx(garbage.port),
-        timeoutMs: 500,
-        retries: 1,
         signal,
-        pacer,
+        schedule,
       });
       expect(bad).to.include({ state: 'open', reason: 'unrecognised-reply' });
       expect(bad.recognition?.valid).to.equal(false);
@@ -129,10 +125,8 @@ describe('probe engine on 127.0.0.1', () => {
         port: closed,
         module: echoModule,
         ctx: ctx(closed),
-        timeoutMs: 500,
-        retries: 2,
         signal,
-        pacer: new UdpPacer(50),
+        schedule: new UdpHostSchedule({ timeoutMs: 500, retries: 2, signal }),
       });
       expect(c).to.include({ state: 'closed', reason: 'icmp-port-unreachable' });
       const s = await udpProbe({
@@ -140,10 +134,8 @@ describe('probe engine on 127.0.0.1', () => {
         port: silent.port,
         module: echoModule,
         ctx: ctx(silent.port),
-        timeoutMs: 150,
-        retries: 2,
         signal,
-        pacer: new UdpPacer(50),
+        schedule: new UdpHostSchedule({ timeoutMs: 150, retries: 2, signal }),
       });
       expect(s).to.include({ state: 'open|filtered', reason: 'no-reply', attempts: 3 });
       expect(silent.received).to.have.length(3);

@@ -124,26 +124,7 @@ describe('probe states through a real firewall (network namespace + nftables)', 
     await teardown();
   });
 
-  it('paces UDP so every closed port of a rate-limited host reads closed', async () => {
-    // Linux answers about six ICMP port-unreachables in a burst, then one per second per peer.
-    const ports = Array.from({ length: 14 }, (_, i) => 7100 + i);
-    const started = performance.now();
-    const paced = await probe(ports.map((p) => expectation('udp', p)));
-    const seconds = (performance.now() - started) / 1000;
-    console.log(`      14 closed UDP ports, paced: ${seconds.toFixed(1)} s`);
-    for (const p of ports) expect(paced.get(`udp/${p}`)?.state, `udp/${p}`).to.equal('closed');
-    await new Promise((r) => setTimeout(r, 7000)); // let the host's ICMP budget refill
-    const hurried = await probe(
-      ports.map((p) => expectation('udp', p)),
-      { udpPaceMs: 1, retries: 1, timeoutMs: 300 },
-    );
-    const misread = ports.filter((p) => hurried.get(`udp/${p}`)?.state === 'open|filtered').length;
-    console.log(`      without pacing: ${misread} of 14 closed ports misread as open|filtered`);
-    expect(misread).to.be.greaterThan(0);
-  });
-
   it('reports each firewall behaviour as its own state, and never open for what did not answer', async () => {
-    await new Promise((r) => setTimeout(r, 3000));
     const o = await probe([
       expectation('tcp', 7001),
       expectation('tcp', 7002),
