@@ -219,18 +219,18 @@ class Run {
     const discover = this.opts.rpcMode === 'discover' && this.opts.appProbes && !this.opts.responder;
     // The endpoint mapper's answer decides which dynamic ports to probe, so 135/tcp keeps its endpoints.
     if (discover && expectations.some((e) => e.portSet === 'rpc-dynamic' && e.protocol === 'tcp')) {
-      let found: DiscoveredEndpoint[] | null = null;
-      const epm = once('tcp/135', async () => {
-        const r = await this.tcp(host, target, address, 135);
-        found = r.endpoints;
-        return r.finding;
-      });
-      endpoints = epm.then((index) => {
-        if (!found) {
-          const state = this.observations[index]?.state ?? 'error';
-          this.note({ kind: 'epm-silent', target, address, state, sample: this.opts.rpcSample });
-        }
-        return found;
+      // The range's probes start as soon as the mapper's exchange is over, not once its
+      // observation is recorded (that may wait for the host's reach).
+      endpoints = new Promise((resolve) => {
+        void once('tcp/135', async () => {
+          const r = await this.tcp(host, target, address, 135);
+          if (!r.endpoints) {
+            const state = r.finding.exchange.state;
+            this.note({ kind: 'epm-silent', target, address, state, sample: this.opts.rpcSample });
+          }
+          resolve(r.endpoints);
+          return r.finding;
+        });
       });
     }
     await Promise.all(

@@ -27,6 +27,7 @@ export const NEIGHBOUR_WINDOW_MS = 3500;
 export class HostReach {
   private state: Reach = 'unknown';
   private windowOpen = false;
+  private windowUsed = false;
   private cancelWindow: (() => void) | null = null;
   private sentinel: Socket | null = null;
   private readonly waiters: ((reach: Reach) => void)[] = [];
@@ -37,9 +38,10 @@ export class HostReach {
     return this.state;
   }
 
-  /** A packet is about to leave for the address: the first one opens the neighbour window. */
+  /** A packet is about to leave for the address: the first one opens the neighbour window, once. */
   contact(): void {
-    if (this.state !== 'unknown' || this.windowOpen || this.cancelWindow) return;
+    if (this.state !== 'unknown' || this.windowUsed) return;
+    this.windowUsed = true;
     this.windowOpen = true;
     this.cancelWindow = afterIo(this.windowMs, () => {
       this.windowOpen = false;

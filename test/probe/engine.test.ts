@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { expect } from 'chai';
 import { reasonWords } from '../../src/analyze/describe.js';
@@ -5,7 +6,7 @@ import type { Expectation, Observation } from '../../src/model.js';
 import { type EngineOptions, linkKey, runEngine } from '../../src/probe/engine.js';
 import { ping, pingArgs, pingBinary } from '../../src/probe/icmp.js';
 import { parseRtt } from '../../src/probe/ping-output.js';
-import { sampleRange } from '../../src/probe/rpc-sample.js';
+import { sampleRange, udpRangeSample } from '../../src/probe/rpc-sample.js';
 import { udpProbe } from '../../src/probe/udp.js';
 import { UdpHostSchedule } from '../../src/probe/udp-schedule.js';
 import type { UdpProtocol } from '../../src/protocols/types.js';
@@ -144,6 +145,39 @@ describe('probe engine on 127.0.0.1', () => {
     }
   });
 
+  it('UDP from another port (TFTP-like): a closed port is closed, a reply from a new port still counts', async () => {
+    const otherPort: UdpProtocol = { ...echoModule, id: 'test-other-port', replyFromOtherPort: true };
+    // A server that answers each datagram from another socket, as TFTP answers from its transfer id.
+    const answering = createSocket('udp4');
+    await new Promise<void>((r) => answering.bind(0, '127.0.0.1', () => r()));
+    const rawServer = createSocket('udp4');
+    await new Promise<void>((r) => rawServer.bind(0, '127.0.0.1', () => r()));
+    rawServer.on('message', (msg, peer) => answering.send(msg, peer.port, peer.address));
+    const closed = await closedUdpPort();
+    const signal = new AbortController().signal;
+    const probe = (port: number, icmpVisible = true) =>
+      udpProbe({
+        address: '127.0.0.1',
+        port,
+        module: otherPort,
+        ctx: ctx(port),
+        signal,
+        icmpVisible,
+        schedule: new UdpHostSchedule({ timeoutMs: 200, retries: 1, signal }),
+      });
+    try {
+      expect(await probe(closed)).to.include({ state: 'closed', reason: 'icmp-port-unreachable' });
+      const answered = await probe(rawServer.address().port);
+      expect(answered).to.include({ state: 'open', reason: 'reply' });
+      expect(answered.recognition?.evidence).to.deep.equal(['nonce echoed']);
+      // Where ICMP is unseen anyway (Windows), one unconnected socket: a closed port reads silent.
+      expect(await probe(closed, false)).to.include({ state: 'open|filtered', reason: 'no-reply' });
+    } finally {
+      answering.close();
+      rawServer.close();
+    }
+  });
+
   it('ICMP: ping 127.0.0.1 is open with an RTT; a missing ping binary is untestable', async function () {
     // Windows and macOS ship ping; a minimal Linux may not.
     if (process.platform === 'linux' && !existsSync('/usr/bin/ping') && !existsSync('/bin/ping')) {
@@ -184,6 +218,30 @@ describe('probe engine on 127.0.0.1', () => {
     expect(sampleRange(49152, 65535, 4)).to.deep.equal([49152, 54613, 60074, 65535]);
     expect(sampleRange(10, 12, 16)).to.deep.equal([10, 11, 12]);
     expect(sampleRange(49152, 65535, 16)).to.have.length(16);
+  });
+
+  it('samples a UDP range at four ports at most, the ends and two between, all of them in the TCP sample', () => {
+    for (const k of [16, 7, 100]) {
+      const udp = udpRangeSample(49152, 65535, k);
+      expect(udp, `k=${k}`).to.have.length(4);
+      expect(udp[0]).to.equal(49152);
+      expect(udp[3]).to.equal(65535);
+      expect(sampleRange(49152, 65535, k), `k=${k}`).to.include.members(udp);
+    }
+    expect(udpRangeSample(49152, 65535, 2)).to.deep.equal([49152, 65535]);
+    expect(udpRangeSample(10, 12, 16)).to.deep.equal([10, 11, 12]);
+  });
+
+  it('a role check samples a UDP range at four ports, a TCP range at rpcSample', async () => {
+    const udpRange = { ...exp('udp', null, '40000-40100'), key: 'u' };
+    const tcpRange = { ...exp('tcp', null, '40000-40100'), key: 't' };
+    const out = await runEngine([udpRange, tcpRange], [{ name: 'lo', addresses: ['127.0.0.1'] }], {
+      ...OPTS,
+      appProbes: false,
+      rpcSample: 16,
+    });
+    const count = (protocol: string) => out.observations.filter((o) => o.protocol === protocol).length;
+    expect([count('udp'), count('tcp')]).to.deep.equal([4, 16]);
   });
 
   it('probes a shared port once per address, however many expectations name it', async () => {

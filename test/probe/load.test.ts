@@ -4,30 +4,11 @@
  * because the prober's own event loop was busy when its timer ran out.
  */
 import { expect } from 'chai';
-import type { Expectation } from '../../src/model.js';
 import { type EngineOptions, runEngine } from '../../src/probe/engine.js';
+import { portExpectation } from '../support/expectations.js';
 import { closedTcpPort } from '../support/fake-servers.js';
 
-function tcp(port: number): Expectation {
-  return {
-    key: `tcp/${port}`,
-    role: null,
-    service: 't',
-    serviceName: 'T',
-    impact: 'T breaks',
-    protocol: 'tcp',
-    port,
-    range: null,
-    portSet: null,
-    ipProtocol: null,
-    application: 'T',
-    requirement: 'required',
-    condition: null,
-    footnote: null,
-    note: null,
-    source: { table: 'section', section: 't' },
-  };
-}
+const tcp = (port: number) => portExpectation('tcp', port);
 
 const OPTS: EngineOptions = {
   timeoutMs: 1500,

@@ -10,6 +10,7 @@ import { expect } from 'chai';
 import type { Expectation, Observation } from '../../src/model.js';
 import { type EngineOptions, runEngine } from '../../src/probe/engine.js';
 import { run } from '../lab/run.js';
+import { portExpectation } from '../support/expectations.js';
 
 const NS = `pst-${process.pid}`;
 const HOST_IF = `psta${process.pid % 100000}`;
@@ -39,26 +40,7 @@ function whyNot(): string | null {
   return null;
 }
 
-function expectation(protocol: 'tcp' | 'udp', port: number): Expectation {
-  return {
-    key: `${protocol}/${port}`,
-    role: null,
-    service: 't',
-    serviceName: 'T',
-    impact: 'T breaks',
-    protocol,
-    port,
-    range: null,
-    portSet: null,
-    ipProtocol: null,
-    application: 'T',
-    requirement: 'required',
-    condition: null,
-    footnote: null,
-    note: null,
-    source: { table: 'section', section: 't' },
-  };
-}
+const expectation = (protocol: 'tcp' | 'udp', port: number) => portExpectation(protocol, port);
 
 const OPTS: EngineOptions = {
   timeoutMs: 800,

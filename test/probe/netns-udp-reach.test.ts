@@ -15,10 +15,11 @@ import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { expect } from 'chai';
 import { runCheck } from '../../src/check/run-check.js';
-import type { Expectation, Observation } from '../../src/model.js';
+import type { Observation } from '../../src/model.js';
 import { type EngineOptions, runEngine } from '../../src/probe/engine.js';
 import { defaultRunSettings } from '../../src/run-options.js';
 import { run } from '../lab/run.js';
+import { portExpectation } from '../support/expectations.js';
 
 const NS = `pur-${process.pid}`;
 const HOST_IF = `pura${process.pid % 100000}`;
@@ -38,26 +39,7 @@ function whyNot(): string | null {
   return null;
 }
 
-function udp(port: number): Expectation {
-  return {
-    key: `udp/${port}`,
-    role: null,
-    service: 't',
-    serviceName: 'T',
-    impact: 'T breaks',
-    protocol: 'udp',
-    port,
-    range: null,
-    portSet: null,
-    ipProtocol: null,
-    application: 'T',
-    requirement: 'required',
-    condition: null,
-    footnote: null,
-    note: null,
-    source: { table: 'section', section: 't' },
-  };
-}
+const udp = (port: number) => portExpectation('udp', port);
 
 /** The run option table's defaults: what `portolan check` does without flags. */
 function defaults(): EngineOptions {
