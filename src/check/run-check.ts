@@ -28,6 +28,10 @@ export interface CheckRequest {
   /** Responder mode: the client modules that speak the handshake (see `portolan listen`). */
   responder?: EngineOptions['responder'];
   snmpCommunity?: string;
+  /** The vantage point's name in the result. @default the host name */
+  sourceName?: string;
+  /** The vantage point's labels (site, vlan ...). @default {} */
+  sourceLabels?: Record<string, string>;
 }
 
 export interface CheckHooks {
@@ -175,6 +179,8 @@ export async function runCheck(req: CheckRequest, hooks: CheckHooks = {}): Promi
         hostname: hostname(),
         addresses: options.source ? [options.source] : localAddresses(),
         bind: options.source,
+        name: req.sourceName ?? hostname(),
+        labels: { ...req.sourceLabels },
       },
       commandLine: req.commandLine,
       options,

@@ -73,7 +73,7 @@ export function stubRunCheck(states: StateTable, clock: () => Date = () => new D
         startedAt: at,
         endedAt: at,
         durationMs: 0,
-        source: { hostname: 'probe.test', addresses: ['192.0.2.50'], bind: null },
+        source: { hostname: 'probe.test', addresses: ['192.0.2.50'], bind: null, name: 'probe.test', labels: {} },
         commandLine: req.commandLine,
         options,
         incomplete: false,

@@ -334,6 +334,8 @@ export function buildResult(spec: RunSpec): RunResult {
         hostname: spec.hostname ?? 'ws01.corp.example',
         addresses: spec.sourceAddresses ?? ['192.0.2.50'],
         bind: null,
+        name: spec.hostname ?? 'ws01.corp.example',
+        labels: {},
       },
       commandLine: spec.commandLine ?? ['portolan', 'check', ...spec.targets.map((t) => t.name), '--role', role],
       options: {
