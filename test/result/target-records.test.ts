@@ -1,0 +1,119 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import type { RunResult } from '../../src/model.js';
+import { mergeResults } from '../../src/plan/merge.js';
+import { assembleResult, InconsistentResultError, splitResult } from '../../src/result/target-records.js';
+import { syntheticRun } from '../bench/synthetic-run.mjs';
+import { stubRunCheck } from '../plan/stub-check.js';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'results');
+
+function fixture(name: string): RunResult {
+  return JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as RunResult;
+}
+
+/** Each verdict's observations, as objects, in order: what a report follows. */
+function evidenceOf(result: RunResult) {
+  return result.verdicts.expectations.map((v) => ({
+    key: `${v.target} ${v.expectation} ${v.negative ? 'blocked' : ''}`,
+    observations: v.observations.map((i) => result.observations[i]),
+  }));
+}
+
+describe('target records: a RunResult split into a header and one record per target', () => {
+  const fixtures = readdirSync(FIXTURES).filter((f) => f.endsWith('.json'));
+
+  it('round-trips every fixture result and a 500-target run byte for byte', () => {
+    expect(fixtures.length).to.be.greaterThan(3);
+    const results = [...fixtures.map(fixture), syntheticRun({ targets: 500, rows: 12 })];
+    for (const result of results) {
+      const { header, records } = splitResult(result);
+      expect(records.map((r) => r.target.name)).to.deep.equal(result.targets.map((t) => t.name));
+      expect(JSON.stringify(assembleResult(header, records))).to.equal(JSON.stringify(result));
+    }
+  });
+
+  it('a record stands alone: its verdicts index its own observations, about its own target', () => {
+    const result = fixture('firewalled.json');
+    const { header, records } = splitResult(result);
+    expect(Object.keys(header)).not.to.include.members(['targets', 'observations', 'verdicts']);
+    expect(records).to.have.length(2);
+    const second = records[1];
+    if (!second) throw new Error('no second record');
+    // Re-based: the second target's first verdict no longer points past the first target's observations.
+    expect(second.verdicts.expectations[0]?.observations).to.deep.equal([0]);
+    for (const record of records) {
+      const name = record.target.name;
+      expect(record.observations.every((o) => o.target === name)).to.equal(true);
+      expect(record.verdicts.services.every((s) => s.target === name)).to.equal(true);
+      expect(record.verdicts.targets.every((t) => t.target === name)).to.equal(true);
+      for (const v of record.verdicts.expectations) {
+        expect(v.target).to.equal(name);
+        for (const i of v.observations)
+          expect(record.observations[i], `${v.expectation} -> ${i}`).to.not.equal(undefined);
+      }
+    }
+    // Through JSON one record at a time, as the history and a stream carry them.
+    const carried = records.map((r) => JSON.parse(JSON.stringify(r)));
+    expect(evidenceOf(assembleResult(header, carried))).to.deep.equal(evidenceOf(result));
+  });
+
+  it('a plan that names one target in two groups is regrouped by target, every verdict keeping its observations', async () => {
+    const { runCheck } = stubRunCheck((t, spec) => (t === 'dc1.test' && spec === '389/tcp' ? 'filtered' : 'open'));
+    const request = (names: string[], ports: string[]) => ({
+      targets: names.map((name) => ({ name, origin: 'test' })),
+      roles: [],
+      services: [],
+      ports,
+      options: {},
+      commandLine: [],
+    });
+    const merged = mergeResults(
+      [
+        await runCheck(request(['dc1.test', 'dc2.test'], ['88/tcp'])),
+        await runCheck(request(['dc1.test'], ['389/tcp'])),
+      ],
+      ['portolan', 'run'],
+    );
+    expect(merged.observations.map((o) => o.target)).to.deep.equal(['dc1.test', 'dc2.test', 'dc1.test']);
+    const split = splitResult(merged);
+    const assembled = assembleResult(split.header, split.records);
+    expect(assembled.observations.map((o) => o.target)).to.deep.equal(['dc1.test', 'dc1.test', 'dc2.test']);
+    const byKey = (r: RunResult) => evidenceOf(r).sort((a, b) => a.key.localeCompare(b.key));
+    expect(byKey(assembled)).to.deep.equal(byKey(merged));
+    expect(splitResult(assembled)).to.deep.equal(split);
+  });
+
+  it('refuses a result whose lists do not fit its targets, naming what is wrong', () => {
+    const base = fixture('firewalled.json');
+    const broken = (change: (r: RunResult) => void) => {
+      const r = structuredClone(base);
+      change(r);
+      return () => splitResult(r);
+    };
+    expect(
+      broken((r) => {
+        (r.observations[0] as RunResult['observations'][number]).target = 'ghost.test';
+      }),
+    ).to.throw(InconsistentResultError, /observation 0 names target "ghost.test"/);
+    expect(
+      broken((r) => {
+        const last = r.verdicts.expectations.at(-1);
+        if (last) last.observations = [0];
+      }),
+    ).to.throw(InconsistentResultError, /points at observation 0, which is not one of that target's/);
+    expect(broken((r) => r.targets.push({ ...(r.targets[0] as RunResult['targets'][number]) }))).to.throw(
+      InconsistentResultError,
+      /listed twice/,
+    );
+    const { header, records } = splitResult(base);
+    const record = structuredClone(records[0]);
+    if (!record?.verdicts.expectations[0]) throw new Error('fixture has no verdict');
+    record.verdicts.expectations[0].observations = [record.observations.length];
+    expect(() => assembleResult(header, [record])).to.throw(
+      InconsistentResultError,
+      /points at observation \d+ of \d+/,
+    );
+  });
+});
