@@ -17,6 +17,7 @@ interface AgentFlags {
   webhook?: string;
   logFormat: LogFormat;
   history: string | false;
+  includeIncomplete?: boolean;
   outputDir?: string;
   maxRuns?: string;
 }
@@ -63,6 +64,7 @@ Example:
         webhook: flags.webhook ?? null,
         logFormat: flags.logFormat,
         historyPath: flags.history || null,
+        includeIncomplete: !!flags.includeIncomplete,
         ...(flags.outputDir ? { outputDir: flags.outputDir } : {}),
         ...(maxRuns ? { maxRuns } : {}),
         runCheck,

@@ -4,8 +4,8 @@
  */
 import { type Command, Option } from 'commander';
 import { runCheck } from '../../check/run-check.js';
-import { DEFAULT_HISTORY } from '../../history/db.js';
 import { describeDiff } from '../../history/describe-diff.js';
+import { defaultHistory } from '../../history/location.js';
 import { parseDuration } from '../../plan/duration.js';
 import { executePlan } from '../../plan/execute.js';
 import { loadPlan } from '../../plan/load.js';
@@ -16,6 +16,7 @@ import { startProgress } from '../progress.js';
 
 interface RunFlags {
   history: string | false;
+  includeIncomplete?: boolean;
   waitUntilPass?: string;
   failOn?: string;
   outputDir?: string;
@@ -26,11 +27,16 @@ interface RunFlags {
 
 const collect = (value: string, prev: string[] = []) => [...prev, value];
 
-/** `--history PATH` / `--no-history`, shared with `portolan agent`. */
+/** `--history LOCATION` / `--no-history` / `--include-incomplete`, shared with `portolan agent`. */
 export function historyOptions(cmd: Command): Command {
   return cmd
-    .option('--history <path>', 'run history database (SQLite)', DEFAULT_HISTORY)
-    .option('--no-history', 'do not record this run');
+    .option(
+      '--history <location>',
+      'run history: a SQLite file or a postgres:// URL (default: $PORTOLAN_HISTORY, else this file)',
+      defaultHistory(),
+    )
+    .option('--no-history', 'do not record this run')
+    .option('--include-incomplete', "compare with the plan's previous run even if it was interrupted");
 }
 
 export function parseFailOn(text: string | undefined): PlanFailOn[] {
@@ -88,6 +94,7 @@ Examples:
       const done = await executePlan(plan, runCheck, {
         commandLine: ['portolan', ...process.argv.slice(2)],
         historyPath: flags.history || null,
+        includeIncomplete: !!flags.includeIncomplete,
         waitUntilPassMs,
         signal: controller.signal,
         onProgress: progress.update,
