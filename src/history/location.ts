@@ -12,8 +12,14 @@ export type HistoryLocation =
 /** The environment variable that names the history when --history does not. */
 export const HISTORY_ENV = 'PORTOLAN_HISTORY';
 
-/** The history `--history` defaults to: PORTOLAN_HISTORY when set, else the SQLite default file. */
-export function defaultHistory(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * The history a command uses: `--history` (a string), else PORTOLAN_HISTORY, else the
+ * SQLite default file; null for `--no-history` (false). Read when the command runs, so the
+ * URL, which may hold a password, never shows in `--help`.
+ */
+export function historyFrom(flag: string | boolean | undefined, env: NodeJS.ProcessEnv = process.env): string | null {
+  if (flag === false) return null;
+  if (typeof flag === 'string') return flag;
   const fromEnv = env[HISTORY_ENV]?.trim();
   return fromEnv ? fromEnv : DEFAULT_HISTORY;
 }

@@ -7,6 +7,7 @@ import { type Command, Option } from 'commander';
 import { runAgent } from '../../agent/agent.js';
 import type { LogFormat } from '../../agent/log.js';
 import { runCheck } from '../../check/run-check.js';
+import { historyFrom } from '../../history/location.js';
 import { parseDuration } from '../../plan/duration.js';
 import { PortolanError } from '../errors.js';
 import { historyOptions } from './run.js';
@@ -16,7 +17,7 @@ interface AgentFlags {
   jitter: string;
   webhook?: string;
   logFormat: LogFormat;
-  history: string | false;
+  history?: string | boolean;
   includeIncomplete?: boolean;
   outputDir?: string;
   maxRuns?: string;
@@ -63,7 +64,7 @@ Example:
         jitter,
         webhook: flags.webhook ?? null,
         logFormat: flags.logFormat,
-        historyPath: flags.history || null,
+        historyPath: historyFrom(flags.history),
         includeIncomplete: !!flags.includeIncomplete,
         ...(flags.outputDir ? { outputDir: flags.outputDir } : {}),
         ...(maxRuns ? { maxRuns } : {}),

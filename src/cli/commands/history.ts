@@ -5,26 +5,25 @@
 import type { Command } from 'commander';
 import { HistoryError } from '../../history/db.js';
 import { describeDiff } from '../../history/describe-diff.js';
-import { defaultHistory } from '../../history/location.js';
+import { historyFrom } from '../../history/location.js';
 import { History, type StoredRun } from '../../history/store.js';
 import { PortolanError } from '../errors.js';
 import { formatColumns } from '../text-table.js';
+import { historyOption } from './run.js';
 
 interface HistoryFlags {
-  history: string;
+  history?: string;
   plan?: string;
   limit: number;
   json?: boolean;
 }
 
 interface DiffFlags {
-  history: string;
+  history?: string;
   plan?: string;
   includeIncomplete?: boolean;
   json?: boolean;
 }
-
-const HISTORY_HELP = 'run history: a SQLite file or a postgres:// URL (default: $PORTOLAN_HISTORY, else this file)';
 
 function runId(value: string): number {
   if (!/^\d+$/.test(value))
@@ -33,10 +32,8 @@ function runId(value: string): number {
 }
 
 export function registerHistory(program: Command): void {
-  program
-    .command('history')
+  historyOption(program.command('history'))
     .description('list recorded runs: time, plan, source, verdict and counts (newest first)')
-    .option('--history <location>', HISTORY_HELP, defaultHistory())
     .option('--plan <name>', 'only runs of this plan')
     .option('-n, --limit <n>', 'at most N runs', runId, 20)
     .option('--json', 'print JSON')
@@ -73,12 +70,10 @@ Examples:
       });
     });
 
-  program
-    .command('diff')
+  historyOption(program.command('diff'))
     .description('what changed between two runs: newly failing, recovered, other state changes')
     .argument('[a]', 'older run id (default: the run before B)', runId)
     .argument('[b]', 'newer run id (default: the latest run of the same plan)', runId)
-    .option('--history <location>', HISTORY_HELP, defaultHistory())
     .option('--plan <name>', 'compare the last two runs of this plan (default: the plan of the latest run)')
     .option('--include-incomplete', 'also pick runs that were interrupted before every probe finished')
     .option('--json', 'print JSON')
@@ -157,11 +152,11 @@ async function mustGet(history: History, id: number): Promise<StoredRun> {
   return run;
 }
 
-/** Open the history for reading (it must exist), run `fn`, close it; history errors become IO errors. */
-export async function withHistory<T>(location: string, fn: (history: History) => Promise<T>): Promise<T> {
+/** Open the history `--history` names for reading (it must exist), run `fn`, close it; history errors become IO errors. */
+export async function withHistory<T>(flag: string | undefined, fn: (history: History) => Promise<T>): Promise<T> {
   let history: History | undefined;
   try {
-    history = await History.open(location, { mustExist: true });
+    history = await History.open(historyFrom(flag) as string, { mustExist: true });
     return await fn(history);
   } catch (err) {
     if (err instanceof HistoryError) throw new PortolanError('IO', err.message);

@@ -6,18 +6,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { defaultHistory } from '../../history/location.js';
 import type { RunResult } from '../../model.js';
 import { FORMATS, type Format, renderers } from '../../report/index.js';
 import { validateResult } from '../../report/validate-result.js';
 import { writeFileAtomic } from '../../report/write.js';
 import { PortolanError } from '../errors.js';
 import { withHistory } from './history.js';
+import { historyOption } from './run.js';
 
 interface ReportOpts {
   format: Format;
   run?: string;
-  history: string;
+  history?: string;
   plan?: string;
   output?: string;
   color?: boolean;
@@ -59,17 +59,14 @@ function useColor(opts: ReportOpts): boolean {
 }
 
 export function registerReport(program: Command): void {
-  program
-    .command('report')
+  historyOption(program.command('report'))
     .description('re-render a saved JSON result as a table, HTML compliance report, JUnit XML, Markdown or JSON')
     .argument('[result.json]', 'a result written by `portolan check --format json` (or --run)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('table'))
     .option('-o, --output <file>', 'write to FILE (atomically: a temp file, then a rename) instead of stdout')
-    .option('--run <id>', 'render run ID from the history instead of a file (`latest`: the newest complete run)')
     .option(
-      '--history <location>',
-      'run history for --run: a SQLite file or a postgres:// URL (default: $PORTOLAN_HISTORY, else this file)',
-      defaultHistory(),
+      '--run <id>',
+      'render run ID from the history (--history) instead of a file (`latest`: the newest complete run)',
     )
     .option('--plan <name>', 'with --run latest: the newest complete run of this plan')
     .option('--color', 'colour the table even when stdout is not a terminal')

@@ -4,8 +4,9 @@
  */
 import { type Command, Option } from 'commander';
 import { runCheck } from '../../check/run-check.js';
+import { DEFAULT_HISTORY } from '../../history/db.js';
 import { describeDiff } from '../../history/describe-diff.js';
-import { defaultHistory } from '../../history/location.js';
+import { HISTORY_ENV, historyFrom } from '../../history/location.js';
 import { parseDuration } from '../../plan/duration.js';
 import { executePlan } from '../../plan/execute.js';
 import { loadPlan } from '../../plan/load.js';
@@ -15,7 +16,7 @@ import { PortolanError } from '../errors.js';
 import { startProgress } from '../progress.js';
 
 interface RunFlags {
-  history: string | false;
+  history?: string | boolean;
   includeIncomplete?: boolean;
   waitUntilPass?: string;
   failOn?: string;
@@ -27,14 +28,17 @@ interface RunFlags {
 
 const collect = (value: string, prev: string[] = []) => [...prev, value];
 
+/** `--history LOCATION`, resolved with `historyFrom` when the command runs. */
+export function historyOption(cmd: Command): Command {
+  return cmd.option(
+    '--history <location>',
+    `run history: a SQLite file or a postgres:// URL (default: $${HISTORY_ENV}, else ${DEFAULT_HISTORY})`,
+  );
+}
+
 /** `--history LOCATION` / `--no-history` / `--include-incomplete`, shared with `portolan agent`. */
 export function historyOptions(cmd: Command): Command {
-  return cmd
-    .option(
-      '--history <location>',
-      'run history: a SQLite file or a postgres:// URL (default: $PORTOLAN_HISTORY, else this file)',
-      defaultHistory(),
-    )
+  return historyOption(cmd)
     .option('--no-history', 'do not record this run')
     .option('--include-incomplete', "compare with the plan's previous run even if it was interrupted");
 }
@@ -93,7 +97,7 @@ Examples:
     try {
       const done = await executePlan(plan, runCheck, {
         commandLine: ['portolan', ...process.argv.slice(2)],
-        historyPath: flags.history || null,
+        historyPath: historyFrom(flags.history),
         includeIncomplete: !!flags.includeIncomplete,
         waitUntilPassMs,
         signal: controller.signal,
