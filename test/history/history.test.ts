@@ -317,6 +317,14 @@ outputs: { directory: ${JSON.stringify(join(dir, 'out'))}, formats: [json] }
           );
           const first = await runCli(['run', plan, '--history', db, '--print', 'none', '--quiet']);
           expect(first.code, first.stderr).to.equal(0);
+          process.env[HISTORY_ENV] = 'postgres://portolan:s3cret@db.invalid/portolan';
+          try {
+            const help = await runCli(['run', '--help']);
+            expect(help.stdout).to.include('$PORTOLAN_HISTORY');
+            expect(help.stdout, 'the URL (and its password) stays out of --help').not.to.include('s3cret');
+          } finally {
+            delete process.env[HISTORY_ENV];
+          }
           process.env[HISTORY_ENV] = db;
           try {
             const agent = await runCli(['agent', plan, '--every', '1h', '--max-runs', '1', '--log-format', 'json']);
