@@ -1,8 +1,9 @@
 /**
  * portolan's shared vocabulary (see DESIGN.md): catalog entries, expectations,
- * observations and verdicts. Every stage imports its types from here so that the
- * data flowing catalog -> plan -> probes -> observations -> verdicts -> reports
- * has one definition.
+ * observations, notes and verdicts. Every stage imports its types from here so that the
+ * data flowing catalog -> targets -> probes -> observations -> verdicts -> reports has
+ * one definition. Stages hand each other these typed facts; words are made from them in
+ * `analyze/describe.ts` and the renderers.
  */
 
 /** Transport of a catalog row or a probe. `ip` is a bare IP protocol (GRE 47, ESP 50, AH 51). */
@@ -172,6 +173,23 @@ export type Reason =
   | 'not-probed' // IP protocols and others that cannot be tested by connecting
   | 'no-permission'; // ICMP: no ping binary or no permission to send
 
+/** How the engine chose one port of a range (absent on single-port observations). */
+export type PortChoice =
+  /** The RPC endpoint mapper on 135/tcp listed it, with these interfaces registered there. */
+  | { kind: 'discovered'; interfaces: string[] }
+  /** One of the evenly spread sample of the range (every port with `--rpc sweep`). */
+  | { kind: 'sampled' };
+
+/**
+ * Responder mode (`check --responder`): what answered on a port that answered at all.
+ * `verified` proves the path to the role; the others prove only the path.
+ */
+export type ResponderOutcome =
+  | 'verified' // a portolan responder echoed our nonce under our token
+  | 'wrong-token' // a portolan responder answered but rejected our token
+  | 'clock-skew' // a portolan responder with our token answered, but the clocks differ too much
+  | 'other-service'; // something that is not a portolan responder answered
+
 /**
  * What a prober's platform cannot see. `icmp-port-unreachable-unseen`: on Windows, libuv
  * discards the WSAECONNRESET that reports ICMP port unreachable (libuv issue 5242), so a
@@ -179,6 +197,10 @@ export type Reason =
  */
 export type PlatformLimit = 'icmp-port-unreachable-unseen';
 
+/**
+ * What the network did for one probe: built once by the engine (`probe/observation.ts`)
+ * and never changed afterwards.
+ */
 export interface Observation {
   target: string;
   address: string | null;
@@ -201,9 +223,52 @@ export interface Observation {
   confirmed?: boolean;
   /** Set when the prober's platform could not see part of the answer (see `PlatformLimit`). */
   platformLimit?: PlatformLimit;
-  /** Local error text for `error`, or why a port is `untestable`. */
+  /** Local error text for `error`. */
   error?: string | null;
+  /** For a port of a range: how the engine chose it. */
+  portChoice?: PortChoice;
+  /** Responder mode, on a port that answered: what answered. */
+  responder?: ResponderOutcome;
+  /**
+   * UDP: every server of the protocol answers the module's request (DNS, CLDAP, Kerberos),
+   * so silence is not a listener that ignored us.
+   */
+  everyServerAnswers?: true;
 }
+
+/** A waiver as notes name it. */
+export interface WaiverRef {
+  /** "plans/x.yaml:30:5". */
+  location: string;
+  target: string | null;
+  service: string | null;
+  port: string | null;
+  owner: string;
+  /** YYYY-MM-DD. */
+  expires: string;
+}
+
+/**
+ * Something about the run as a whole that an administrator should know: the mode it ran
+ * in, a fallback taken, a waiver's state. Put into words by `describeNote`
+ * (analyze/describe.ts); `run.notes` in the JSON carries those words.
+ */
+export type RunNote =
+  | { kind: 'expect-reachable' }
+  | { kind: 'responder' }
+  | { kind: 'no-app-probes' }
+  /** SRV discovery found the domain's controllers; `via` says who asked (`platform`: where dig would come from). */
+  | { kind: 'dcs-discovered'; domain: string; query: string; via: 'dig' | 'node-resolver'; platform: NodeJS.Platform }
+  /** The endpoint mapper listed no endpoints; the range was sampled instead. */
+  | { kind: 'epm-silent'; target: string; address: string; state: ProbeState; sample: number }
+  /** The endpoint mapper listed endpoints, but no TCP endpoint in the range. */
+  | { kind: 'epm-none-in-range'; target: string; address: string; range: string; sample: number }
+  | { kind: 'waiver-expired'; waiver: WaiverRef }
+  | { kind: 'waiver-stale'; waiver: WaiverRef }
+  | { kind: 'waiver-expiring'; waiver: WaiverRef }
+  | { kind: 'wait-until-pass'; passed: boolean; attempts: number; waitedMs: number }
+  /** Windows: TCP connects waited longer than asked, to outlast its retries after a reset. */
+  | { kind: 'tcp-timeout-raised'; askedMs: number; usedMs: number };
 
 export type ExpectMode = 'listening' | 'reachable';
 

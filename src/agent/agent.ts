@@ -69,9 +69,11 @@ export async function runAgent(opts: AgentOptions): Promise<{ runs: number }> {
     const cycleStart = Date.now();
     runs++;
     try {
-      const plan = await loadPlan(opts.planPath, { env: opts.env ?? process.env });
+      const env = opts.env ?? process.env;
+      const plan = await loadPlan(opts.planPath, { env });
       const done = await executePlan(plan, opts.runCheck, {
         commandLine: opts.commandLine,
+        ...(env.PORTOLAN_RESPONDER_TOKEN ? { responderToken: env.PORTOLAN_RESPONDER_TOKEN } : {}),
         historyPath: opts.historyPath,
         includeIncomplete: !!opts.includeIncomplete,
         ...(opts.outputDir ? { outputDir: opts.outputDir } : {}),

@@ -2,7 +2,7 @@
  * Verdicts: pure functions of (expectations, observations, links, options) with no I/O
  * and no clock (style.md point 7). Per expectation pass / fail / inconclusive /
  * untestable; per service ok / degraded / broken / inconclusive / absent; per target and role
- * compliant / non-compliant / inconclusive; and the run's exit code.
+ * compliant / non-compliant / inconclusive. The run's status and exit code: `summary.ts`.
  */
 import type {
   ComplianceStatus,
@@ -11,19 +11,15 @@ import type {
   ExpectationVerdict,
   ExpectMode,
   Observation,
-  RunCounts,
-  RunResult,
   ServiceStatus,
   ServiceVerdict,
   TargetVerdict,
 } from '../model.js';
-import { portLabel, reasonWords, settleSilence, where } from './describe.js';
+import { portLabel, reasonWords, responderWords, settleSilence, where } from './describe.js';
 
 export interface JudgeOptions {
   expect: ExpectMode;
   timeoutMs: number;
-  /** Exit non-zero (1) for inconclusive-only runs too. */
-  failOn: 'fail' | 'inconclusive';
   /** Responder mode: the verdict is about the path, the service does not exist yet. */
   responder?: boolean;
 }
@@ -88,11 +84,12 @@ function judgeOne(
 /**
  * UDP silence is ambiguous on its own. But a service that answered our protocol request
  * over TCP on the same port (Kerberos 88, kpasswd 464, DNS 53, LDAP 389) runs: its
- * silence over UDP to a request every implementation answers is a filter on the path.
+ * silence over UDP to a request every server of the protocol answers is a filter on the path.
  */
 function confirmedTcpTwin(o: Observation, observations: Observation[]): Observation | null {
-  if (o.protocol !== 'udp' || o.state !== 'open|filtered' || o.reason !== 'no-reply' || !o.module) return null;
-  if (!ANSWERS_EVERY_REQUEST.has(o.module)) return null;
+  if (o.protocol !== 'udp' || o.state !== 'open|filtered' || o.reason !== 'no-reply' || !o.everyServerAnswers) {
+    return null;
+  }
   return (
     observations.find(
       (t) => t.protocol === 'tcp' && t.port === o.port && t.address === o.address && t.state === 'open' && t.confirmed,
@@ -100,14 +97,11 @@ function confirmedTcpTwin(o: Observation, observations: Observation[]): Observat
   );
 }
 
-/** UDP modules whose request every server of the protocol answers (not silent by design). */
-const ANSWERS_EVERY_REQUEST = new Set(['kerberos-udp', 'kpasswd-udp', 'dns', 'cldap']);
-
 function portStatus(o: Observation, opts: JudgeOptions, isRange: boolean): ExpectationStatus {
   switch (o.state) {
     case 'open':
       // In responder mode only a verified reply passes: a wrong token proves the path, not the role.
-      return opts.responder && o.protocol !== 'icmp' && !o.confirmed ? 'inconclusive' : 'pass';
+      return opts.responder && o.protocol !== 'icmp' && o.responder !== 'verified' ? 'inconclusive' : 'pass';
     case 'closed':
       // A sampled range port need not listen: a reset proves the firewall let us through.
       return isRange || opts.expect === 'reachable' ? 'pass' : 'fail';
@@ -129,6 +123,9 @@ function portExplanation(e: Expectation, o: Observation, status: ExpectationStat
   const subject = `${portLabel(e)} on ${where(o.target, o.address)}`;
   if (status === 'fail') return `${e.impact}: ${subject} is ${stateText(o, opts)}.`;
   if (status === 'untestable') return `${subject} is untestable: ${o.error ?? reasonWords(o, opts.timeoutMs)}`;
+  if (status === 'inconclusive' && o.responder && o.responder !== 'verified') {
+    return `${subject} answered, but not as our responder: ${responderWords(o.responder)}. The path is open; the role is not proven.`;
+  }
   if (status === 'inconclusive') {
     const settle = o.state === 'open|filtered' ? ` ${settleSilence(o)}` : '';
     return `${subject} is ${stateText(o, opts)}; cannot tell whether it passes.${settle}`;
@@ -148,7 +145,7 @@ function rangeExplanation(
     .filter((s) => count(s) > 0)
     .map((s) => `${count(s)} ${s}`)
     .join(', ');
-  const discovered = per.some((p) => p.o.evidence.some((ev) => ev.startsWith('endpoint mapper:')));
+  const discovered = per.some((p) => p.o.portChoice?.kind === 'discovered');
   const basis = discovered ? 'ports the endpoint mapper listed' : `${per.length} sampled ports`;
   const subject = `${portLabel(e)} on ${target}`;
   if (status === 'fail') {
@@ -283,47 +280,8 @@ function targetVerdicts(services: ServiceVerdict[]): TargetVerdict[] {
   });
 }
 
-/** The run's verdict, counts and exit code, computed once from the verdicts. */
-export function summarize(
-  verdicts: RunResult['verdicts'],
-  opts: Pick<JudgeOptions, 'failOn'> & { incomplete?: boolean },
-): RunResult['summary'] {
-  const counts: RunCounts = { pass: 0, fail: 0, inconclusive: 0, waived: 0, untestable: 0 };
-  for (const v of verdicts.expectations) counts[v.status]++;
-  const statuses = verdicts.targets.map((t) => t.status);
-  let status: ComplianceStatus = statuses.includes('non-compliant')
-    ? 'non-compliant'
-    : statuses.includes('inconclusive')
-      ? 'inconclusive'
-      : 'compliant';
-  if (status === 'compliant' && opts.incomplete) status = 'inconclusive';
-  const exitCode = status === 'compliant' ? 0 : status === 'non-compliant' ? 1 : opts.failOn === 'inconclusive' ? 1 : 3;
-  const headline = [
-    headlineFor(status, verdicts.services),
-    opts.incomplete ? 'Run incomplete: stopped before every probe finished.' : '',
-  ]
-    .filter(Boolean)
-    .join(' ');
-  return { status, counts, exitCode, headline };
-}
-
-/** One sentence naming what matters most; the counts travel separately. */
-function headlineFor(status: ComplianceStatus, services: ServiceVerdict[]): string {
-  const named = (wanted: ServiceStatus) => {
-    const list = services.filter((s) => s.status === wanted);
-    const shown = list.slice(0, 6).map((s) => `${s.serviceName} on ${s.target}`);
-    return list.length > 6 ? `${shown.join(', ')} and ${list.length - 6} more` : shown.join(', ');
-  };
-  if (status === 'non-compliant') return `Broken: ${named('broken')}.`;
-  if (status === 'inconclusive' && named('inconclusive')) {
-    return `Inconclusive: ${named('inconclusive')} (a required port gave no definite answer).`;
-  }
-  const degraded = named('degraded');
-  return `Every required port answered as expected.${degraded ? ` Degraded: ${degraded}.` : ''}`;
-}
-
 /** Items grouped by key, groups in first-seen order. */
-function groupBy<T>(items: T[], key: (item: T) => string): T[][] {
+export function groupBy<T>(items: T[], key: (item: T) => string): T[][] {
   const groups = new Map<string, T[]>();
   for (const item of items) {
     const k = key(item);
@@ -332,12 +290,4 @@ function groupBy<T>(items: T[], key: (item: T) => string): T[][] {
     else groups.set(k, [item]);
   }
   return [...groups.values()];
-}
-
-/** Replace the expectation verdicts and recompute service, target and summary verdicts (waivers, segmentation). */
-export function reaggregate(result: RunResult, verdicts: ExpectationVerdict[]): RunResult {
-  const { services, targets } = aggregate(result.expectations, verdicts, result.observations);
-  const all = { expectations: verdicts, services, targets };
-  const summary = summarize(all, { failOn: result.run.options.failOn, incomplete: result.run.incomplete });
-  return { ...result, verdicts: all, summary };
 }

@@ -10,7 +10,7 @@
  *   is on; its condition is joined to each row's own.
  * Conditions stay in words on every row, whatever the level they lead to.
  */
-import { PortolanError } from '../cli/errors.js';
+import { PortolanError } from '../errors.js';
 import type {
   Catalog,
   Expectation,
@@ -35,6 +35,28 @@ export interface PlannedRow {
   checked: boolean;
   /** The row's OS selectors, so a listing can say which `--os` / `--client-os` turn it on. */
   when: RowCondition | null;
+}
+
+/** What a run asks to check: roles, single services and ad-hoc port specs. */
+export interface CheckScope {
+  roles: string[];
+  services: string[];
+  ports: string[];
+}
+
+/** Every expectation of a run's scope; NOTHING_TO_CHECK when the scope names nothing. */
+export function expandScope(catalog: Catalog, scope: CheckScope, opts: ExpandOptions = {}): Expectation[] {
+  const expectations = [
+    ...scope.roles.flatMap((r) => expandRole(catalog, r, opts)),
+    ...scope.services.flatMap((s) => expandService(catalog, s, opts)),
+    ...expandPorts(scope.ports, catalog),
+  ];
+  if (expectations.length === 0) {
+    throw new PortolanError('NOTHING_TO_CHECK', 'nothing to check: name at least one of roles, services, ports', {
+      fields: ['roles', 'services', 'ports'],
+    });
+  }
+  return expectations;
 }
 
 export function expandRole(catalog: Catalog, roleId: string, opts: ExpandOptions = {}): Expectation[] {
@@ -117,8 +139,9 @@ function parsePortSpec(spec: string): { protocol: Transport; port: number | null
   const last = m?.[2] === undefined ? first : Number(m[2]);
   if (!m || first < 1 || last > 65535 || first > last) {
     throw new PortolanError(
-      'USAGE',
-      `--port "${spec}": expected PORT/tcp, PORT/udp, FIRST-LAST/tcp or icmp (ports 1-65535)`,
+      'INVALID_VALUE',
+      `ports "${spec}": expected PORT/tcp, PORT/udp, FIRST-LAST/tcp or icmp (ports 1-65535)`,
+      { fields: ['ports'] },
     );
   }
   const protocol = m[3] as 'tcp' | 'udp';
@@ -230,7 +253,10 @@ function roleAliases(catalog: Catalog): string[] {
 /** A usage error for an id the catalog lacks, with the nearest ids as "did you mean". */
 function unknownId(what: string, id: string, known: string[]): PortolanError {
   const hint = suggest(id, known);
-  return new PortolanError('USAGE', `unknown ${what} "${id}".${hint} List them with \`portolan catalog ${what}s\`.`);
+  return new PortolanError(
+    'UNKNOWN_ID',
+    `unknown ${what} "${id}".${hint} List them with \`portolan catalog ${what}s\`.`,
+  );
 }
 
 /** " Did you mean "a", "b"?" for ids close to `id`, or "". */

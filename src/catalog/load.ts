@@ -1,7 +1,7 @@
 /**
  * Load and validate the catalog: `checks/services/*.yaml` and `checks/roles/*.yaml`
  * from the built-in directory, then from each user directory (`--checks DIR`), where a
- * file with an existing id overrides it. Every problem is a PortolanError('CATALOG')
+ * file with an existing id overrides it. Every problem is a PortolanError('CATALOG_INVALID')
  * naming file, line and column.
  */
 import { createHash } from 'node:crypto';
@@ -9,7 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { PortolanError } from '../cli/errors.js';
+import { PortolanError } from '../errors.js';
 import type { Catalog, PortRow, Role, RoleService, Service } from '../model.js';
 import { switchNames } from './switches.js';
 import { type LocatedYaml, readYamlFile, validateLocated } from './yaml-file.js';
@@ -44,7 +44,7 @@ export async function loadCatalog(opts: LoadOptions = {}): Promise<Catalog> {
   for (const dir of dirs) {
     const seenServices = new Map<string, string>();
     for (const yaml of await readAll(join(dir, 'services'))) {
-      validateLocated(yaml, validateService, 'CATALOG');
+      validateLocated(yaml, validateService, 'CATALOG_INVALID');
       const service = { ...(yaml.data as Service), file: yaml.file };
       checkRows(service, yaml);
       rejectDuplicate(seenServices, service.id, yaml, 'service');
@@ -52,7 +52,7 @@ export async function loadCatalog(opts: LoadOptions = {}): Promise<Catalog> {
     }
     const seenRoles = new Map<string, string>();
     for (const yaml of await readAll(join(dir, 'roles'))) {
-      validateLocated(yaml, validateRole, 'CATALOG');
+      validateLocated(yaml, validateRole, 'CATALOG_INVALID');
       const raw = yaml.data as Omit<Role, 'services'> & { services: (string | RoleService)[] };
       rejectDuplicate(seenRoles, raw.id, yaml, 'role');
       const services = raw.services.map((s) => (typeof s === 'string' ? { service: s } : s));
@@ -66,10 +66,11 @@ export async function loadCatalog(opts: LoadOptions = {}): Promise<Catalog> {
   for (const [id, role] of roles) {
     (role.with ?? []).forEach((name, i) => {
       if (!known.includes(name)) {
+        const location = roleFiles.get(id)?.locate(`/with/${i}`) ?? role.file;
         throw new PortolanError(
-          'CATALOG',
+          'CATALOG_INVALID',
           `role "${id}" turns on "${name}", which no row or role entry uses as a switch; expected one of ${known.join(', ')}`,
-          roleFiles.get(id)?.locate(`/with/${i}`) ?? role.file ?? null,
+          location ? { location } : {},
         );
       }
     });
@@ -78,10 +79,11 @@ export async function loadCatalog(opts: LoadOptions = {}): Promise<Catalog> {
         const yaml = roleFiles.get(id);
         const raw = (yaml?.data as { services?: unknown[] } | undefined)?.services?.[i];
         const pointer = typeof raw === 'string' ? '' : '/service';
+        const location = yaml?.locate(`/services/${i}${pointer}`) ?? role.file;
         throw new PortolanError(
-          'CATALOG',
+          'CATALOG_INVALID',
           `role "${id}" names unknown service "${entry.service}"; expected one of the ids in services/ (see \`portolan catalog services\`)`,
-          yaml?.locate(`/services/${i}${pointer}`) ?? role.file ?? null,
+          location ? { location } : {},
         );
       }
     });
@@ -96,10 +98,11 @@ function checkRoleAliases(roles: Map<string, Role>, files: Map<string, LocatedYa
     (role.aliases ?? []).forEach((alias, i) => {
       const other = roles.has(alias) ? alias : owner.get(alias);
       if (other && other !== role.id) {
+        const location = files.get(role.id)?.locate(`/aliases/${i}`) ?? role.file;
         throw new PortolanError(
-          'CATALOG',
+          'CATALOG_INVALID',
           `role "${role.id}" has the alias "${alias}", which already names role "${other}"; expected an unused id`,
-          files.get(role.id)?.locate(`/aliases/${i}`) ?? role.file ?? null,
+          location ? { location } : {},
         );
       }
       owner.set(alias, role.id);
@@ -113,16 +116,21 @@ async function readAll(dir: string): Promise<LocatedYaml[]> {
     names = await readdir(dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new PortolanError('IO', `cannot read catalog directory: ${(err as Error).message}`, dir);
+    throw new PortolanError('FILE_UNREADABLE', `cannot read catalog directory: ${(err as Error).message}`, {
+      location: dir,
+      cause: err,
+    });
   }
   const files = names.filter((n) => /\.ya?ml$/.test(n)).sort();
-  return Promise.all(files.map((n) => readYamlFile(join(dir, n), 'CATALOG')));
+  return Promise.all(files.map((n) => readYamlFile(join(dir, n), 'CATALOG_INVALID')));
 }
 
 function rejectDuplicate(seen: Map<string, string>, id: string, yaml: LocatedYaml, what: string): void {
   const other = seen.get(id);
   if (other) {
-    throw new PortolanError('CATALOG', `duplicate ${what} id "${id}" (also defined in ${other})`, yaml.locate('/id'));
+    throw new PortolanError('CATALOG_INVALID', `duplicate ${what} id "${id}" (also defined in ${other})`, {
+      location: yaml.locate('/id'),
+    });
   }
   seen.set(id, yaml.file);
 }
@@ -134,9 +142,9 @@ function checkRows(service: Service, yaml: LocatedYaml): void {
     const [first, last] = row.range.split('-').map(Number) as [number, number];
     if (first < 1 || last > 65535 || first > last) {
       throw new PortolanError(
-        'CATALOG',
+        'CATALOG_INVALID',
         `range "${row.range}" is ${first > last ? 'reversed' : 'out of range'}; expected first-last with 1 <= first <= last <= 65535`,
-        yaml.locate(`/ports/${i}/range`),
+        { location: yaml.locate(`/ports/${i}/range`) },
       );
     }
   });

@@ -2,10 +2,11 @@
  * The options that shape an expansion, checked and normalised in one place. They live in the
  * catalog layer so that every way in (check, plans, listen, `catalog show`, the library) rejects
  * the same bad values with the same one-line message, instead of letting rows silently vanish
- * (`--os 2008R2` used to match nothing).
+ * (`--os 2008R2` used to match nothing). Errors name the option's key (`os`); the CLI shows its flag.
  */
-import { PortolanError } from '../cli/errors.js';
+import { PortolanError } from '../errors.js';
 import type { Catalog, RpcProfile } from '../model.js';
+import { RUN_OPTIONS } from '../run-options.js';
 import { OS_VALUES } from './load.js';
 import { type PortRange, parsePortList } from './port-sets.js';
 import { switchNames } from './switches.js';
@@ -39,9 +40,9 @@ export const RPC_PROFILES: readonly RpcProfile[] = ['modern', 'legacy', 'both'];
 
 export function resolveExpandOptions(catalog: Catalog, opts: ExpandOptions = {}): ResolvedExpandOptions {
   return {
-    profile: parseProfile(opts.profile ?? 'modern'),
-    rpcRange: opts.rpcRange ? parsePortList(opts.rpcRange, '--rpc-range') : null,
-    ftpPassiveRange: opts.ftpPassiveRange ? parsePortList(opts.ftpPassiveRange, '--ftp-passive-range') : null,
+    profile: parseProfile(opts.profile ?? RUN_OPTIONS.profile.default),
+    rpcRange: opts.rpcRange ? parsePortList(opts.rpcRange, 'rpcRange') : null,
+    ftpPassiveRange: opts.ftpPassiveRange ? parsePortList(opts.ftpPassiveRange, 'ftpPassiveRange') : null,
     os: opts.os ? parseOs(opts.os, 'server') : defaultOs('server'),
     clientOs: opts.clientOs ? parseOs(opts.clientOs, 'client') : defaultOs('client'),
     with: new Set(parseSwitches(catalog, opts.with ?? [])),
@@ -52,7 +53,9 @@ export function resolveExpandOptions(catalog: Catalog, opts: ExpandOptions = {})
 export function parseProfile(value: string): RpcProfile {
   const profile = value.trim().toLowerCase();
   if ((RPC_PROFILES as readonly string[]).includes(profile)) return profile as RpcProfile;
-  throw new PortolanError('USAGE', `--profile "${value}": expected ${RPC_PROFILES.join(', ')}`);
+  throw new PortolanError('INVALID_VALUE', `profile "${value}": expected ${RPC_PROFILES.join(', ')}`, {
+    fields: ['profile'],
+  });
 }
 
 /** An OS token of the catalog's list (checks/schema/service.schema.json), compared without case. */
@@ -60,8 +63,10 @@ export function parseOs(value: string, kind: 'server' | 'client'): string {
   const os = value.trim().toLowerCase();
   const known = OS_VALUES[kind];
   if (known.includes(os)) return os;
-  const flag = kind === 'server' ? '--os' : '--client-os';
-  throw new PortolanError('USAGE', `${flag} "${value}": expected one of ${known.join(', ')} (any case)`);
+  const field = kind === 'server' ? 'os' : 'clientOs';
+  throw new PortolanError('INVALID_VALUE', `${field} "${value}": expected one of ${known.join(', ')} (any case)`, {
+    fields: [field],
+  });
 }
 
 /** The OS a run assumes when it names none: the newest of the catalog's list. */
@@ -76,8 +81,9 @@ export function parseSwitches(catalog: Catalog, values: readonly string[]): stri
   for (const name of names) {
     if (!known.includes(name)) {
       throw new PortolanError(
-        'USAGE',
-        `--with "${name}": no such named condition; expected one of ${known.join(', ')} (see \`portolan catalog switches\`)`,
+        'INVALID_VALUE',
+        `with "${name}": no such named condition; expected one of ${known.join(', ')} (see \`portolan catalog switches\`)`,
+        { fields: ['with'] },
       );
     }
   }

@@ -4,7 +4,7 @@
  * with the profile asked for, `both` by default, since the KB names both generations' ranges.
  * ICMP comes first, then the IP protocols by number, then ports, as the KB's table has them.
  */
-import { PortolanError } from '../cli/errors.js';
+import { PortolanError } from '../errors.js';
 import type { Catalog, PortSetId, Requirement, RowCondition, RowSource, RpcProfile, Transport } from '../model.js';
 import { parseProfile } from './options.js';
 import { formatRange, parsePortList, resolvePortSet } from './port-sets.js';
@@ -77,7 +77,9 @@ export function catalogPortTable(catalog: Catalog, filter: PortTableFilter = {})
 export function parseProtocol(value: string): Transport {
   const protocol = value.trim().toLowerCase() as Transport;
   if (PROTOCOLS.includes(protocol)) return protocol;
-  throw new PortolanError('USAGE', `--protocol "${value}": expected ${PROTOCOLS.join(', ')} (any case)`);
+  throw new PortolanError('INVALID_VALUE', `protocol "${value}": expected ${PROTOCOLS.join(', ')} (any case)`, {
+    fields: ['protocol'],
+  });
 }
 
 function matches(r: PortTableRow, port: number | undefined, protocol: Transport | undefined): boolean {

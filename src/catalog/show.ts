@@ -3,7 +3,7 @@
  * options would check, and also the rows its OS selectors leave out, so nothing the catalog
  * knows is hidden; each row carries its switches and OS selectors.
  */
-import { PortolanError } from '../cli/errors.js';
+import { PortolanError } from '../errors.js';
 import type { Catalog, Expectation, RowCondition } from '../model.js';
 import { type ExpandOptions, findRole, planRole, planService, suggest, switchesOn } from './expand.js';
 import { resolveExpandOptions } from './options.js';
@@ -50,7 +50,7 @@ export function showCatalogEntry(catalog: Catalog, id: string, opts: ExpandOptio
       ...[...catalog.roles.values()].flatMap((r) => r.aliases ?? []),
     ];
     throw new PortolanError(
-      'USAGE',
+      'UNKNOWN_ID',
       `no service or role "${id}".${suggest(id, known)} See \`portolan catalog services\` and \`portolan catalog roles\`.`,
     );
   }

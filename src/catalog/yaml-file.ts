@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
-import { PortolanError, type PortolanErrorCode } from '../cli/errors.js';
+import { PortolanError, type PortolanErrorCode } from '../errors.js';
 
 export interface LocatedYaml {
   file: string;
@@ -15,23 +15,31 @@ export interface LocatedYaml {
   locate(pointer: string): string;
 }
 
-export async function readYamlFile(file: string, code: PortolanErrorCode): Promise<LocatedYaml> {
+/** The code a file's problems carry: the catalog's or a plan's. */
+export type YamlFileCode = Extract<PortolanErrorCode, 'CATALOG_INVALID' | 'PLAN_INVALID'>;
+
+export async function readYamlFile(file: string, code: YamlFileCode): Promise<LocatedYaml> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new PortolanError('IO', `cannot read: ${(err as Error).message}`, file);
+    throw new PortolanError('FILE_UNREADABLE', `cannot read: ${(err as Error).message}`, {
+      location: file,
+      cause: err,
+    });
   }
   return parseYamlText(text, file, code);
 }
 
-export function parseYamlText(text: string, file: string, code: PortolanErrorCode): LocatedYaml {
+export function parseYamlText(text: string, file: string, code: YamlFileCode): LocatedYaml {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];
   if (first) {
     const { line, col } = lines.linePos(first.pos[0]);
-    throw new PortolanError(code, `malformed YAML: ${firstLine(first.message)}`, `${file}:${line}:${col}`);
+    throw new PortolanError(code, `malformed YAML: ${firstLine(first.message)}`, {
+      location: `${file}:${line}:${col}`,
+    });
   }
   const at = (offset: number): string => {
     const { line, col } = lines.linePos(offset);
@@ -45,14 +53,14 @@ export function parseYamlText(text: string, file: string, code: PortolanErrorCod
 }
 
 /** Validate `yaml.data` with a compiled schema; throw the first error with its location. */
-export function validateLocated(yaml: LocatedYaml, validate: ValidateFunction, code: PortolanErrorCode): void {
+export function validateLocated(yaml: LocatedYaml, validate: ValidateFunction, code: YamlFileCode): void {
   if (validate(yaml.data)) return;
   const error = mostSpecific(validate.errors ?? []);
   const pointer =
     error.keyword === 'additionalProperties'
       ? `${error.instancePath}/${String(error.params.additionalProperty)}`
       : error.instancePath;
-  throw new PortolanError(code, describeSchemaError(error, yaml.data), yaml.locate(pointer));
+  throw new PortolanError(code, describeSchemaError(error, yaml.data), { location: yaml.locate(pointer) });
 }
 
 /**

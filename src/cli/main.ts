@@ -1,9 +1,11 @@
 /**
  * portolan's command line: wiring only. Each command lives in `commands/` and calls
- * the library; errors with a `PortolanError` code become exit code 2 with one line
- * that says where and what was expected.
+ * the library; a `PortolanError` becomes one line that says where and what was expected,
+ * and the exit code its code maps to (`exit-codes.ts`).
  */
 import { Command, CommanderError } from 'commander';
+import { PortolanError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
 import { VERSION } from '../version.js';
 import { registerAgent } from './commands/agent.js';
 import { registerCatalog } from './commands/catalog.js';
@@ -12,7 +14,7 @@ import { registerHistory } from './commands/history.js';
 import { registerListen } from './commands/listen.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
-import { EXIT, PortolanError } from './errors.js';
+import { EXIT_CODE_OF } from './exit-codes.js';
 
 export function buildProgram(): Command {
   const program = new Command('portolan')
@@ -61,7 +63,7 @@ function reportError(err: unknown): number {
   }
   if (err instanceof PortolanError) {
     process.stderr.write(`portolan: ${err.message}\n`);
-    return EXIT.usage;
+    return EXIT_CODE_OF[err.code];
   }
   process.stderr.write(
     `portolan: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,

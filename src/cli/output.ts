@@ -4,11 +4,11 @@
  * run never leaves half a report.
  */
 import type { Command } from 'commander';
+import { PortolanError } from '../errors.js';
 import type { RunResult } from '../model.js';
 import { pathProblem } from '../platform/file-names.js';
 import { FORMATS, type Format, isFormat, renderers } from '../report/index.js';
-import { writeFileAtomic, writeReports } from '../report/write.js';
-import { PortolanError } from './errors.js';
+import { writeReportFile, writeReports } from '../report/write.js';
 
 export interface OutputOptions {
   format: string;
@@ -27,7 +27,7 @@ export function parseFormats(text: string): Format[] {
   const list = text.split(',').map((s) => s.trim());
   const bad = list.find((f) => !isFormat(f));
   if (bad !== undefined)
-    throw new PortolanError('USAGE', `--format "${bad}": expected one or more of ${FORMATS.join(', ')}`);
+    throw new PortolanError('INVALID_VALUE', `--format "${bad}": expected one or more of ${FORMATS.join(', ')}`);
   return [...new Set(list as Format[])];
 }
 
@@ -35,15 +35,26 @@ export function parseFormats(text: string): Format[] {
 export function checkOutputOptions(o: OutputOptions): void {
   const formats = parseFormats(o.format);
   if (formats.length > 1 && !o.outputDir)
-    throw new PortolanError('USAGE', 'several --format values need --output-dir DIR');
-  if (o.output && o.outputDir) throw new PortolanError('USAGE', '--output and --output-dir conflict: choose one');
+    throw new PortolanError('MISSING_OPTION', 'several --format values need --output-dir DIR');
+  if (o.output && o.outputDir) {
+    throw new PortolanError('CONFLICTING_OPTIONS', '--output and --output-dir conflict: choose one');
+  }
   for (const [flag, path] of [
     ['--output-dir', o.outputDir],
     ['--output', o.output],
   ] as const) {
     const problem = path === undefined ? null : pathProblem(path, process.platform);
-    if (problem) throw new PortolanError('USAGE', `${flag} "${path}": ${problem}`);
+    if (problem) throw new PortolanError('INVALID_VALUE', `${flag} "${path}": ${problem}`);
   }
+}
+
+/**
+ * Colour only for the terminal table on a TTY, and never when NO_COLOR is set to anything
+ * (no-color.org); `explicit` is `--color` / `--no-color` where a command has them.
+ */
+export function colorWanted(format: Format, toFile: boolean, explicit?: boolean): boolean {
+  if (explicit !== undefined) return explicit;
+  return format === 'table' && !toFile && process.stdout.isTTY === true && !process.env.NO_COLOR;
 }
 
 export function emitResult(result: RunResult, o: OutputOptions): void {
@@ -53,16 +64,11 @@ export function emitResult(result: RunResult, o: OutputOptions): void {
     return;
   }
   const format = formats[0] as Format;
-  const color = format === 'table' && !o.output && Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env);
-  const text = renderers[format](result, { color });
+  const text = renderers[format](result, { color: colorWanted(format, Boolean(o.output)) });
   if (!o.output) {
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     return;
   }
-  try {
-    writeFileAtomic(o.output, text);
-  } catch (err) {
-    throw new PortolanError('IO', `cannot write: ${(err as Error).message}`, o.output);
-  }
+  writeReportFile(o.output, text);
   process.stderr.write(`wrote ${o.output}\n`);
 }

@@ -6,7 +6,8 @@
  * Tables go where the connection's search_path says (`?options=-c search_path=portolan`).
  */
 import pg from 'pg';
-import { HistoryError } from './db.js';
+import type { PortolanError } from '../errors.js';
+import { historyError, isHistoryError } from './db.js';
 import { SCHEMA_VERSION, schemaV2 } from './schema.js';
 import { type Column, LockBudget, type SqlConnection, type SqlValue } from './sql.js';
 
@@ -115,7 +116,7 @@ class PostgresConnection implements SqlConnection {
     if (before === SCHEMA_VERSION) return;
     this.refuseNewer(before);
     if (before === 0 && mustExist) {
-      throw new HistoryError('HISTORY_MISSING', this.display, 'has no portolan history yet; run a plan first');
+      throw historyError('HISTORY_MISSING', this.display, 'has no portolan history yet; run a plan first');
     }
     await this.write(async () => {
       await this.budget.spend(() => this.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]));
@@ -145,7 +146,7 @@ class PostgresConnection implements SqlConnection {
 
   private refuseNewer(version: number): void {
     if (version > SCHEMA_VERSION) {
-      throw new HistoryError(
+      throw historyError(
         'HISTORY_NEWER_SCHEMA',
         this.display,
         `schema version ${version} is newer than this portolan understands (${SCHEMA_VERSION}); upgrade portolan or use another database`,
@@ -183,15 +184,20 @@ function textSafe(value: SqlValue): SqlValue {
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH']);
 
 /** Map PostgreSQL's SQLSTATEs and connection failures to ours, with what to do. */
-function postgresError(err: unknown, display: string): HistoryError {
-  if (err instanceof HistoryError) return err;
+function postgresError(err: unknown, display: string): PortolanError {
+  if (isHistoryError(err)) return err;
   const code = (err as { code?: string }).code ?? '';
   const message = (err as Error).message ?? String(err);
   if (code === '55P03') {
-    return new HistoryError('HISTORY_LOCKED', display, `locked by another writer (${message}); try again later`);
+    return historyError('HISTORY_LOCKED', display, `locked by another writer (${message}); try again later`, err);
   }
   if (UNREACHABLE.has(code) || /timeout|terminated/i.test(message)) {
-    return new HistoryError('HISTORY_UNREADABLE', display, `cannot reach the server (${code || 'error'}: ${message})`);
+    return historyError(
+      'HISTORY_UNREACHABLE',
+      display,
+      `cannot reach the server (${code || 'error'}: ${message})`,
+      err,
+    );
   }
-  return new HistoryError('HISTORY_UNREADABLE', display, `cannot be used (${code || 'error'}: ${message})`);
+  return historyError('HISTORY_UNREADABLE', display, `cannot be used (${code || 'error'}: ${message})`, err);
 }

@@ -2,11 +2,13 @@
  * Record a finished plan run, and attach to it what changed since the previous complete
  * run of the same plan from the same source (the reports' "changed since the last run").
  * History is a convenience: when it is locked, unreadable, unreachable or newer, the
- * caller gets the HistoryError to print and the run's own reports stand.
+ * caller gets the history error (a PortolanError, HISTORY_*) to print and the run's own
+ * reports stand.
  */
+import type { PortolanError } from '../errors.js';
 import type { RunResult } from '../model.js';
 import { sourceOf } from '../result/legacy.js';
-import { HistoryError } from './db.js';
+import { isHistoryError } from './db.js';
 import type { RunDiff } from './diff.js';
 import { History, type StoredRun } from './store.js';
 
@@ -16,7 +18,7 @@ export interface Recorded {
   previous: StoredRun | null;
   /** Changes since `previous`. */
   diff: RunDiff | null;
-  error: HistoryError | null;
+  error: PortolanError | null;
 }
 
 export interface RecordOptions {
@@ -28,7 +30,7 @@ export interface RecordOptions {
 
 /**
  * Store `result` in the history at `location` and set `result.changes` when there is a
- * previous run to compare with. Never throws a HistoryError: it comes back in `error`.
+ * previous run to compare with. Never throws a history error (`isHistoryError`): it comes back in `error`.
  */
 export async function recordRun(
   location: string,
@@ -50,7 +52,7 @@ export async function recordRun(
     const { id, diff } = await history.record(result, plan, { since: previous });
     return { id, previous, diff, error: null };
   } catch (err) {
-    if (!(err instanceof HistoryError)) throw err;
+    if (!isHistoryError(err)) throw err;
     return { id: null, previous: null, diff: null, error: err };
   } finally {
     await history?.close();

@@ -8,10 +8,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { PortolanError } from '../errors.js';
 import type { RunResult } from '../model.js';
 import { withSourceDefaults } from '../result/legacy.js';
 import { splitResult } from '../result/target-records.js';
-import { HistoryError } from './db.js';
+import { historyError, isHistoryError } from './db.js';
 import { SCHEMA_VERSION, SQLITE_V1, schemaV2 } from './schema.js';
 import { type Column, LockBudget, type SqlConnection, type SqlValue } from './sql.js';
 import { finishRun, insertRun, insertTargets, runStartOf } from './write-run.js';
@@ -29,7 +30,7 @@ const MIGRATIONS: ((conn: SqlConnection) => Promise<void>)[] = [(conn) => conn.e
 
 export async function openSqlite(path: string, opts: SqliteOptions): Promise<SqlConnection> {
   if (opts.mustExist && path !== ':memory:' && !existsSync(path)) {
-    throw new HistoryError('HISTORY_MISSING', opts.display, 'does not exist yet; run a plan first');
+    throw historyError('HISTORY_MISSING', opts.display, 'does not exist yet; run a plan first');
   }
   const budget = new LockBudget(opts.lockTimeoutMs);
   let db: Database.Database | undefined;
@@ -103,7 +104,7 @@ class SqliteConnection implements SqlConnection {
     await this.write(async () => {
       const from = version();
       if (from > SCHEMA_VERSION) {
-        throw new HistoryError(
+        throw historyError(
           'HISTORY_NEWER_SCHEMA',
           this.display,
           `schema version ${from} is newer than this portolan understands (${SCHEMA_VERSION}); upgrade portolan or use --history with another file`,
@@ -166,12 +167,12 @@ async function migrateToV2(conn: SqlConnection): Promise<void> {
 }
 
 /** Map SQLite's error codes to ours, with a sentence that says what to do. */
-function sqliteError(err: unknown, display: string): HistoryError {
-  if (err instanceof HistoryError) return err;
+function sqliteError(err: unknown, display: string): PortolanError {
+  if (isHistoryError(err)) return err;
   const code = (err as { code?: string }).code ?? '';
   const message = (err as Error).message ?? String(err);
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return new HistoryError('HISTORY_LOCKED', display, `locked by another process (${message}); try again later`);
+    return historyError('HISTORY_LOCKED', display, `locked by another process (${message}); try again later`, err);
   }
-  return new HistoryError('HISTORY_UNREADABLE', display, `cannot be used (${code || 'error'}: ${message})`);
+  return historyError('HISTORY_UNREADABLE', display, `cannot be used (${code || 'error'}: ${message})`, err);
 }

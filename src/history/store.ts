@@ -7,9 +7,9 @@
  *
  * One History is one connection; its calls run one at a time, in the order made.
  */
+import { PortolanError } from '../errors.js';
 import type { ComplianceStatus, ExpectationStatus, RunCounts, RunResult } from '../model.js';
 import { assembleResult, type RunHeader, splitResult, type TargetRecord } from '../result/target-records.js';
-import { HistoryError } from './db.js';
 import { type DiffEnd, diffFromPairs, type RunDiff } from './diff.js';
 import { type HistoryLocation, parseHistoryLocation } from './location.js';
 import { openPostgres } from './postgres.js';
@@ -242,7 +242,7 @@ export class History {
   async diff(fromId: number, toId: number): Promise<RunDiff> {
     const end = async (id: number): Promise<DiffEnd> => {
       const run = await this.get(id);
-      if (!run) throw new HistoryError('HISTORY_MISSING', this.location, `run ${id} is not in the history`);
+      if (!run) throw new PortolanError('HISTORY_NO_RUN', `run ${id} is not in the history`);
       return { startedAt: run.startedAt, status: run.status };
     };
     return this.diffRows(await end(fromId), await end(toId), fromId, toId);

@@ -5,10 +5,10 @@
  * written first, and only then is an unexpected failure thrown.
  */
 
-import { PortolanError } from '../cli/errors.js';
+import { PortolanError } from '../errors.js';
 import { type Recorded, recordRun } from '../history/record-run.js';
 import { pathProblem } from '../platform/file-names.js';
-import { writeOutputs } from './outputs.js';
+import { writeReports } from '../report/write.js';
 import { type PlanRun, type RunPlanOptions, runPlan } from './run-plan.js';
 import type { Plan, RunCheck } from './types.js';
 
@@ -28,7 +28,7 @@ export interface ExecutedPlan extends PlanRun {
 
 export async function executePlan(plan: Plan, runCheck: RunCheck, opts: ExecuteOptions): Promise<ExecutedPlan> {
   const problem = opts.outputDir === undefined ? null : pathProblem(opts.outputDir, process.platform);
-  if (problem) throw new PortolanError('USAGE', `--output-dir "${opts.outputDir}": ${problem}`);
+  if (problem) throw new PortolanError('INVALID_VALUE', `--output-dir "${opts.outputDir}": ${problem}`);
   const run = await runPlan(plan, runCheck, opts);
   let recorded: Recorded | null = null;
   let historyFailure: unknown = null;
@@ -44,8 +44,13 @@ export async function executePlan(plan: Plan, runCheck: RunCheck, opts: ExecuteO
       historyFailure = err;
     }
   }
-  const outputs = opts.outputDir ? { ...plan.outputs, directory: opts.outputDir } : plan.outputs;
-  const written = writeOutputs(run.result, plan.name, outputs);
+  // `<directory>/<plan name>.<ext>`, replaced each run: the agent keeps them current, history keeps the past.
+  const written = writeReports(run.result, {
+    formats: plan.outputs.formats,
+    dir: opts.outputDir ?? plan.outputs.directory,
+    baseName: plan.name,
+    keep: 'latest',
+  }).map((w) => w.path);
   if (historyFailure) throw historyFailure;
   return { ...run, written, recorded };
 }

@@ -13,18 +13,14 @@
  *   connection refused, about 2 s later (nmap issue 2113). A connect timeout shorter than that
  *   turns every closed port into `filtered`, so connects wait at least `WINDOWS_TCP_FLOOR_MS`.
  */
-import type { PlatformLimit } from '../model.js';
+import type { PlatformLimit, RunNote } from '../model.js';
 
 /** A refused connect on Windows takes about 2 s (three SYNs, each answered by a reset), plus round trips. */
 export const WINDOWS_TCP_FLOOR_MS = 3000;
 
-/** Why the limit matters, for the observation's evidence. */
-const UDP_UNSEEN =
-  'this platform (Windows) cannot see ICMP port unreachable: Node never receives it (libuv issue 5242), so a closed UDP port is as silent as a filtered one';
-
-/** On a platform that cannot see ICMP port unreachable, UDP silence carries this fact and evidence line. */
-export function udpSilenceLimit(platform: NodeJS.Platform): { platformLimit: PlatformLimit; evidence: string } | null {
-  return platform === 'win32' ? { platformLimit: 'icmp-port-unreachable-unseen', evidence: UDP_UNSEEN } : null;
+/** On a platform that cannot see ICMP port unreachable, UDP silence carries this fact (analyze/describe.ts says it). */
+export function udpSilenceLimit(platform: NodeJS.Platform): PlatformLimit | null {
+  return platform === 'win32' ? 'icmp-port-unreachable-unseen' : null;
 }
 
 /** The TCP connect timeout to use: the run's, raised on Windows to outlast its retries after a reset. */
@@ -33,8 +29,7 @@ export function tcpConnectTimeoutMs(timeoutMs: number, platform: NodeJS.Platform
 }
 
 /** The run note when the TCP timeout was raised; null when it was not. */
-export function tcpTimeoutNote(timeoutMs: number, platform: NodeJS.Platform): string | null {
-  const used = tcpConnectTimeoutMs(timeoutMs, platform);
-  if (used === timeoutMs) return null;
-  return `TCP connects waited ${used} ms instead of ${timeoutMs} ms: Windows retries a connection for about 2 s after a reset before it reports it refused, and a shorter wait would read closed ports as filtered.`;
+export function tcpTimeoutNote(timeoutMs: number, platform: NodeJS.Platform): RunNote | null {
+  const usedMs = tcpConnectTimeoutMs(timeoutMs, platform);
+  return usedMs === timeoutMs ? null : { kind: 'tcp-timeout-raised', askedMs: timeoutMs, usedMs };
 }

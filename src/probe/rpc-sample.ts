@@ -12,6 +12,3 @@ export function sampleRange(first: number, last: number, k: number): number[] {
   for (let i = 0; i < k; i++) ports.add(first + Math.round(i * step));
   return [...ports];
 }
-
-/** Ports of a range that `check` probes and `listen` serves when no `--rpc-sample` is given. */
-export const DEFAULT_RPC_SAMPLE = 16;

@@ -3,9 +3,12 @@
  * speaks on the port, a bounded conversation gathers evidence. Nothing the module does
  * (fail, throw, time out) changes a completed handshake's `open`.
  */
+
 import type { Observation } from '../model.js';
-import { tlsInfoFromSocket } from '../protocols/http/certificate.js';
+import { rejected } from '../protocols/recognition.js';
+import { tlsInfoFromSocket } from '../protocols/tls/certificate.js';
 import type { CustomProtocol, DiscoveredEndpoint, ProbeContext, Recognition, TcpProtocol } from '../protocols/types.js';
+import { buildObservation, type ObservationFacts } from './observation.js';
 import { startTls, streamIO } from './stream-io.js';
 import { tcpConnect } from './tcp.js';
 
@@ -20,6 +23,8 @@ export interface TcpProbeOptions {
   signal: AbortSignal;
   module: TcpProtocol | CustomProtocol | null;
   ctx: ProbeContext;
+  /** Facts the engine knows about this probe (how a range port was chosen, responder mode). */
+  facts?: ObservationFacts;
 }
 
 export interface TcpProbeResult {
@@ -29,40 +34,26 @@ export interface TcpProbeResult {
 }
 
 export async function tcpProbe(o: TcpProbeOptions): Promise<TcpProbeResult> {
-  const base = { target: o.target, address: o.address, protocol: 'tcp' as const, port: o.port };
+  const site = { target: o.target, address: o.address, protocol: 'tcp' as const, port: o.port };
   const conn = await tcpConnect(o);
-  const observation: Observation = {
-    ...base,
-    state: conn.state,
-    reason: conn.reason,
-    rttMs: round(conn.rttMs),
-    attempts: 1,
-    evidence: [],
-    warnings: [],
-    module: null,
-    error: conn.error,
-  };
-  if (!conn.socket) return { observation, endpoints: null };
-  if (!o.module) {
-    conn.socket.destroy();
-    return { observation, endpoints: null };
+  const exchange = { state: conn.state, reason: conn.reason, rttMs: conn.rttMs, attempts: 1, error: conn.error };
+  if (!conn.socket || !o.module) {
+    conn.socket?.destroy();
+    return { observation: buildObservation(site, exchange, null, o.facts), endpoints: null };
   }
-  observation.module = o.module.id;
   const deadline = AbortSignal.any([o.signal, AbortSignal.timeout(o.appTimeoutMs)]);
   let recognition: Recognition;
   try {
     recognition = await converse(o.module, conn.socket, o, deadline);
   } catch (err) {
-    recognition = { valid: false, evidence: [], reason: (err as Error).message };
+    recognition = rejected((err as Error).message || 'unknown reason');
   } finally {
     conn.socket.destroy();
   }
-  observation.evidence = recognition.valid
-    ? recognition.evidence
-    : [`${o.module.id}: no recognisable reply (${recognition.reason ?? 'unknown reason'})`, ...recognition.evidence];
-  observation.warnings = recognition.warnings ?? [];
-  observation.confirmed = recognition.valid;
-  return { observation, endpoints: recognition.valid ? (recognition.endpoints ?? null) : null };
+  return {
+    observation: buildObservation(site, exchange, { module: o.module, recognition }, o.facts),
+    endpoints: recognition.valid ? (recognition.endpoints ?? null) : null,
+  };
 }
 
 async function converse(
@@ -90,8 +81,4 @@ async function converse(
 /** SNI only for names: an IP literal is not a valid server name. */
 function servername(target: string): string | undefined {
   return /^[\d.]+$|:/.test(target) ? undefined : target;
-}
-
-export function round(ms: number | null): number | null {
-  return ms === null ? null : Math.round(ms * 1000) / 1000;
 }

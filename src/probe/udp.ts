@@ -6,9 +6,11 @@
  * after every retry -> `open|filtered`. Protocols that answer from another port (TFTP)
  * use an unconnected socket: ICMP is then unobservable and said so.
  */
+
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { ProbeState, Reason } from '../model.js';
+import { rejected } from '../protocols/recognition.js';
 import type { ProbeContext, Recognition, UdpProtocol } from '../protocols/types.js';
 import { outcomeOfError } from './outcome.js';
 import { abortError, sleep, type UdpPacer } from './udp-pacer.js';
@@ -142,6 +144,6 @@ function safeRecognize(module: UdpProtocol, msg: Buffer, ctx: ProbeContext): Rec
   try {
     return module.recognize(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), ctx);
   } catch (err) {
-    return { valid: false, evidence: [], reason: `parser error: ${(err as Error).message}` };
+    return rejected(`parser error: ${(err as Error).message}`);
   }
 }

@@ -3,6 +3,9 @@
  * a CSP that forbids remote loads) an auditor opens offline. Every value from the result goes
  * through `escapeHtml`; the embedded JSON through `jsonForScript`.
  */
+
+import { observationFacts } from '../analyze/describe.js';
+import { formatDuration } from '../duration.js';
 import type { Observation, RunResult, ServiceStatus } from '../model.js';
 import { escapeHtml as esc, jsonForScript } from './escape.js';
 import { HTML_SCRIPT, HTML_STYLE } from './html-assets.js';
@@ -18,7 +21,6 @@ import {
 import { REVIEW_WARNING, type RemediationItem, remediationItems } from './remediation.js';
 import {
   commandLineText,
-  formatDuration,
   formatRtt,
   groupResult,
   isPreDeployment,
@@ -71,7 +73,7 @@ function cellDetail(row: ReportRow): string {
   const e = row.expectation;
   const o = row.primary;
   const v = row.verdict;
-  const evidence = row.observations.flatMap((x) => x.evidence);
+  const evidence = row.observations.flatMap((x) => [...observationFacts(x), ...x.evidence]);
   const warnings = row.observations.flatMap((x) => x.warnings);
   const errors = row.observations.map((x) => x.error).filter((x): x is string => Boolean(x));
   const probes = row.observations.length > 1 ? observationTable(row.observations) : null;
@@ -105,7 +107,13 @@ function searchText(target: TargetGroup, service: ServiceGroup, row: ReportRow):
     portLabel(row.expectation),
     row.expectation?.application ?? '',
     row.verdict.status,
-    ...row.observations.flatMap((o) => [observationPortLabel(o), o.state, o.reason, ...o.evidence]),
+    ...row.observations.flatMap((o) => [
+      observationPortLabel(o),
+      o.state,
+      o.reason,
+      ...observationFacts(o),
+      ...o.evidence,
+    ]),
   ];
   return [...new Set(parts)].join(' ').toLowerCase();
 }

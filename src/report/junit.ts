@@ -3,6 +3,7 @@
  * and role, one <testcase> per expectation verdict. fail -> <failure>, inconclusive and waived
  * -> <skipped> with the reason, untestable -> <skipped>. Follows the Ant/Jenkins junit-10 layout.
  */
+import { observationFacts } from '../analyze/describe.js';
 import type { RunResult, TargetVerdict } from '../model.js';
 import { escapeXml as attr, escapeXmlText as text } from './escape.js';
 import { stateText } from './labels.js';
@@ -33,7 +34,7 @@ function details(row: ReportRow, chain: string[]): string {
       `${observationPortLabel(o)} on ${o.address ?? o.target}: ${stateText(o.state)}, reason ${o.reason}, ` +
         `attempts ${o.attempts}${o.rttMs === null ? '' : `, rtt ${o.rttMs} ms`}`,
     );
-    for (const e of o.evidence) lines.push(`  evidence: ${e}`);
+    for (const e of [...observationFacts(o), ...o.evidence]) lines.push(`  evidence: ${e}`);
     for (const w of o.warnings) lines.push(`  warning: ${w}`);
     if (o.error) lines.push(`  error: ${o.error}`);
   }

@@ -3,19 +3,12 @@
  * explanation, and the full table collapsed in <details>. GitHub rejects comments over 65,536
  * characters, so rows are cut to stay under MARKDOWN_LIMIT bytes and the cut is said.
  */
+import { formatDuration } from '../duration.js';
 import type { RunResult } from '../model.js';
 // Untrusted values never go in code spans: Markdown escapes do not work inside backticks.
 import { escapeMarkdownCell as md } from './escape.js';
 import { badge, COMPLIANCE_LABELS, SERVICE_LABELS, STATE_LABELS, STATUS_LABELS } from './labels.js';
-import {
-  allRows,
-  formatDuration,
-  formatRtt,
-  groupResult,
-  isPreDeployment,
-  portLabel,
-  requirementRank,
-} from './rows.js';
+import { allRows, formatRtt, groupResult, isPreDeployment, portLabel, requirementRank } from './rows.js';
 import type { RenderOptions } from './types.js';
 
 /** Bytes (UTF-8). 64 KiB minus room for the closing lines. */

@@ -3,6 +3,7 @@
  * a pass, the explanation. Colour only when asked (the CLI decides from TTY and NO_COLOR);
  * states always carry a word and a symbol so a pipe or a printout reads the same.
  */
+import { formatDuration } from '../duration.js';
 import type { ProbeState, RunResult } from '../model.js';
 import { oneLine } from './escape.js';
 import {
@@ -16,7 +17,6 @@ import {
 } from './labels.js';
 import {
   commandLineText,
-  formatDuration,
   formatRtt,
   groupResult,
   isPreDeployment,

@@ -1,11 +1,14 @@
 /**
- * Writing reports to disk: atomically (temp file + rename, so a reader never sees half a
- * report) and without overwriting an earlier run (a numeric suffix instead). Used by
- * `portolan report --output` and `portolan check --output-dir`.
+ * The one report writer. Always atomic (temp file + rename, so a reader never sees half a
+ * report); two naming policies: `every-run` keeps every run's report (a numeric suffix
+ * instead of overwriting) and refreshes `latest.<ext>` (`portolan check --output-dir`),
+ * `latest` replaces `<name>.<ext>` each run (a plan's outputs, which the agent keeps
+ * current while history keeps the past). A failed write is FILE_UNWRITABLE naming the file.
  */
 import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { PortolanError } from '../errors.js';
 import type { RunResult } from '../model.js';
 import { fileNamePart, portableStem } from '../platform/file-names.js';
 import { EXTENSIONS, renderers } from './index.js';
@@ -25,6 +28,22 @@ export function writeFileAtomic(file: string, content: string): void {
     rmSync(tmp, { force: true });
     throw err;
   }
+}
+
+/** `content` to `file` atomically, as `--output FILE` does; FILE_UNWRITABLE naming the file when it cannot. */
+export function writeReportFile(file: string, content: string): void {
+  try {
+    writeFileAtomic(file, content);
+  } catch (err) {
+    throw unwritable(file, err);
+  }
+}
+
+function unwritable(file: string, err: unknown): PortolanError {
+  return new PortolanError('FILE_UNWRITABLE', `cannot write the report: ${(err as Error).message}`, {
+    location: file,
+    cause: err,
+  });
 }
 
 /**
@@ -65,28 +84,47 @@ export interface WriteReportsOptions {
   dir: string;
   /** File name without extension. @default reportBaseName(result) */
   baseName?: string;
+  /**
+   * `every-run`: never overwrite, refresh `latest.<ext>`; `latest`: replace `<baseName>.<ext>`.
+   * @default 'every-run'
+   */
+  keep?: 'every-run' | 'latest';
   /** Passed to the renderers. */
   now?: Date;
 }
 
 export interface WrittenReport {
   format: Format;
-  /** The report of this run, never overwriting an earlier one. */
+  /** The report of this run. */
   path: string;
-  /** `DIR/latest.<ext>`, replaced on every run. */
-  latest: string;
+  /** `DIR/latest.<ext>`, replaced on every run (`every-run` only). */
+  latest: string | null;
 }
 
-/** Renders each format into DIR and refreshes `DIR/latest.<ext>`; returns the paths written. */
+/** Renders each format into DIR by the `keep` policy; returns the paths written, in format order. */
 export function writeReports(result: RunResult, opts: WriteReportsOptions): WrittenReport[] {
-  mkdirSync(opts.dir, { recursive: true });
   const stem = opts.baseName ? portableStem(opts.baseName) : reportBaseName(result);
+  const keepEvery = (opts.keep ?? 'every-run') === 'every-run';
+  try {
+    mkdirSync(opts.dir, { recursive: true });
+  } catch (err) {
+    throw unwritable(opts.dir, err);
+  }
   return [...new Set(opts.formats)].map((format) => {
     const content = renderers[format](result, { color: false, now: opts.now });
     const ext = EXTENSIONS[format];
-    const path = writeFileNew(opts.dir, stem, ext, content);
-    const latest = join(opts.dir, `latest.${ext}`);
-    writeFileAtomic(latest, content);
-    return { format, path, latest };
+    const target = join(opts.dir, `${stem}.${ext}`);
+    try {
+      if (!keepEvery) {
+        writeFileAtomic(target, content);
+        return { format, path: target, latest: null };
+      }
+      const path = writeFileNew(opts.dir, stem, ext, content);
+      const latest = join(opts.dir, `latest.${ext}`);
+      writeFileAtomic(latest, content);
+      return { format, path, latest };
+    } catch (err) {
+      throw unwritable(target, err);
+    }
   });
 }

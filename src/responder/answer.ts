@@ -2,6 +2,7 @@
  * What the responder does with one probe, whatever carried it: check it, remember its
  * nonce, ask the rate limiter, and build the reply. No sockets; `server.ts` feeds it.
  */
+import { PortolanError } from '../errors.js';
 import { hex } from '../protocols/codec/bytes.js';
 import { RateLimiter, type RateLimitOptions, ReplayGuard } from './guard.js';
 import {
@@ -42,7 +43,8 @@ export class ProbeAnswerer {
     private readonly options: AnswerOptions,
     nowMs: number,
   ) {
-    if (!options.token) throw new RangeError('the responder needs a non-empty token');
+    if (!options.token)
+      throw new PortolanError('INVALID_VALUE', 'token: the responder needs a non-empty token', { fields: ['token'] });
     this.windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
     this.replay = new ReplayGuard(this.windowMs, options.replayCapacity);
     this.limiter = new RateLimiter(options.rateLimit, nowMs);

@@ -33,7 +33,9 @@
  * reported as such instead of looking like a blocked port. Such a probe is still rejected:
  * the responder does not count it as a verified hit.
  */
+
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { PortolanError } from '../errors.js';
 import { ascii, bytesEqual, concat, readU16be, readU32be, u16be, u32be } from '../protocols/codec/bytes.js';
 
 export const MAGIC = ascii('PRTLN1');
@@ -109,7 +111,9 @@ export function hasMagicPrefix(bytes: Uint8Array): boolean {
 }
 
 export function encodeProbe(token: string, f: ProbeFields): Uint8Array {
-  if (f.nonce.length !== NONCE_LENGTH) throw new RangeError(`nonce must be ${NONCE_LENGTH} bytes`);
+  if (f.nonce.length !== NONCE_LENGTH) {
+    throw new PortolanError('INVALID_VALUE', `nonce: must be ${NONCE_LENGTH} bytes`, { fields: ['nonce'] });
+  }
   const body = concat(header(MessageType.probe), f.nonce, u64be(f.timestampMs), binding(f.transport, f.port));
   return concat(body, mac(token, body));
 }

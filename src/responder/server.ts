@@ -18,8 +18,10 @@
  * addresses a socket bound to the wildcard may answer from another address than the client
  * asked, and a connected client socket drops that reply. Bind to one address (`bind`) there.
  */
+
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
+import type { PortolanErrorCode } from '../errors.js';
 import { type AnswerOptions, ProbeAnswerer, type ProbeOutcome } from './answer.js';
 import { addressHint, deniedHint, inUseHint } from './bind-hints.js';
 import { hasMagicPrefix, PROBE_LENGTH, type ResponderTransport } from './handshake.js';
@@ -34,7 +36,11 @@ export interface PortRequest {
   note?: string;
 }
 
-export type OpenFailureCode = 'in-use' | 'privileged' | 'address-not-local' | 'error';
+/** Why a port could not be opened: the error model's codes for it. */
+export type OpenFailureCode = Extract<
+  PortolanErrorCode,
+  'PORT_IN_USE' | 'PORT_PRIVILEGED' | 'ADDRESS_NOT_LOCAL' | 'PORT_UNAVAILABLE'
+>;
 
 export interface ServedPort {
   transport: ResponderTransport;
@@ -109,19 +115,19 @@ const plainAddress = (address: string | undefined): string => (address ?? '?').r
 function failureFor(err: NodeJS.ErrnoException, req: PortRequest, bind: string): ServedPort['failure'] {
   switch (err.code) {
     case 'EADDRINUSE':
-      return { code: 'in-use', message: 'in use by another program' };
+      return { code: 'PORT_IN_USE', message: 'in use by another program' };
     case 'EACCES':
-      return { code: 'privileged', message: deniedHint(req.port, process.platform, err.message) };
+      return { code: 'PORT_PRIVILEGED', message: deniedHint(req.port, process.platform, err.message) };
     case 'EADDRNOTAVAIL':
-      return { code: 'address-not-local', message: addressHint(bind, process.platform) };
+      return { code: 'ADDRESS_NOT_LOCAL', message: addressHint(bind, process.platform) };
     default:
-      return { code: 'error', message: err.message };
+      return { code: 'PORT_UNAVAILABLE', message: err.message };
   }
 }
 
 /** Where the OS names the holder, say who; otherwise say how to find out. */
 async function nameOwners(served: ServedPort[]): Promise<void> {
-  const inUse = served.filter((s) => s.failure?.code === 'in-use');
+  const inUse = served.filter((s) => s.failure?.code === 'PORT_IN_USE');
   const owners = await findPortOwners(inUse);
   for (const s of inUse) {
     const who = owners.get(`${s.port}/${s.transport}`);

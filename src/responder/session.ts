@@ -14,8 +14,8 @@
  * Exit code: 0 every port served; 1 some ports could not be opened (the rest were served);
  * 2 none could be opened.
  */
-import { EXIT } from '../cli/errors.js';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../duration.js';
+import { EXIT } from '../exit-codes.js';
 import type { HostFirewall } from './firewall-session.js';
 import type { PortPlan } from './ports.js';
 import { renderClientCommand, renderHitLine, renderMatrix, renderServed, renderSummary } from './render.js';

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
-import { aggregate, type JudgeOptions, judgeExpectations, summarize } from '../../src/analyze/verdicts.js';
+import { summarize } from '../../src/analyze/summary.js';
+import { aggregate, type JudgeOptions, judgeExpectations } from '../../src/analyze/verdicts.js';
 import type { Expectation, Observation, ProbeState, Reason, Requirement } from '../../src/model.js';
+import type { FailOn } from '../../src/run-options.js';
 
 function expectation(key: string, over: Partial<Expectation> = {}): Expectation {
   return {
@@ -40,7 +42,7 @@ function obs(state: ProbeState, reason: Reason, over: Partial<Observation> = {})
   };
 }
 
-const LISTENING: JudgeOptions = { expect: 'listening', timeoutMs: 1500, failOn: 'fail' };
+const LISTENING: JudgeOptions = { expect: 'listening', timeoutMs: 1500 };
 const REACHABLE: JudgeOptions = { ...LISTENING, expect: 'reachable' };
 
 function judge(e: Expectation, observations: Observation[], opts = LISTENING) {
@@ -101,7 +103,13 @@ describe('verdicts: one port', () => {
       port: 88,
       application: 'Kerberos',
     });
-    const udp = obs('open|filtered', 'no-reply', { protocol: 'udp', port: 88, module: 'kerberos-udp', attempts: 3 });
+    const udp = obs('open|filtered', 'no-reply', {
+      protocol: 'udp',
+      port: 88,
+      module: 'kerberos-udp',
+      attempts: 3,
+      everyServerAnswers: true,
+    });
     const tcp = obs('open', 'syn-ack', { port: 88, module: 'kerberos-tcp', confirmed: true });
     const links = new Map([[kdc.key, [0]]]);
     const [v] = judgeExpectations([{ target: 'dc1', expectations: [kdc], links }], [udp, tcp], LISTENING);
@@ -114,6 +122,10 @@ describe('verdicts: one port', () => {
       LISTENING,
     );
     expect(u?.status).to.equal('inconclusive');
+    // Nor does silence to a request a listener may ignore (the module does not say every server answers it).
+    const { everyServerAnswers: _, ...mayIgnore } = udp;
+    const [w] = judgeExpectations([{ target: 'dc1', expectations: [kdc], links }], [mayIgnore, tcp], LISTENING);
+    expect(w?.status).to.equal('inconclusive');
   });
 
   it('UDP silence seen from Windows says the platform cannot see port unreachable and what settles it', () => {
@@ -141,12 +153,12 @@ describe('verdicts: one port', () => {
 
   it('a responder that rejected our token is inconclusive, never a pass', () => {
     const responder = { ...LISTENING, responder: true };
-    const wrong = obs('open', 'syn-ack', {
-      confirmed: false,
-      warnings: ['a portolan responder answered but rejected our token'],
-    });
-    expect(judge(expectation('k'), [wrong], responder).status).to.equal('inconclusive');
-    expect(judge(expectation('k'), [obs('open', 'responder', { confirmed: true })], responder).status).to.equal('pass');
+    const wrong = obs('open', 'syn-ack', { confirmed: false, responder: 'wrong-token' });
+    const v = judge(expectation('k'), [wrong], responder);
+    expect(v.status).to.equal('inconclusive');
+    expect(v.explanation).to.match(/rejected our token/);
+    const verified = obs('open', 'responder', { confirmed: true, responder: 'verified' });
+    expect(judge(expectation('k'), [verified], responder).status).to.equal('pass');
   });
 });
 
@@ -173,13 +185,17 @@ describe('verdicts: sampled ranges', () => {
 });
 
 describe('verdicts: services, targets and exit codes', () => {
-  function run(states: [Requirement, ProbeState, Reason][], failOn: 'fail' | 'inconclusive' = 'fail') {
+  function run(states: [Requirement, ProbeState, Reason][], failOn: FailOn[] = []) {
     const expectations = states.map(([requirement], i) => expectation(`k${i}`, { requirement, port: 1000 + i }));
     const observations = states.map(([, state, reason], i) => obs(state, reason, { port: 1000 + i }));
     const links = new Map(expectations.map((e, i) => [e.key, [i]]));
-    const ev = judgeExpectations([{ target: 'dc1', expectations, links }], observations, { ...LISTENING, failOn });
+    const ev = judgeExpectations([{ target: 'dc1', expectations, links }], observations, LISTENING);
     const { services, targets } = aggregate(expectations, ev, observations);
-    return { services, targets, summary: summarize({ expectations: ev, services, targets }, { failOn }) };
+    return {
+      services,
+      targets,
+      summary: summarize({ expectations: ev, services, targets }, { failOn, incomplete: false }),
+    };
   }
 
   const cases: [string, [Requirement, ProbeState, Reason][], string, string, number][] = [
@@ -226,7 +242,7 @@ describe('verdicts: services, targets and exit codes', () => {
   }
 
   it('--fail-on inconclusive turns exit 3 into 1', () => {
-    expect(run([['required', 'open|filtered', 'no-reply']], 'inconclusive').summary.exitCode).to.equal(1);
+    expect(run([['required', 'open|filtered', 'no-reply']], ['inconclusive']).summary.exitCode).to.equal(1);
   });
 
   it('the explanation chain lists required failures first, optional ones marked', () => {
@@ -275,7 +291,7 @@ describe('verdicts: optional services that are not installed (absent)', () => {
       services,
       targets,
       status,
-      summary: summarize({ expectations: ev, services, targets }, { failOn: 'fail' }),
+      summary: summarize({ expectations: ev, services, targets }, { failOn: [], incomplete: false }),
     };
   }
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { expandPorts, expandRole, expandService, planRole } from '../../src/catalog/expand.js';
 import { loadCatalog } from '../../src/catalog/load.js';
 import { resolveRpcDynamic } from '../../src/catalog/port-sets.js';
-import { PortolanError } from '../../src/cli/errors.js';
+import { PortolanError } from '../../src/errors.js';
 import type { Catalog } from '../../src/model.js';
 
 /** The error code a call throws (tests assert codes, not message text). */
@@ -86,7 +86,7 @@ describe('expandRole', () => {
       expect(
         codeOf(() => expandRole(catalog, 'domain-controller', bad)),
         JSON.stringify(bad),
-      ).to.equal('USAGE');
+      ).to.equal('INVALID_VALUE');
     }
   });
 
@@ -164,7 +164,8 @@ describe('expandRole', () => {
       ['tcp', null, '5000-5010'],
     ]);
     for (const bad of ['445', '70000/tcp', '10-5/udp', '445/sctp', '0/tcp']) {
-      expect(() => expandPorts([bad]), bad).to.throw(/--port/);
+      // The library names its field; `portolan check` shows it as --port.
+      expect(() => expandPorts([bad]), bad).to.throw(/^ports "/);
     }
   });
 });

@@ -40,6 +40,16 @@ describe('portolan check: bad input exits 2 with a clear message', () => {
       /--token goes with --responder/,
     ],
     [
+      '--responder without a token',
+      ['check', '--port', '445/tcp', '--responder', '127.0.0.1'],
+      /--responder needs --token: the shared secret `portolan listen` printed/,
+    ],
+    [
+      '--per-host above --concurrency',
+      ['check', '--port', '445/tcp', '--per-host', '64', '--concurrency', '32', '127.0.0.1'],
+      /--per-host 64 is larger than --concurrency 32/,
+    ],
+    [
       '--dns-server without --domain',
       ['check', '--port', '445/tcp', '--dns-server', '127.0.0.1', '127.0.0.1'],
       /--dns-server needs --domain/,

@@ -12,7 +12,8 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import pg from 'pg';
-import { HistoryError } from '../../src/history/db.js';
+import { isPortolanError, type PortolanError } from '../../src/errors.js';
+import { isHistoryError } from '../../src/history/db.js';
 import { diffRuns, type RunDiff } from '../../src/history/diff.js';
 import { HISTORY_ENV } from '../../src/history/location.js';
 import { recordRun } from '../../src/history/record-run.js';
@@ -55,14 +56,14 @@ function interrupted(result: RunResult): RunResult {
   return result;
 }
 
-async function historyError(fn: () => Promise<unknown>): Promise<HistoryError> {
+async function historyError(fn: () => Promise<unknown>): Promise<PortolanError> {
   try {
     await fn();
   } catch (err) {
-    expect(err).to.be.instanceOf(HistoryError);
-    return err as HistoryError;
+    expect(isHistoryError(err), String(err)).to.equal(true);
+    return err as PortolanError;
   }
-  throw new Error('expected a HistoryError');
+  throw new Error('expected a history error');
 }
 
 async function withOpen<T>(location: string, fn: (h: History) => Promise<T>): Promise<T> {
@@ -171,7 +172,11 @@ describe('run history', () => {
           expect(expected.changes.some((c) => c.negative)).to.equal(true);
           expect(stored).to.deep.equal(expected);
           expect(await h.diff(to, to)).to.deep.include({ changes: [], statusChanged: false });
-          expect((await historyError(() => h.diff(from, 999))).code).to.equal('HISTORY_MISSING');
+          const missing = await h.diff(from, 999).then(
+            () => null,
+            (err: unknown) => err,
+          );
+          expect(isPortolanError(missing, 'HISTORY_NO_RUN'), String(missing)).to.equal(true);
         });
       });
 
@@ -628,14 +633,14 @@ outputs: { directory: ${JSON.stringify(join(dir, 'out'))}, formats: [json] }
       expect(await backend.version(db)).to.equal(SCHEMA_VERSION);
     });
 
-    it('a server that does not answer is HISTORY_UNREADABLE, and the message masks the password', async () => {
+    it('a server that does not answer is HISTORY_UNREACHABLE, and the message masks the password', async () => {
       const url = backend
         .server()
         .url('nothing')
         .replace('portolan@', 'portolan:s3cret@')
         .replace(/:\d+\//, ':1/');
       const err = await historyError(() => History.open(url));
-      expect(err.code).to.equal('HISTORY_UNREADABLE');
+      expect(err.code).to.equal('HISTORY_UNREACHABLE');
       expect(err.message).to.include('portolan:***@127.0.0.1:1/nothing');
       expect(err.message).not.to.include('s3cret');
     });

@@ -179,7 +179,7 @@ describe('waivers', () => {
 
   for (const c of cases) {
     it(c.name, () => {
-      const out = applyWaivers(base, c.waivers.map(waiver), NOW);
+      const out = applyWaivers(base, c.waivers.map(waiver), { now: NOW });
       const { counts } = out.result.summary;
       expect([counts.waived, counts.fail]).to.deep.equal([c.waived, c.fail]);
       expect(out.result.summary.status).to.equal(c.status);
@@ -199,7 +199,7 @@ describe('waivers', () => {
   }
 
   it('a waived verdict carries the waiver and keeps the finding in its explanation', () => {
-    const out = applyWaivers(base, [waiver({ target: 'fs1.test', port: '445/tcp' })], NOW);
+    const out = applyWaivers(base, [waiver({ target: 'fs1.test', port: '445/tcp' })], { now: NOW });
     const v = out.result.verdicts.expectations.find((x) => x.status === 'waived');
     expect(v?.waiver).to.deep.equal({ reason: 'change CHG-1 pending', owner: 'netops', expires: '2026-12-31' });
     expect(v?.explanation).to.match(
@@ -212,7 +212,7 @@ describe('waivers', () => {
 
   it('does not modify the input result', () => {
     const before = JSON.stringify(base);
-    applyWaivers(base, [waiver({ service: 'adhoc' })], NOW);
+    applyWaivers(base, [waiver({ service: 'adhoc' })], { now: NOW });
     expect(JSON.stringify(base)).to.equal(before);
   });
 });

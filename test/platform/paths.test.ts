@@ -8,9 +8,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, win32 } from 'node:path';
 import { expect } from 'chai';
-import { PortolanError } from '../../src/cli/errors.js';
+import { PortolanError } from '../../src/errors.js';
 import { parsePlan } from '../../src/plan/load.js';
-import { writeOutputs } from '../../src/plan/outputs.js';
 import { defaultHistoryPath, defaultReportDir, type PlatformContext } from '../../src/platform/data-dir.js';
 import { isReservedName, pathProblem, portableStem } from '../../src/platform/file-names.js';
 import { reportBaseName, writeReports } from '../../src/report/write.js';
@@ -72,7 +71,12 @@ describe('file names and paths on every platform', () => {
       const [written] = writeReports(result, { formats: ['json'], dir, baseName: 'AUX' });
       expect(written?.path).to.equal(join(dir, 'AUX_.json'));
       // A plan named "con" (the schema allows it) writes con_.<ext>, into a folder with spaces.
-      const files = writeOutputs(result, 'con', { directory: join(dir, 'plan reports'), formats: ['json', 'md'] });
+      const files = writeReports(result, {
+        formats: ['json', 'md'],
+        dir: join(dir, 'plan reports'),
+        baseName: 'con',
+        keep: 'latest',
+      }).map((w) => w.path);
       expect(files).to.deep.equal([join(dir, 'plan reports', 'con_.json'), join(dir, 'plan reports', 'con_.md')]);
       expect(readdirSync(join(dir, 'plan reports')).sort()).to.deep.equal(['con_.json', 'con_.md']);
     } finally {
@@ -139,7 +143,7 @@ describe('file names and paths on every platform', () => {
       throw new Error(`accepted ${dir}`);
     };
     const colon = refused("'C:\\Reports\\Q4:audit'");
-    expect(colon.code).to.equal('PLAN');
+    expect(colon.code).to.equal('PLAN_INVALID');
     expect(colon.message).to.include('plan.yaml:8:');
     expect(colon.message).to.include('outputs.directory: "Q4:audit" contains ":"');
     // In double quotes a backslash starts a YAML escape: the error says so (README: use single quotes).

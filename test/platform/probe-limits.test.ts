@@ -4,8 +4,9 @@
  * after a reset so closed ports do not read as filtered.
  */
 import { expect } from 'chai';
+import { describeNote, observationFacts } from '../../src/analyze/describe.js';
 import { runCheck } from '../../src/check/run-check.js';
-import type { Expectation } from '../../src/model.js';
+import type { Expectation, Observation, RunNote } from '../../src/model.js';
 import {
   tcpConnectTimeoutMs,
   tcpTimeoutNote,
@@ -50,8 +51,7 @@ const ENGINE = {
 
 describe('platform limits of the prober', () => {
   it('only Windows hides ICMP port unreachable from UDP, and raises the TCP connect timeout', () => {
-    expect(udpSilenceLimit('win32')?.platformLimit).to.equal('icmp-port-unreachable-unseen');
-    expect(udpSilenceLimit('win32')?.evidence).to.include('libuv issue 5242');
+    expect(udpSilenceLimit('win32')).to.equal('icmp-port-unreachable-unseen');
     for (const platform of ['linux', 'darwin', 'freebsd'] as const) {
       expect(udpSilenceLimit(platform), platform).to.equal(null);
       expect(tcpConnectTimeoutMs(1500, platform)).to.equal(1500);
@@ -59,7 +59,9 @@ describe('platform limits of the prober', () => {
     }
     expect(tcpConnectTimeoutMs(1500, 'win32')).to.equal(WINDOWS_TCP_FLOOR_MS);
     expect(tcpConnectTimeoutMs(10_000, 'win32')).to.equal(10_000);
-    expect(tcpTimeoutNote(1500, 'win32')).to.match(/^TCP connects waited 3000 ms instead of 1500 ms: Windows retries/);
+    expect(describeNote(tcpTimeoutNote(1500, 'win32') as RunNote)).to.match(
+      /^TCP connects waited 3000 ms instead of 1500 ms: Windows retries/,
+    );
     expect(tcpTimeoutNote(5000, 'win32')).to.equal(null);
   });
 
@@ -70,12 +72,12 @@ describe('platform limits of the prober', () => {
       const [windows] = (await runEngine([udpExpectation(silent.port)], target, { ...ENGINE, platform: 'win32' }))
         .observations;
       expect(windows).to.include({ state: 'open|filtered', platformLimit: 'icmp-port-unreachable-unseen' });
-      expect(windows?.evidence.join(' ')).to.include('cannot see ICMP port unreachable');
+      expect(observationFacts(windows as Observation).join(' ')).to.include('libuv issue 5242');
       const [linux] = (await runEngine([udpExpectation(silent.port)], target, { ...ENGINE, platform: 'linux' }))
         .observations;
       expect(linux?.state).to.equal('open|filtered');
       expect(linux?.platformLimit).to.equal(undefined);
-      expect(linux?.evidence.join(' ')).to.not.include('cannot see');
+      expect(observationFacts(linux as Observation).join(' ')).to.not.include('cannot see');
     } finally {
       await silent.close();
     }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { expect } from 'chai';
-import type { Expectation } from '../../src/model.js';
+import { reasonWords } from '../../src/analyze/describe.js';
+import type { Expectation, Observation } from '../../src/model.js';
 import { type EngineOptions, linkKey, runEngine } from '../../src/probe/engine.js';
 import { ping, pingArgs, pingBinary } from '../../src/probe/icmp.js';
 import { parseRtt } from '../../src/probe/ping-output.js';
@@ -180,10 +181,11 @@ describe('probe engine on 127.0.0.1', () => {
     expect(parseRtt('Request timed out.')).to.equal(null);
   });
 
-  it('IP protocols are untestable with advice, never guessed', async () => {
+  it('IP protocols are untestable, never guessed; the words say what settles them', async () => {
     const out = await runEngine([exp('ip', null)], [{ name: 'lo', addresses: ['127.0.0.1'] }], OPTS);
-    expect(out.observations[0]).to.include({ state: 'untestable', reason: 'not-probed', protocol: 'ip' });
-    expect(out.observations[0]?.error).to.match(/PPTP 1723\/tcp/);
+    const o = out.observations[0] as Observation;
+    expect(o).to.include({ state: 'untestable', reason: 'not-probed', protocol: 'ip', ipProtocol: 47, error: null });
+    expect(reasonWords(o, OPTS.timeoutMs)).to.match(/PPTP 1723\/tcp/);
   });
 
   it('samples K evenly spread ports of a range, deterministically', () => {
@@ -221,6 +223,32 @@ describe('probe engine on 127.0.0.1', () => {
       expect(out.observations[0]).to.include({ state: 'error', reason: 'aborted' });
     } finally {
       await silent.close();
+    }
+  });
+
+  it('rpc sample skips the endpoint mapper; discover asks it first and says when it falls back', async () => {
+    const rpc = { ...exp('tcp', null, '20000-20003'), portSet: 'rpc-dynamic' as const };
+    const target = [{ name: 'lo', addresses: ['127.0.0.1'] }];
+    const sampled = await runEngine([rpc], target, { ...OPTS, rpcMode: 'sample', rpcSample: 2 });
+    expect(sampled.observations.map((o) => o.port)).to.have.members([20000, 20003]);
+    expect(sampled.observations.every((o) => o.portChoice?.kind === 'sampled')).to.equal(true);
+    expect(sampled.notes).to.deep.equal([]);
+    const discover = await runEngine([rpc], target, { ...OPTS, rpcMode: 'discover', rpcSample: 2 });
+    // Nothing on 127.0.0.1:135 lists endpoints, so the range is sampled after asking, and a note says so.
+    expect(discover.observations.some((o) => o.port === 135)).to.equal(true);
+    expect(discover.notes.map((n) => n.kind)).to.deep.equal(['epm-silent']);
+    expect(discover.observations.filter((o) => o.portChoice?.kind === 'sampled')).to.have.length(2);
+  });
+
+  it('records each observation once, complete, and frozen', async () => {
+    const listener = await tcpListener();
+    try {
+      const out = await runEngine([exp('tcp', listener.port)], [{ name: 'lo', addresses: ['127.0.0.1'] }], OPTS);
+      const o = out.observations[0] as Observation;
+      expect(Object.isFrozen(o) && Object.isFrozen(o.evidence) && Object.isFrozen(o.warnings)).to.equal(true);
+      expect(() => o.evidence.push('later')).to.throw(TypeError);
+    } finally {
+      await listener.close();
     }
   });
 

@@ -3,20 +3,19 @@
  * report, never as a failure: the DC fixture with SMTP refusing, judged by the real analyzer.
  */
 import { expect } from 'chai';
-import { reaggregate } from '../../src/analyze/verdicts.js';
 import type { RunResult } from '../../src/model.js';
 import { renderHtml } from '../../src/report/html.js';
 import { renderJunit } from '../../src/report/junit.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderTable } from '../../src/report/table.js';
 import { validateResult } from '../../src/report/validate-result.js';
-import { buildResult } from './build-result.js';
 import { NOW } from './fixtures.js';
+import { scenarioResult } from './scenarios.js';
 
 describe('reports: an absent optional service is a notice', () => {
   let result: RunResult;
   before(() => {
-    const built = buildResult({
+    result = scenarioResult({
       targets: [
         {
           name: 'dc1.corp.example',
@@ -25,7 +24,6 @@ describe('reports: an absent optional service is a notice', () => {
         },
       ],
     });
-    result = reaggregate(built, built.verdicts.expectations);
   });
 
   it('the analyzer judges SMTP absent and the DC compliant, and the result stays schema-valid', () => {

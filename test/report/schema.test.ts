@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { RESULT_SCHEMA_URL, validateResult } from '../../src/report/validate-result.js';
-import { largeResult } from './build-result.js';
 import { fixtureNames, loadFixture } from './fixtures.js';
+import { largeResult } from './scenarios.js';
 
 describe('result JSON Schema', () => {
   const schema = JSON.parse(readFileSync(RESULT_SCHEMA_URL, 'utf8'));
@@ -70,7 +70,8 @@ describe('result JSON Schema', () => {
     if (!outcome.ok) expect(outcome.problems[0]?.pointer).to.equal('/run/source/labels/vlan');
     // portolan 0.1 wrote no name or labels: still valid, read with the host name and no labels.
     const old = loadFixture('healthy');
-    expect(Object.keys(old.run.source)).to.deep.equal(['hostname', 'addresses', 'bind']);
+    const { name: _name, labels: _labels, ...source01 } = old.run.source;
+    (old.run as { source: unknown }).source = source01;
     const read = validateResult(old);
     expect(read.ok && read.result.run.source).to.deep.include({ name: old.run.source.hostname, labels: {} });
   });

@@ -83,6 +83,7 @@ describe('responder server on 127.0.0.1', function () {
         valid: false,
         reason: 'wrong-token',
         evidence: [WRONG_TOKEN_EVIDENCE],
+        responder: 'wrong-token',
       });
     }
     expect(responder.reach.get(`${port}/tcp`)?.get(HOST)).to.equal('wrong-token');
@@ -167,7 +168,7 @@ describe('responder server on 127.0.0.1', function () {
         ports: [{ transport: 'tcp', port: busy }, ...both(free)],
       });
       const [taken, ...rest] = responder.served;
-      expect(taken?.failure?.code).to.equal('in-use');
+      expect(taken?.failure?.code).to.equal('PORT_IN_USE');
       if (process.platform === 'linux') expect(taken?.failure?.message).to.include(`(pid ${process.pid})`);
       expect(rest.map((s) => s.failure)).to.deep.equal([null, null]);
       expect((await probeTcp({ address: HOST, port: free, token: TOKEN })).valid).to.equal(true);
@@ -179,7 +180,7 @@ describe('responder server on 127.0.0.1', function () {
   it('reports an address that is not local', async () => {
     // 192.0.2.1 (TEST-NET-1) is on no interface here: bind fails locally, nothing is sent.
     responder = await startResponder({ token: TOKEN, bind: '192.0.2.1', ports: both(await freePort()) });
-    expect(responder.served.map((s) => s.failure?.code)).to.deep.equal(['address-not-local', 'address-not-local']);
+    expect(responder.served.map((s) => s.failure?.code)).to.deep.equal(['ADDRESS_NOT_LOCAL', 'ADDRESS_NOT_LOCAL']);
   });
 
   it('reports a privileged port when not allowed to bind it', async function () {
@@ -195,7 +196,7 @@ describe('responder server on 127.0.0.1', function () {
             responder = r;
             return r.served;
           });
-    expect(served[0]?.failure?.code).to.equal('privileged');
+    expect(served[0]?.failure?.code).to.equal('PORT_PRIVILEGED');
     expect(served[0]?.failure?.message).to.include(
       process.platform === 'darwin' ? 'sudo' : 'setcap cap_net_bind_service=+ep',
     );

@@ -1,17 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import type { RunResult } from '../../src/model.js';
 import { mergeResults } from '../../src/plan/merge.js';
 import { assembleResult, InconsistentResultError, splitResult } from '../../src/result/target-records.js';
 import { syntheticRun } from '../bench/synthetic-run.mjs';
 import { stubRunCheck } from '../plan/stub-check.js';
-
-const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'results');
-
-function fixture(name: string): RunResult {
-  return JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as RunResult;
-}
+import { fixtureNames, loadFixture } from '../report/fixtures.js';
 
 /** Each verdict's observations, as objects, in order: what a report follows. */
 function evidenceOf(result: RunResult) {
@@ -22,11 +15,10 @@ function evidenceOf(result: RunResult) {
 }
 
 describe('target records: a RunResult split into a header and one record per target', () => {
-  const fixtures = readdirSync(FIXTURES).filter((f) => f.endsWith('.json'));
-
-  it('round-trips every fixture result and a 500-target run byte for byte', () => {
+  it('round-trips every report fixture and a 500-target run byte for byte', () => {
+    const fixtures = fixtureNames();
     expect(fixtures.length).to.be.greaterThan(3);
-    const results = [...fixtures.map(fixture), syntheticRun({ targets: 500, rows: 12 })];
+    const results = [...fixtures.map(loadFixture), syntheticRun({ targets: 500, rows: 12 })];
     for (const result of results) {
       const { header, records } = splitResult(result);
       expect(records.map((r) => r.target.name)).to.deep.equal(result.targets.map((t) => t.name));
@@ -35,7 +27,7 @@ describe('target records: a RunResult split into a header and one record per tar
   });
 
   it('a record stands alone: its verdicts index its own observations, about its own target', () => {
-    const result = fixture('firewalled.json');
+    const result = loadFixture('firewalled');
     const { header, records } = splitResult(result);
     expect(Object.keys(header)).not.to.include.members(['targets', 'observations', 'verdicts']);
     expect(records).to.have.length(2);
@@ -86,7 +78,7 @@ describe('target records: a RunResult split into a header and one record per tar
   });
 
   it('refuses a result whose lists do not fit its targets, naming what is wrong', () => {
-    const base = fixture('firewalled.json');
+    const base = loadFixture('firewalled');
     const broken = (change: (r: RunResult) => void) => {
       const r = structuredClone(base);
       change(r);

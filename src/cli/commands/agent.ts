@@ -7,9 +7,9 @@ import { type Command, Option } from 'commander';
 import { runAgent } from '../../agent/agent.js';
 import type { LogFormat } from '../../agent/log.js';
 import { runCheck } from '../../check/run-check.js';
+import { parseDuration } from '../../duration.js';
+import { PortolanError } from '../../errors.js';
 import { historyFrom } from '../../history/location.js';
-import { parseDuration } from '../../plan/duration.js';
-import { PortolanError } from '../errors.js';
 import { historyOptions } from './run.js';
 
 interface AgentFlags {
@@ -45,13 +45,13 @@ Example:
     const everyMs = parseDuration(flags.every, '--every');
     const jitter = Number(flags.jitter);
     if (!(jitter >= 0 && jitter < 1))
-      throw new PortolanError('USAGE', `--jitter "${flags.jitter}": expected 0 to 0.99`);
+      throw new PortolanError('INVALID_VALUE', `--jitter "${flags.jitter}": expected 0 to 0.99`);
     const maxRuns = flags.maxRuns === undefined ? undefined : Number(flags.maxRuns);
     if (maxRuns !== undefined && !(Number.isInteger(maxRuns) && maxRuns > 0)) {
-      throw new PortolanError('USAGE', `--max-runs "${flags.maxRuns}": expected a positive whole number`);
+      throw new PortolanError('INVALID_VALUE', `--max-runs "${flags.maxRuns}": expected a positive whole number`);
     }
     if (flags.webhook && !/^https?:\/\//.test(flags.webhook)) {
-      throw new PortolanError('USAGE', `--webhook "${flags.webhook}": expected an http:// or https:// URL`);
+      throw new PortolanError('INVALID_VALUE', `--webhook "${flags.webhook}": expected an http:// or https:// URL`);
     }
     const stop = new AbortController();
     const onSignal = () => stop.abort();

@@ -10,8 +10,9 @@ import { loadCatalog, OS_VALUES } from '../../catalog/load.js';
 import { catalogPortTable, type PortTableRow } from '../../catalog/port-table.js';
 import { type CatalogShow, type CatalogShowRow, showCatalogEntry } from '../../catalog/show.js';
 import { catalogSwitches, type SwitchUse } from '../../catalog/switches.js';
+import { PortolanError } from '../../errors.js';
 import type { Catalog, RowCondition } from '../../model.js';
-import { PortolanError } from '../errors.js';
+import { flagged } from '../run-option-flags.js';
 import { formatColumns } from '../text-table.js';
 
 interface CommonOpts {
@@ -48,49 +49,53 @@ export function registerCatalog(program: Command): void {
 
   withCommon(catalog.command('services').description('list every service with its port count'))
     .addHelpText('after', '\nExample:\n  portolan catalog services --json | jq -r ".[].id"\n')
-    .action(async (opts: CommonOpts) => {
-      const cat = await load(opts);
-      const rows = [...cat.services.values()].map((s) => ({
-        id: s.id,
-        name: s.name,
-        systemService: s.systemService ?? null,
-        ports: s.ports.length,
-      }));
-      print(opts, rows, () =>
-        formatColumns(
-          ['ID', 'SERVICE', 'SYSTEM NAME', 'PORTS'],
-          rows.map((r) => [r.id, r.name, r.systemService ?? '', String(r.ports)]),
-        ),
-      );
-    });
+    .action(
+      flagged(async (opts: CommonOpts) => {
+        const cat = await load(opts);
+        const rows = [...cat.services.values()].map((s) => ({
+          id: s.id,
+          name: s.name,
+          systemService: s.systemService ?? null,
+          ports: s.ports.length,
+        }));
+        print(opts, rows, () =>
+          formatColumns(
+            ['ID', 'SERVICE', 'SYSTEM NAME', 'PORTS'],
+            rows.map((r) => [r.id, r.name, r.systemService ?? '', String(r.ports)]),
+          ),
+        );
+      }),
+    );
 
   withCommon(catalog.command('roles').description('list the server roles and the services each one runs'))
     .addHelpText(
       'after',
       '\nOptional services follow "optional:"; a role\u2019s former ids still work.\n\nExample:\n  portolan catalog roles\n',
     )
-    .action(async (opts: CommonOpts) => {
-      const cat = await load(opts);
-      const rows = [...cat.roles.values()].map((r) => ({
-        id: r.id,
-        name: r.name,
-        aliases: r.aliases ?? [],
-        with: r.with ?? [],
-        services: r.services.map((s) => s.service),
-        optional: r.services.filter((s) => s.requirement === 'optional').map((s) => s.service),
-        description: r.description,
-      }));
-      print(opts, rows, () =>
-        formatColumns(
-          ['ID', 'ROLE', 'SERVICES'],
-          rows.map((r) => [
-            r.aliases.length ? `${r.id} (was ${r.aliases.join(', ')})` : r.id,
-            r.name,
-            servicesText(r.services, r.optional),
-          ]),
-        ),
-      );
-    });
+    .action(
+      flagged(async (opts: CommonOpts) => {
+        const cat = await load(opts);
+        const rows = [...cat.roles.values()].map((r) => ({
+          id: r.id,
+          name: r.name,
+          aliases: r.aliases ?? [],
+          with: r.with ?? [],
+          services: r.services.map((s) => s.service),
+          optional: r.services.filter((s) => s.requirement === 'optional').map((s) => s.service),
+          description: r.description,
+        }));
+        print(opts, rows, () =>
+          formatColumns(
+            ['ID', 'ROLE', 'SERVICES'],
+            rows.map((r) => [
+              r.aliases.length ? `${r.id} (was ${r.aliases.join(', ')})` : r.id,
+              r.name,
+              servicesText(r.services, r.optional),
+            ]),
+          ),
+        );
+      }),
+    );
 
   withCommon(
     catalog
@@ -102,15 +107,17 @@ export function registerCatalog(program: Command): void {
       '\nA switch makes its optional or conditional rows required; roles such as domain-controller turn some on' +
         ' themselves.\n\nExample:\n  portolan catalog switches\n  portolan catalog show domain-controller --with gc,dfsr-sysvol\n',
     )
-    .action(async (opts: CommonOpts) => {
-      const list = catalogSwitches(await load(opts));
-      print(opts, list, () =>
-        formatColumns(
-          ['SWITCH', 'TURNS ON'],
-          list.map((s) => [s.name, s.uses.map(useText).join('; ')]),
-        ),
-      );
-    });
+    .action(
+      flagged(async (opts: CommonOpts) => {
+        const list = catalogSwitches(await load(opts));
+        print(opts, list, () =>
+          formatColumns(
+            ['SWITCH', 'TURNS ON'],
+            list.map((s) => [s.name, s.uses.map(useText).join('; ')]),
+          ),
+        );
+      }),
+    );
 
   withCommon(
     catalog
@@ -140,18 +147,20 @@ Examples:
   portolan catalog show dc-for-clients --client-os xp
 `,
     )
-    .action(async (id: string, opts: ShowOpts) => {
-      const cat = await load(opts);
-      const shown = showCatalogEntry(cat, id, {
-        profile: opts.profile,
-        rpcRange: opts.rpcRange ?? null,
-        ftpPassiveRange: opts.ftpPassiveRange ?? null,
-        os: opts.os ?? null,
-        clientOs: opts.clientOs ?? null,
-        with: opts.with ?? [],
-      });
-      print(opts, shown, () => showText(shown, Boolean(opts.os), Boolean(opts.clientOs)));
-    });
+    .action(
+      flagged(async (id: string, opts: ShowOpts) => {
+        const cat = await load(opts);
+        const shown = showCatalogEntry(cat, id, {
+          profile: opts.profile,
+          rpcRange: opts.rpcRange ?? null,
+          ftpPassiveRange: opts.ftpPassiveRange ?? null,
+          os: opts.os ?? null,
+          clientOs: opts.clientOs ?? null,
+          with: opts.with ?? [],
+        });
+        print(opts, shown, () => showText(shown, Boolean(opts.os), Boolean(opts.clientOs)));
+      }),
+    );
 
   withCommon(
     catalog
@@ -165,14 +174,16 @@ Examples:
       'after',
       '\nExamples:\n  portolan catalog ports --port 445\n  portolan catalog ports --port 3000          (the legacy RPC range 1025-5000)\n  portolan catalog ports --protocol udp --json\n',
     )
-    .action(async (opts: PortsOpts) => {
-      const rows = catalogPortTable(await load(opts), {
-        port: opts.port,
-        protocol: opts.protocol,
-        profile: opts.profile,
-      });
-      print(opts, rows, () => (rows.length ? portsText(rows) : noRowsText(opts)));
-    });
+    .action(
+      flagged(async (opts: PortsOpts) => {
+        const rows = catalogPortTable(await load(opts), {
+          port: opts.port,
+          protocol: opts.protocol,
+          profile: opts.profile,
+        });
+        print(opts, rows, () => (rows.length ? portsText(rows) : noRowsText(opts)));
+      }),
+    );
 }
 
 async function load(opts: CommonOpts): Promise<Catalog> {
@@ -182,7 +193,7 @@ async function load(opts: CommonOpts): Promise<Catalog> {
 function parsePort(value: string): number {
   const n = Number(value);
   if (!/^\d{1,5}$/.test(value) || n < 1 || n > 65535) {
-    throw new PortolanError('USAGE', `--port "${value}": expected a port number 1-65535`);
+    throw new PortolanError('INVALID_VALUE', `--port "${value}": expected a port number 1-65535`);
   }
   return n;
 }

@@ -3,11 +3,10 @@
  * two runs (default: the last two complete runs of the same plan and source).
  */
 import type { Command } from 'commander';
-import { HistoryError } from '../../history/db.js';
+import { PortolanError } from '../../errors.js';
 import { describeDiff } from '../../history/describe-diff.js';
 import { historyFrom } from '../../history/location.js';
 import { History, type StoredRun } from '../../history/store.js';
-import { PortolanError } from '../errors.js';
 import { formatColumns } from '../text-table.js';
 import { historyOption } from './run.js';
 
@@ -27,7 +26,7 @@ interface DiffFlags {
 
 function runId(value: string): number {
   if (!/^\d+$/.test(value))
-    throw new PortolanError('USAGE', `run id "${value}": expected a number from \`portolan history\``);
+    throw new PortolanError('INVALID_VALUE', `run id "${value}": expected a number from \`portolan history\``);
   return Number(value);
 }
 
@@ -119,7 +118,10 @@ async function pickRuns(history: History, a: number | undefined, b: number | und
     const older = await mustGet(history, a);
     const newest = await history.latest({ plan: older.plan, source: older.sourceName, includeIncomplete });
     if (!newest || newest.id === older.id) {
-      throw new PortolanError('USAGE', `no later run of plan "${older.plan}" from ${older.sourceName} than run ${a}`);
+      throw new PortolanError(
+        'HISTORY_NO_RUN',
+        `no later run of plan "${older.plan}" from ${older.sourceName} than run ${a}`,
+      );
     }
     return [older, newest] as const;
   }
@@ -127,7 +129,7 @@ async function pickRuns(history: History, a: number | undefined, b: number | und
   if (!newest) {
     const what = flags.plan ? `no complete runs of plan "${flags.plan}" recorded` : 'no complete runs recorded yet';
     throw new PortolanError(
-      'USAGE',
+      'HISTORY_NO_RUN',
       includeIncomplete ? what : `${what} (--include-incomplete counts interrupted ones)`,
     );
   }
@@ -139,7 +141,7 @@ async function pickRuns(history: History, a: number | undefined, b: number | und
   });
   if (!before) {
     throw new PortolanError(
-      'USAGE',
+      'HISTORY_NO_RUN',
       `plan "${newest.plan}" has only one ${includeIncomplete ? '' : 'complete '}run from ${newest.sourceName} (${newest.id})`,
     );
   }
@@ -148,19 +150,16 @@ async function pickRuns(history: History, a: number | undefined, b: number | und
 
 async function mustGet(history: History, id: number): Promise<StoredRun> {
   const run = await history.get(id);
-  if (!run) throw new PortolanError('USAGE', `run ${id} is not in the history`);
+  if (!run) throw new PortolanError('HISTORY_NO_RUN', `run ${id} is not in the history`);
   return run;
 }
 
-/** Open the history `--history` names for reading (it must exist), run `fn`, close it; history errors become IO errors. */
+/** Open the history `--history` names for reading (it must exist: HISTORY_MISSING otherwise), run `fn`, close it. */
 export async function withHistory<T>(flag: string | undefined, fn: (history: History) => Promise<T>): Promise<T> {
   let history: History | undefined;
   try {
     history = await History.open(historyFrom(flag) as string, { mustExist: true });
     return await fn(history);
-  } catch (err) {
-    if (err instanceof HistoryError) throw new PortolanError('IO', err.message);
-    throw err;
   } finally {
     await history?.close();
   }

@@ -7,15 +7,15 @@ import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { expandRole } from '../../catalog/expand.js';
 import { loadCatalog } from '../../catalog/load.js';
-import type { RpcProfile } from '../../model.js';
+import { parseDuration } from '../../duration.js';
+import { PortolanError } from '../../errors.js';
 import { powerShell } from '../../platform/powershell.js';
-import { DEFAULT_RPC_SAMPLE } from '../../probe/rpc-sample.js';
 import { advertisedAddress, checkCommand } from '../../responder/client-command.js';
-import { parseDuration } from '../../responder/duration.js';
 import { type HostFirewall, windowsFirewall } from '../../responder/firewall-session.js';
 import { portsForExpectations } from '../../responder/ports.js';
 import { runListen } from '../../responder/session.js';
-import { PortolanError } from '../errors.js';
+import { RUN_OPTIONS, type RunOptionKey, resolveRunSettings } from '../../run-options.js';
+import { addRunOptions, flagFor, runSettingsFrom, withFlagNames } from '../run-option-flags.js';
 
 interface ListenOpts {
   role: string;
@@ -24,11 +24,6 @@ interface ListenOpts {
   token?: string;
   format: string;
   checks?: string[];
-  profile: string;
-  rpcRange?: string;
-  rpcSample?: string;
-  os?: string;
-  clientOs?: string;
   addFirewallRules?: boolean;
   firewallCheck: boolean;
 }
@@ -50,11 +45,22 @@ function hostFirewall(opts: ListenOpts): HostFirewall | undefined {
     flag: FIREWALL_FLAG,
   });
 }
-const PROFILES: RpcProfile[] = ['modern', 'legacy', 'both'];
 const collect = (value: string, prev: string[] = []) => [...prev, value];
 
+/** The run options that decide which ports a role has: the client's `check` must use the same. */
+const LISTEN_OPTIONS = [
+  'profile',
+  'rpcRange',
+  'rpcSample',
+  'os',
+  'clientOs',
+] as const satisfies readonly RunOptionKey[];
+
+/** Each served port of a range is a listening socket: serve at most this many per range. */
+const MAX_SERVED_SAMPLE = 1024;
+
 export function registerListen(program: Command): void {
-  program
+  const cmd = program
     .command('listen')
     .description(
       'stand in for a server that does not exist yet: answer portolan probes on every port of a role,\n' +
@@ -66,19 +72,16 @@ export function registerListen(program: Command): void {
     .option('--token <secret>', `shared secret for the probes (default: $${TOKEN_ENV}, or a random one)`)
     .option('--format <format>', 'table, or json (one JSON line per hit on stdout)', 'table')
     .option('--checks <dir>', 'also load services/ and roles/ from DIR (repeatable)', collect)
-    .option('--profile <profile>', 'RPC dynamic range profile: modern, legacy or both', 'modern')
-    .option('--rpc-range <ports>', 'the fixed RPC range the servers are configured with, e.g. 5000-5100')
-    .option(
-      '--rpc-sample <k>',
-      `how many ports of each range to serve (default ${DEFAULT_RPC_SAMPLE}, as check probes)`,
-    )
-    .option('--os <os>', 'the OS this host will run (2008, 2016 ...) for rows that apply to some OS only')
-    .option('--client-os <os>', 'the clients\u2019 OS (xp, 2003 ...) for rows that apply to some clients only')
     .option(
       FIREWALL_FLAG,
       'Windows: add temporary inbound firewall rules for the ports no rule allows, and remove them when listen stops (elevated prompt)',
     )
-    .option('--no-firewall-check', 'Windows: do not read the inbound firewall rules (no PowerShell is run)')
+    .option('--no-firewall-check', 'Windows: do not read the inbound firewall rules (no PowerShell is run)');
+  addRunOptions(cmd, LISTEN_OPTIONS, {
+    rpcRange: 'the fixed RPC range the servers are configured with, e.g. 5000-5100',
+    rpcSample: `how many ports of each range to serve, as check probes (at most ${MAX_SERVED_SAMPLE})`,
+    os: 'the OS this host will run (2008, 2016 ...) for rows that apply to some OS only',
+  })
     .addHelpText(
       'after',
       `
@@ -96,55 +99,57 @@ Examples:
   portolan listen --role domain-controller --add-firewall-rules      # Windows, elevated PowerShell
 `,
     )
-    .action(async (opts: ListenOpts) => {
-      process.exitCode = await listen(opts);
+    .action(async (opts: ListenOpts, command: Command) => {
+      try {
+        process.exitCode = await listen(opts, command);
+      } catch (err) {
+        throw withFlagNames(err);
+      }
     });
 }
 
-function parseOptions(opts: ListenOpts) {
+function parseOptions(opts: ListenOpts, command: Command) {
   if (opts.format !== 'table' && opts.format !== 'json') {
-    throw new PortolanError('USAGE', `--format "${opts.format}": expected table or json`);
+    throw new PortolanError('INVALID_VALUE', `--format "${opts.format}": expected table or json`);
   }
-  if (!PROFILES.includes(opts.profile as RpcProfile)) {
-    throw new PortolanError('USAGE', `--profile "${opts.profile}": expected ${PROFILES.join(', ')}`);
-  }
-  const rpcSample = opts.rpcSample === undefined ? DEFAULT_RPC_SAMPLE : Number(opts.rpcSample);
-  if (!Number.isInteger(rpcSample) || rpcSample < 1 || rpcSample > 1024) {
-    throw new PortolanError('USAGE', `--rpc-sample "${opts.rpcSample}": expected a whole number 1-1024`);
+  const settings = resolveRunSettings(
+    runSettingsFrom(command, opts as unknown as Record<string, unknown>, LISTEN_OPTIONS),
+  );
+  if (settings.rpcSample > MAX_SERVED_SAMPLE) {
+    throw new PortolanError(
+      'INVALID_VALUE',
+      `rpcSample ${settings.rpcSample}: expected a whole number from 1 to ${MAX_SERVED_SAMPLE} (each is a listening socket)`,
+      { fields: ['rpcSample'] },
+    );
   }
   const given = opts.token ?? process.env[TOKEN_ENV];
-  if (given === '') throw new PortolanError('USAGE', '--token: the token must not be empty');
+  if (given === '') throw new PortolanError('INVALID_VALUE', '--token: the token must not be empty');
   return {
     format: opts.format as 'table' | 'json',
-    profile: opts.profile as RpcProfile,
-    rpcSample,
-    durationMs: parseDuration(opts.duration),
+    settings,
+    durationMs: parseDuration(opts.duration, '--duration'),
     token: given ?? randomBytes(18).toString('base64url'),
     generatedToken: given === undefined,
   };
 }
 
-async function listen(opts: ListenOpts): Promise<number> {
-  const o = parseOptions(opts);
+async function listen(opts: ListenOpts, command: Command): Promise<number> {
+  const o = parseOptions(opts, command);
+  const s = o.settings;
   const catalog = await loadCatalog({ dirs: opts.checks ?? [] });
-  const expectations = expandRole(catalog, opts.role, {
-    profile: o.profile,
-    rpcRange: opts.rpcRange ?? null,
-    os: opts.os ?? null,
-    clientOs: opts.clientOs ?? null,
-  });
-  const plan = portsForExpectations(expectations, o.rpcSample);
+  const expectations = expandRole(catalog, opts.role, s);
+  const plan = portsForExpectations(expectations, s.rpcSample);
+  // The same range options on the client, so both sides sample the same ports (a pinned range replaces the profile).
+  const passed = LISTEN_OPTIONS.filter(
+    (k) => s[k] !== RUN_OPTIONS[k].default && !(k === 'profile' && s.rpcRange !== null),
+  );
   const clientCommand = checkCommand({
     role: opts.role,
     address: advertisedAddress(opts.bind),
     token: o.token,
     passThrough: [
       ...(opts.checks ?? []).map((dir): [string, string] => ['--checks', dir]),
-      ['--profile', o.profile === 'modern' ? undefined : o.profile],
-      ['--rpc-range', opts.rpcRange],
-      ['--rpc-sample', opts.rpcSample],
-      ['--os', opts.os],
-      ['--client-os', opts.clientOs],
+      ...passed.map((k): [string, string] => [flagFor(k) as string, String(s[k])]),
     ],
   });
 

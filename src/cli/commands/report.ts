@@ -6,11 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { PortolanError } from '../../errors.js';
 import type { RunResult } from '../../model.js';
 import { FORMATS, type Format, renderers } from '../../report/index.js';
 import { validateResult } from '../../report/validate-result.js';
-import { writeFileAtomic } from '../../report/write.js';
-import { PortolanError } from '../errors.js';
+import { writeReportFile } from '../../report/write.js';
+import { colorWanted } from '../output.js';
 import { withHistory } from './history.js';
 import { historyOption } from './run.js';
 
@@ -31,13 +32,16 @@ export function loadResultFile(file: string): RunResult {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new PortolanError('IO', `cannot read the result: ${(err as Error).message}`, file);
+    throw new PortolanError('FILE_UNREADABLE', `cannot read the result: ${(err as Error).message}`, {
+      location: file,
+      cause: err,
+    });
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new PortolanError('USAGE', `not JSON: ${(err as Error).message}`, file);
+    throw new PortolanError('RESULT_INVALID', `not JSON: ${(err as Error).message}`, { location: file, cause: err });
   }
   const outcome = validateResult(data);
   if (outcome.ok) return outcome.result;
@@ -46,16 +50,10 @@ export function loadResultFile(file: string): RunResult {
     .map((p) => `  ${p.pointer === '' ? '(root)' : p.pointer}: ${p.message}`);
   if (outcome.problems.length > MAX_PROBLEMS) lines.push(`  ... and ${outcome.problems.length - MAX_PROBLEMS} more`);
   throw new PortolanError(
-    'USAGE',
+    'RESULT_INVALID',
     `not a portolan result (checks/schema/result.schema.json, schemaVersion 1):\n${lines.join('\n')}`,
-    file,
+    { location: file },
   );
-}
-
-/** Colour only for the terminal table on a TTY, and never when NO_COLOR is set (no-color.org). */
-function useColor(opts: ReportOpts): boolean {
-  if (opts.color !== undefined) return opts.color;
-  return opts.format === 'table' && !opts.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
 }
 
 export function registerReport(program: Command): void {
@@ -84,22 +82,20 @@ Examples:
     )
     .action(async (file: string | undefined, opts: ReportOpts) => {
       if (file !== undefined && opts.run !== undefined) {
-        throw new PortolanError('USAGE', 'give a result file or --run, not both');
+        throw new PortolanError('CONFLICTING_OPTIONS', 'give a result file or --run, not both');
       }
       if (file === undefined && opts.run === undefined) {
         throw new PortolanError(
-          'USAGE',
+          'MISSING_OPTION',
           'name a result file, or a recorded run with --run ID (see `portolan history`)',
         );
       }
       const result = file === undefined ? await loadRecordedRun(opts) : loadResultFile(file);
-      const text = renderers[opts.format](result, { color: useColor(opts) });
+      const text = renderers[opts.format](result, {
+        color: colorWanted(opts.format, Boolean(opts.output), opts.color),
+      });
       if (opts.output) {
-        try {
-          writeFileAtomic(opts.output, text);
-        } catch (err) {
-          throw new PortolanError('IO', `cannot write the report: ${(err as Error).message}`, opts.output);
-        }
+        writeReportFile(opts.output, text);
       } else {
         process.stdout.write(text);
       }
@@ -110,7 +106,10 @@ Examples:
 async function loadRecordedRun(opts: ReportOpts): Promise<RunResult> {
   const wanted = opts.run ?? '';
   if (wanted !== 'latest' && !/^\d+$/.test(wanted)) {
-    throw new PortolanError('USAGE', `--run "${wanted}": expected a run id from \`portolan history\`, or latest`);
+    throw new PortolanError(
+      'INVALID_VALUE',
+      `--run "${wanted}": expected a run id from \`portolan history\`, or latest`,
+    );
   }
   return withHistory(opts.history, async (history) => {
     const id =
@@ -119,12 +118,12 @@ async function loadRecordedRun(opts: ReportOpts): Promise<RunResult> {
         : Number(wanted);
     if (id === undefined) {
       throw new PortolanError(
-        'USAGE',
+        'HISTORY_NO_RUN',
         opts.plan ? `no complete runs of plan "${opts.plan}" recorded` : 'no complete runs recorded yet',
       );
     }
     const result = await history.result(id);
-    if (!result) throw new PortolanError('USAGE', `run ${id} is not in the history`);
+    if (!result) throw new PortolanError('HISTORY_NO_RUN', `run ${id} is not in the history`);
     return result;
   });
 }

@@ -4,22 +4,22 @@
  */
 import { type Command, Option } from 'commander';
 import { runCheck } from '../../check/run-check.js';
+import { parseDuration } from '../../duration.js';
 import { DEFAULT_HISTORY } from '../../history/db.js';
 import { describeDiff } from '../../history/describe-diff.js';
 import { HISTORY_ENV, historyFrom } from '../../history/location.js';
-import { parseDuration } from '../../plan/duration.js';
 import { executePlan } from '../../plan/execute.js';
 import { loadPlan } from '../../plan/load.js';
-import type { PlanFailOn } from '../../plan/types.js';
 import { renderers } from '../../report/index.js';
-import { PortolanError } from '../errors.js';
+import type { FailOn } from '../../run-options.js';
 import { startProgress } from '../progress.js';
+import { addRunOptions } from '../run-option-flags.js';
 
 interface RunFlags {
   history?: string | boolean;
   includeIncomplete?: boolean;
   waitUntilPass?: string;
-  failOn?: string;
+  failOn?: FailOn[];
   outputDir?: string;
   checks?: string[];
   print: 'table' | 'md' | 'none';
@@ -43,20 +43,6 @@ export function historyOptions(cmd: Command): Command {
     .option('--include-incomplete', "compare with the plan's previous run even if it was interrupted");
 }
 
-export function parseFailOn(text: string | undefined): PlanFailOn[] {
-  if (!text) return [];
-  return text.split(',').map((item) => {
-    const value = item.trim();
-    if (value !== 'inconclusive' && value !== 'waived-expiring') {
-      throw new PortolanError(
-        'USAGE',
-        `--fail-on "${value}": expected inconclusive, waived-expiring or both (comma-separated)`,
-      );
-    }
-    return value;
-  });
-}
-
 export function registerRun(program: Command): void {
   const cmd = program
     .command('run')
@@ -66,13 +52,15 @@ export function registerRun(program: Command): void {
       '--wait-until-pass <duration>',
       're-run failing targets with backoff until they pass or DURATION ends (e.g. 10m)',
     )
-    .option('--fail-on <what>', 'also exit 1 on: inconclusive, waived-expiring (comma-separated; adds to the plan)')
     .option('--output-dir <dir>', "write the plan's report formats here instead of its outputs.directory")
     .option('--checks <dir>', 'also load services/ and roles/ from DIR (repeatable)', collect)
     .addOption(
       new Option('--print <format>', 'what to print on stdout').choices(['table', 'md', 'none']).default('table'),
     )
     .option('-q, --quiet', 'no progress on stderr');
+  addRunOptions(cmd, ['failOn'], {
+    failOn: "also exit 1 on: inconclusive, waived-expiring (comma-separated; adds to the plan's failOn)",
+  });
   historyOptions(cmd).addHelpText(
     'after',
     `
@@ -87,9 +75,8 @@ Examples:
   );
   cmd.action(async (planPath: string, flags: RunFlags) => {
     const waitUntilPassMs = flags.waitUntilPass ? parseDuration(flags.waitUntilPass, '--wait-until-pass') : 0;
-    const extraFailOn = parseFailOn(flags.failOn);
     const loaded = await loadPlan(planPath);
-    const plan = { ...loaded, failOn: [...new Set([...loaded.failOn, ...extraFailOn])] };
+    const plan = { ...loaded, failOn: [...new Set([...loaded.failOn, ...(flags.failOn ?? [])])] };
     const controller = new AbortController();
     const onSigint = () => controller.abort();
     process.once('SIGINT', onSigint);
@@ -100,6 +87,7 @@ Examples:
         historyPath: historyFrom(flags.history),
         includeIncomplete: !!flags.includeIncomplete,
         waitUntilPassMs,
+        ...(process.env.PORTOLAN_RESPONDER_TOKEN ? { responderToken: process.env.PORTOLAN_RESPONDER_TOKEN } : {}),
         signal: controller.signal,
         onProgress: progress.update,
         ...(flags.checks ? { catalogDirs: flags.checks } : {}),

@@ -1,8 +1,8 @@
 /**
  * DNS over UDP 53 (RFC 1035 §4.1).
  *
- * Sends: one query, RD=0, for the SOA of the known domain (`ctx.dnsQueryName`, else
- * `ctx.domain`), or for the root NS when no domain is known. The id comes from the nonce.
+ * Sends: one query, RD=0, for the SOA of the known domain (`ctx.domain`), or for the root
+ * NS when no domain is known. The id comes from the nonce.
  * Recognised: QR=1, opcode 0, our id, and our question echoed (case-insensitively); a
  * reply with no question is accepted only with a non-zero RCODE (some servers strip it
  * from errors).
@@ -13,8 +13,8 @@
  */
 import { bytesEqual, concat, readU16be, u16be } from '../codec/bytes.js';
 import { encodeName, readName, sameName } from '../codec/dns-name.js';
+import { recognized, rejected } from '../recognition.js';
 import type { ProbeContext, Recognition, UdpProtocol } from '../types.js';
-import { recognized, rejected } from './recognition.js';
 
 const TYPE = { A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, MX: 15, TXT: 16, AAAA: 28, SRV: 33 } as const;
 const TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(TYPE).map(([k, v]) => [v, k]));
@@ -36,7 +36,7 @@ export const RCODES = [
 
 /** The name and type a probe asks about: the domain's SOA, or the root NS. */
 export function dnsQuestion(ctx: ProbeContext): { name: string; type: 'SOA' | 'NS' } {
-  const name = (ctx.dnsQueryName ?? ctx.domain ?? '').replace(/\.$/, '');
+  const name = (ctx.domain ?? '').replace(/\.$/, '');
   return name ? { name, type: 'SOA' } : { name: '.', type: 'NS' };
 }
 
@@ -130,6 +130,7 @@ export const dns: UdpProtocol = {
   kind: 'datagram',
   id: 'dns',
   transport: 'udp',
+  everyServerAnswers: true,
   ports: [53],
   describe: 'DNS query (SOA of the domain, or root NS); a response with our id and question proves a DNS server',
   buildRequest: build,

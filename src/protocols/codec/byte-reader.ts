@@ -1,28 +1,25 @@
 /**
- * A bounded cursor over untrusted bytes for the binary TCP codecs (DCE/RPC NDR, SMB2,
- * RDP). Every read checks its bounds and throws `ParseError`; `parseWith` turns that into
- * a `{ ok: false, reason }` value at the codec's public edge, so callers never see a throw.
+ * A bounded cursor over untrusted bytes for the binary codecs (DCE/RPC NDR, SMB2, RDP).
+ * Every read names its field and checks its bounds, throwing MALFORMED_BYTES; `parseWith`
+ * turns that into a `Parsed` failure at the codec's public edge, so callers never see a
+ * throw. For one bounded read without a cursor, `bytes.ts` has `readU16be` and friends.
  */
+import { isPortolanError, PortolanError } from '../../errors.js';
+import { malformed, type Parsed, parsed } from './parsed.js';
 
-/** A codec's answer: the decoded value, or why the bytes were not accepted. */
-export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
-
-/** Thrown inside a codec only; `parseWith` converts it. */
-export class ParseError extends Error {}
-
-/** Run `decode`, mapping `ParseError` to `{ ok: false }`. Other errors are bugs and propagate. */
+/** Run `decode`, mapping MALFORMED_BYTES to `{ ok: false }`. Other errors are bugs and propagate. */
 export function parseWith<T>(decode: () => T): Parsed<T> {
   try {
-    return { ok: true, value: decode() };
+    return parsed(decode());
   } catch (err) {
-    if (err instanceof ParseError) return { ok: false, reason: err.message };
+    if (isPortolanError(err, 'MALFORMED_BYTES')) return malformed(err.message);
     throw err;
   }
 }
 
-/** Throw a `ParseError` unless `condition` holds. */
+/** Throw MALFORMED_BYTES (inside `parseWith` only) unless `condition` holds. */
 export function check(condition: boolean, reason: string): asserts condition {
-  if (!condition) throw new ParseError(reason);
+  if (!condition) throw new PortolanError('MALFORMED_BYTES', reason);
 }
 
 export class ByteReader {
@@ -43,7 +40,7 @@ export class ByteReader {
 
   private need(n: number, what: string): void {
     if (n < 0 || this.offset + n > this.bytes.length)
-      throw new ParseError(`truncated ${what} at offset ${this.offset}`);
+      throw new PortolanError('MALFORMED_BYTES', `truncated ${what} at offset ${this.offset}`);
   }
 
   u8(what = 'byte'): number {
@@ -100,20 +97,4 @@ export class ByteReader {
     const pad = (n - ((this.offset - this.base) % n)) % n;
     this.skip(Math.min(pad, this.remaining));
   }
-}
-
-/** A GUID in its mixed-endian wire form (Data1..3 little-endian) as canonical lower-case text. */
-export function guidToString(b: Uint8Array): string {
-  const h = (i: number) => b[i].toString(16).padStart(2, '0');
-  const run = (idx: number[]) => idx.map(h).join('');
-  return `${run([3, 2, 1, 0])}-${run([5, 4])}-${run([7, 6])}-${run([8, 9])}-${run([10, 11, 12, 13, 14, 15])}`;
-}
-
-/** Canonical GUID text to its 16-byte wire form. */
-export function guidToBytes(text: string): Uint8Array {
-  const h = text.replace(/-/g, '');
-  if (!/^[0-9a-fA-F]{32}$/.test(h)) throw new TypeError(`not a GUID: ${text}`);
-  const raw = Uint8Array.from({ length: 16 }, (_, i) => Number.parseInt(h.slice(i * 2, i * 2 + 2), 16));
-  const order = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15];
-  return Uint8Array.from(order, (i) => raw[i]);
 }

@@ -2,12 +2,11 @@
  * Find a domain's controllers the way the DC locator does: the SRV records
  * `_ldap._tcp.dc._msdcs.<domain>`. Through the system `dig` (node-dig-dns), which can
  * ask a given DNS server and bind to the run's source address; when `dig` is missing
- * we say so and fall back to Node's resolver.
+ * the answer says so (`via: 'node-resolver'`) and Node's resolver asks instead.
  */
 import { Resolver } from 'node:dns/promises';
 import dig from 'node-dig-dns';
-import { PortolanError } from '../cli/errors.js';
-import { whereToGet } from '../platform/tools.js';
+import { PortolanError } from '../errors.js';
 
 export interface SrvTarget {
   name: string;
@@ -21,8 +20,8 @@ export interface SrvTarget {
 export interface Discovery {
   query: string;
   targets: SrvTarget[];
-  /** How the answer was obtained, and any fallback taken. */
-  notes: string[];
+  /** Who asked: the system `dig`, or Node's resolver because dig is not installed. */
+  via: 'dig' | 'node-resolver';
 }
 
 export interface DiscoverOptions {
@@ -35,7 +34,9 @@ export interface DiscoverOptions {
 
 export async function discoverDomainControllers(domain: string, opts: DiscoverOptions = {}): Promise<Discovery> {
   if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+\.?$/i.test(domain)) {
-    throw new PortolanError('USAGE', `--domain "${domain}": expected a DNS domain name such as corp.example`);
+    throw new PortolanError('INVALID_VALUE', `domain "${domain}": expected a DNS domain name such as corp.example`, {
+      fields: ['domain'],
+    });
   }
   const query = `_ldap._tcp.dc._msdcs.${domain.replace(/\.$/, '')}`;
   const seconds = Math.max(1, Math.ceil((opts.timeoutMs ?? 2000) / 1000));
@@ -52,17 +53,23 @@ export async function discoverDomainControllers(domain: string, opts: DiscoverOp
   try {
     const text = await dig(args, { raw: true, dig: opts.digBinary });
     if (/communications error|timed out|no servers could be reached/i.test(text)) {
-      throw new PortolanError('TARGET', `no answer from ${opts.dnsServer ?? 'the system DNS server'} for ${query}`);
+      throw new PortolanError(
+        'DISCOVERY_FAILED',
+        `no answer from ${opts.dnsServer ?? 'the system DNS server'} for ${query}`,
+      );
     }
     return {
       query,
       targets: await withAddresses(parseSrvShort(text), opts),
-      notes: [`Domain controllers of ${domain} found with dig: ${query} SRV.`],
+      via: 'dig',
     };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
       if (err instanceof PortolanError) throw err;
-      throw new PortolanError('TARGET', `SRV lookup of ${query} failed: ${(err as Error).message || 'dig failed'}`);
+      throw new PortolanError(
+        'DISCOVERY_FAILED',
+        `SRV lookup of ${query} failed: ${(err as Error).message || 'dig failed'}`,
+      );
     }
   }
   // dig is not installed: Node's resolver can still ask the same server, without binding to --source.
@@ -76,13 +83,11 @@ export async function discoverDomainControllers(domain: string, opts: DiscoverOp
         records.map((r) => ({ name: r.name, port: r.port, priority: r.priority, weight: r.weight })).sort(bySrvOrder),
         opts,
       ),
-      notes: [
-        `dig is not installed (${whereToGet('dig', process.platform)}); found the domain controllers with Node's resolver instead.`,
-      ],
+      via: 'node-resolver',
     };
   } catch (err) {
     throw new PortolanError(
-      'TARGET',
+      'DISCOVERY_FAILED',
       `SRV lookup of ${query} failed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
     );
   }

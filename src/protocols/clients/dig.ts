@@ -11,10 +11,8 @@
  * Ref: RFC 1035 §4.1, §4.2.2 (TCP).
  */
 import dig from 'node-dig-dns';
-import type { ProbeContext } from '../types.js';
+import type { CustomProbeContext } from '../types.js';
 import { dnsQuestion } from '../udp/dns.js';
-
-export type DigContext = ProbeContext & { signal: AbortSignal; localAddress?: string; timeoutMs: number };
 
 export interface Leg {
   ok: boolean;
@@ -36,7 +34,7 @@ function waitOrAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 /** One dig query over UDP or TCP; throws ENOENT when dig is not installed. */
-export async function digLeg(ctx: DigContext, tcp: boolean, options: DigOptions = {}): Promise<Leg> {
+export async function digLeg(ctx: CustomProbeContext, tcp: boolean, options: DigOptions = {}): Promise<Leg> {
   const q = dnsQuestion(ctx);
   const args = [`@${ctx.address}`, '-p', String(ctx.port), q.name, q.type, '+norecurse', '+time=1', '+tries=1'];
   if (tcp) args.push('+tcp');

@@ -8,10 +8,8 @@
 import { isIP } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { Agent, buildConnector, request } from 'undici';
-import type { ProbeContext, TlsInfo } from '../types.js';
-import { tlsInfoFromSocket } from './certificate.js';
-
-export type HttpContext = ProbeContext & { signal: AbortSignal; localAddress?: string; timeoutMs: number };
+import { tlsInfoFromSocket } from '../tls/certificate.js';
+import type { CustomProbeContext, ProbeContext, TlsInfo } from '../types.js';
 
 export interface HttpExchange {
   status: number;
@@ -34,7 +32,7 @@ export function originOf(ctx: ProbeContext, tls: boolean): string {
   return `${tls ? 'https' : 'http'}://${host}:${ctx.port}`;
 }
 
-export async function httpExchange(ctx: HttpContext, req: HttpRequest): Promise<HttpExchange> {
+export async function httpExchange(ctx: CustomProbeContext, req: HttpRequest): Promise<HttpExchange> {
   let tlsInfo: TlsInfo | null = null;
   const servername = isIP(ctx.target) === 0 ? ctx.target : undefined;
   const base = buildConnector({ rejectUnauthorized: false, timeout: ctx.timeoutMs });

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { expect } from 'chai';
-import { discoverDomainControllers, parseSrvShort, splitServer } from '../../src/discovery/domain-controllers.js';
+import { describeNote } from '../../src/analyze/describe.js';
+import { discoverDomainControllers, parseSrvShort, splitServer } from '../../src/targets/domain-controllers.js';
 import { type FakeUdpServer, startFakeUdpServer } from '../support/udp-fake-server.js';
 
 const DOMAIN = 'corp.test';
@@ -88,7 +89,7 @@ describe('domain controller discovery (SRV _ldap._tcp.dc._msdcs)', () => {
       ['dc1.corp.test', 389, ['192.0.2.11']],
       ['dc2.corp.test', 389, ['192.0.2.12']],
     ]);
-    expect(found.notes[0]).to.match(/found with dig/);
+    expect(found.via).to.equal('dig');
   });
 
   it('says when dig is missing and falls back to Node\u2019s resolver', async () => {
@@ -99,7 +100,15 @@ describe('domain controller discovery (SRV _ldap._tcp.dc._msdcs)', () => {
     });
     expect(found.targets.map((t) => t.name)).to.deep.equal(['dc1.corp.test', 'dc2.corp.test']);
     expect(found.targets[0]?.addresses).to.deep.equal(['192.0.2.11']);
-    expect(found.notes[0]).to.match(
+    expect(found.via).to.equal('node-resolver');
+    const note = {
+      kind: 'dcs-discovered' as const,
+      domain: DOMAIN,
+      query: found.query,
+      via: found.via,
+      platform: process.platform,
+    };
+    expect(describeNote(note)).to.match(
       /^dig is not installed \(.+\); found the domain controllers with Node.s resolver instead\.$/,
     );
   });
@@ -107,6 +116,6 @@ describe('domain controller discovery (SRV _ldap._tcp.dc._msdcs)', () => {
   it('rejects a malformed domain name', async () => {
     let caught: unknown;
     await discoverDomainControllers('not a domain').catch((e) => (caught = e));
-    expect((caught as { code?: string }).code).to.equal('USAGE');
+    expect((caught as { code?: string }).code).to.equal('INVALID_VALUE');
   });
 });

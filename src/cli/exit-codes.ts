@@ -1,0 +1,38 @@
+/**
+ * The one place where portolan's error codes become process exit codes. Every code a
+ * library function can raise is bad input or a file the user must fix, so each maps to 2
+ * (DESIGN.md); the exhaustive Record makes a new code a compile error until it is placed.
+ */
+import type { PortolanErrorCode } from '../errors.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+
+export const EXIT_CODE_OF: Record<PortolanErrorCode, ExitCode> = {
+  INVALID_VALUE: EXIT.usage,
+  CONFLICTING_OPTIONS: EXIT.usage,
+  MISSING_OPTION: EXIT.usage,
+  NOTHING_TO_CHECK: EXIT.usage,
+  NO_TARGETS: EXIT.usage,
+  UNKNOWN_ID: EXIT.usage,
+  RESPONDER_TOKEN_MISSING: EXIT.usage,
+  CATALOG_INVALID: EXIT.usage,
+  PLAN_INVALID: EXIT.usage,
+  RESULT_INVALID: EXIT.usage,
+  FILE_UNREADABLE: EXIT.usage,
+  FILE_UNWRITABLE: EXIT.usage,
+  TARGET_UNRESOLVED: EXIT.usage,
+  DISCOVERY_FAILED: EXIT.usage,
+  HISTORY_MISSING: EXIT.usage,
+  HISTORY_LOCKED: EXIT.usage,
+  HISTORY_UNREADABLE: EXIT.usage,
+  HISTORY_UNREACHABLE: EXIT.usage,
+  HISTORY_NEWER_SCHEMA: EXIT.usage,
+  HISTORY_NO_RUN: EXIT.usage,
+  PORT_IN_USE: EXIT.usage,
+  PORT_PRIVILEGED: EXIT.usage,
+  ADDRESS_NOT_LOCAL: EXIT.usage,
+  PORT_UNAVAILABLE: EXIT.usage,
+  // Raised inside probes and turned into evidence there; reaching the CLI is a bug.
+  MALFORMED_BYTES: EXIT.usage,
+  STREAM_TIMEOUT: EXIT.usage,
+  REPLY_TOO_LARGE: EXIT.usage,
+};
