@@ -9,7 +9,7 @@
  */
 import { PortolanError } from '../errors.js';
 import type { ComplianceStatus, ExpectationStatus, RunCounts, RunResult } from '../model.js';
-import { assembleResult, type RunHeader, splitResult, type TargetRecord } from '../result/target-records.js';
+import { joinResult, type RunHeader, splitResult, type TargetRecord } from '../result/target-records.js';
 import { type DiffEnd, diffFromPairs, type RunDiff } from './diff.js';
 import { type HistoryLocation, parseHistoryLocation } from './location.js';
 import { openPostgres } from './postgres.js';
@@ -235,7 +235,7 @@ export class History {
     if (!header) return null;
     const records: TargetRecord[] = [];
     for await (const record of this.targets(id)) records.push(record);
-    return assembleResult(header, records);
+    return joinResult(header, records);
   }
 
   /** What changed from run `fromId` to run `toId` (both finished). */

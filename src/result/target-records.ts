@@ -8,13 +8,14 @@
  * observations, and its expectation, service and target verdicts. Verdicts index into the
  * record's own observations, so a record stands alone.
  *
- * Round trip: `assembleResult(splitResult(r))` equals `r` (key order too) whenever each
+ * Round trip: `joinResult(splitResult(r))` equals `r` (key order too) whenever each
  * list of `r` keeps a target's entries together in target order, which is how a check run
  * and the streaming engine produce them. A plan that names one target in two groups
  * interleaves that target's entries; there the assembled result groups them by target
  * (each verdict still points at the same observations), and splitting it again gives the
  * same records.
  */
+import { PortolanError } from '../errors.js';
 import type {
   ExpectationVerdict,
   Observation,
@@ -44,11 +45,8 @@ export interface TargetRecord {
 }
 
 /** A result whose lists do not fit its targets (an entry for an unknown target, an index out of range). */
-export class InconsistentResultError extends Error {
-  constructor(message: string) {
-    super(`result cannot be split by target: ${message}`);
-    this.name = 'InconsistentResultError';
-  }
+function inconsistent(detail: string): PortolanError {
+  return new PortolanError('RESULT_INVALID', `result cannot be split by target: ${detail}`);
 }
 
 /** Cut a result into its header and one record per entry of `result.targets`, in that order. */
@@ -57,7 +55,7 @@ export function splitResult(result: RunResult): { header: RunHeader; records: Ta
   const records: TargetRecord[] = [];
   const byName = new Map<string, TargetRecord>();
   for (const target of targets) {
-    if (byName.has(target.name)) throw new InconsistentResultError(`target "${target.name}" is listed twice`);
+    if (byName.has(target.name)) throw inconsistent(`target "${target.name}" is listed twice`);
     const record: TargetRecord = {
       target,
       observations: [],
@@ -68,7 +66,7 @@ export function splitResult(result: RunResult): { header: RunHeader; records: Ta
   }
   const recordOf = (name: string, what: string) => {
     const record = byName.get(name);
-    if (!record) throw new InconsistentResultError(`${what} names target "${name}", which is not in targets[]`);
+    if (!record) throw inconsistent(`${what} names target "${name}", which is not in targets[]`);
     return record;
   };
   // Where each observation lands: its record and its index there.
@@ -82,7 +80,7 @@ export function splitResult(result: RunResult): { header: RunHeader; records: Ta
     const rebased = v.observations.map((global) => {
       const at = local[global];
       if (at?.record !== record) {
-        throw new InconsistentResultError(
+        throw inconsistent(
           `expectation verdict ${i} (${v.target}) points at observation ${global}, which is not one of that target's`,
         );
       }
@@ -97,7 +95,7 @@ export function splitResult(result: RunResult): { header: RunHeader; records: Ta
 }
 
 /** The RunResult a header and its records (in target order) stand for. */
-export function assembleResult(header: RunHeader, records: Iterable<TargetRecord>): RunResult {
+export function joinResult(header: RunHeader, records: Iterable<TargetRecord>): RunResult {
   const targets: TargetInfo[] = [];
   const observations: Observation[] = [];
   const verdicts: RunResult['verdicts'] = { expectations: [], services: [], targets: [] };
@@ -109,9 +107,7 @@ export function assembleResult(header: RunHeader, records: Iterable<TargetRecord
     for (const v of record.verdicts.expectations) {
       const rebased = v.observations.map((i) => {
         if (!(Number.isInteger(i) && i >= 0 && i < count)) {
-          throw new InconsistentResultError(
-            `record of "${record.target.name}": a verdict points at observation ${i} of ${count}`,
-          );
+          throw inconsistent(`record of "${record.target.name}": a verdict points at observation ${i} of ${count}`);
         }
         return i + offset;
       });
