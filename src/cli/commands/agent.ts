@@ -10,7 +10,7 @@ import { runCheck } from '../../check/run-check.js';
 import { parseDuration } from '../../duration.js';
 import { PortolanError } from '../../errors.js';
 import { historyFrom } from '../../history/location.js';
-import { historyOptions } from './run.js';
+import { historyOptions } from '../history-flags.js';
 
 interface AgentFlags {
   every: string;

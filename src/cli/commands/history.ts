@@ -5,10 +5,9 @@
 import type { Command } from 'commander';
 import { PortolanError } from '../../errors.js';
 import { describeDiff } from '../../history/describe-diff.js';
-import { historyFrom } from '../../history/location.js';
-import { History, type StoredRun } from '../../history/store.js';
+import type { History, StoredRun } from '../../history/store.js';
+import { historyOption, withHistory } from '../history-flags.js';
 import { formatColumns } from '../text-table.js';
-import { historyOption } from './run.js';
 
 interface HistoryFlags {
   history?: string;
@@ -152,15 +151,4 @@ async function mustGet(history: History, id: number): Promise<StoredRun> {
   const run = await history.get(id);
   if (!run) throw new PortolanError('HISTORY_NO_RUN', `run ${id} is not in the history`);
   return run;
-}
-
-/** Open the history `--history` names for reading (it must exist: HISTORY_MISSING otherwise), run `fn`, close it. */
-export async function withHistory<T>(flag: string | undefined, fn: (history: History) => Promise<T>): Promise<T> {
-  let history: History | undefined;
-  try {
-    history = await History.open(historyFrom(flag) as string, { mustExist: true });
-    return await fn(history);
-  } finally {
-    await history?.close();
-  }
 }

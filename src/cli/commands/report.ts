@@ -11,9 +11,8 @@ import type { RunResult } from '../../model.js';
 import { FORMATS, type Format, renderers } from '../../report/index.js';
 import { validateResult } from '../../report/validate-result.js';
 import { writeReportFile } from '../../report/write.js';
+import { historyOption, withHistory } from '../history-flags.js';
 import { colorWanted } from '../output.js';
-import { withHistory } from './history.js';
-import { historyOption } from './run.js';
 
 interface ReportOpts {
   format: Format;

@@ -5,13 +5,13 @@
 import { type Command, Option } from 'commander';
 import { runCheck } from '../../check/run-check.js';
 import { parseDuration } from '../../duration.js';
-import { DEFAULT_HISTORY } from '../../history/db.js';
 import { describeDiff } from '../../history/describe-diff.js';
-import { HISTORY_ENV, historyFrom } from '../../history/location.js';
+import { historyFrom } from '../../history/location.js';
 import { executePlan } from '../../plan/execute.js';
 import { loadPlan } from '../../plan/load.js';
 import { renderers } from '../../report/index.js';
 import type { FailOn } from '../../run-options.js';
+import { historyOptions } from '../history-flags.js';
 import { startProgress } from '../progress.js';
 import { addRunOptions } from '../run-option-flags.js';
 
@@ -27,21 +27,6 @@ interface RunFlags {
 }
 
 const collect = (value: string, prev: string[] = []) => [...prev, value];
-
-/** `--history LOCATION`, resolved with `historyFrom` when the command runs. */
-export function historyOption(cmd: Command): Command {
-  return cmd.option(
-    '--history <location>',
-    `run history: a SQLite file or a postgres:// URL (default: $${HISTORY_ENV}, else ${DEFAULT_HISTORY})`,
-  );
-}
-
-/** `--history LOCATION` / `--no-history` / `--include-incomplete`, shared with `portolan agent`. */
-export function historyOptions(cmd: Command): Command {
-  return historyOption(cmd)
-    .option('--no-history', 'do not record this run')
-    .option('--include-incomplete', "compare with the plan's previous run even if it was interrupted");
-}
 
 export function registerRun(program: Command): void {
   const cmd = program
