@@ -89,6 +89,9 @@ Examples:
           'name a result file, or a recorded run with --run ID (see `portolan history`)',
         );
       }
+      if (opts.plan !== undefined && opts.run !== 'latest') {
+        throw new PortolanError('MISSING_OPTION', '--plan goes with --run latest');
+      }
       const result = file === undefined ? await loadRecordedRun(opts) : loadResultFile(file);
       const text = renderers[opts.format](result, {
         color: colorWanted(opts.format, Boolean(opts.output), opts.color),
