@@ -1,8 +1,9 @@
 /**
  * One complete plan run as `portolan run` and the agent do it: probe, record the run in
  * the history (which also tells the reports what changed since the last run), then write
- * the reports. A history failure of any kind never costs the run its reports: they are
- * written first, and only then is an unexpected failure thrown.
+ * the reports. A history failure never costs the run its reports: a history problem
+ * comes back in `recorded.error`, and any other failure is thrown only once the reports
+ * are written.
  */
 
 import { PortolanError } from '../errors.js';
