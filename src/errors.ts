@@ -29,7 +29,8 @@ export type PortolanErrorCode =
   // Run history
   | 'HISTORY_MISSING' // the database does not exist (read-only commands)
   | 'HISTORY_LOCKED' // another process holds the database longer than the busy timeout
-  | 'HISTORY_UNREADABLE' // not a database, or SQLite failed
+  | 'HISTORY_UNREADABLE' // not a database, or SQLite or PostgreSQL failed
+  | 'HISTORY_UNREACHABLE' // the PostgreSQL server did not answer or dropped the connection
   | 'HISTORY_NEWER_SCHEMA' // written by a newer portolan
   | 'HISTORY_NO_RUN' // the run asked for is not recorded
   // The responder could not serve a port (`portolan listen`)

@@ -21,7 +21,10 @@ export interface AgentOptions {
   webhook?: string | null;
   webhookOptions?: WebhookOptions;
   logFormat?: LogFormat;
+  /** History file or postgres:// URL, or null. */
   historyPath: string | null;
+  /** Compare with the previous run even when it was interrupted. @default false */
+  includeIncomplete?: boolean;
   outputDir?: string;
   /** Stop after this many runs (tests, one-shot cron use). @default unlimited */
   maxRuns?: number;
@@ -72,6 +75,7 @@ export async function runAgent(opts: AgentOptions): Promise<{ runs: number }> {
         commandLine: opts.commandLine,
         ...(env.PORTOLAN_RESPONDER_TOKEN ? { responderToken: env.PORTOLAN_RESPONDER_TOKEN } : {}),
         historyPath: opts.historyPath,
+        includeIncomplete: !!opts.includeIncomplete,
         ...(opts.outputDir ? { outputDir: opts.outputDir } : {}),
       });
       const { result } = done;

@@ -24,6 +24,7 @@ export const EXIT_CODE_OF: Record<PortolanErrorCode, ExitCode> = {
   HISTORY_MISSING: EXIT.usage,
   HISTORY_LOCKED: EXIT.usage,
   HISTORY_UNREADABLE: EXIT.usage,
+  HISTORY_UNREACHABLE: EXIT.usage,
   HISTORY_NEWER_SCHEMA: EXIT.usage,
   HISTORY_NO_RUN: EXIT.usage,
   PORT_IN_USE: EXIT.usage,

@@ -9,14 +9,16 @@ import type { LogFormat } from '../../agent/log.js';
 import { runCheck } from '../../check/run-check.js';
 import { parseDuration } from '../../duration.js';
 import { PortolanError } from '../../errors.js';
-import { historyOptions } from './run.js';
+import { historyFrom } from '../../history/location.js';
+import { historyOptions } from '../history-flags.js';
 
 interface AgentFlags {
   every: string;
   jitter: string;
   webhook?: string;
   logFormat: LogFormat;
-  history: string | false;
+  history?: string | boolean;
+  includeIncomplete?: boolean;
   outputDir?: string;
   maxRuns?: string;
 }
@@ -62,7 +64,8 @@ Example:
         jitter,
         webhook: flags.webhook ?? null,
         logFormat: flags.logFormat,
-        historyPath: flags.history || null,
+        historyPath: historyFrom(flags.history),
+        includeIncomplete: !!flags.includeIncomplete,
         ...(flags.outputDir ? { outputDir: flags.outputDir } : {}),
         ...(maxRuns ? { maxRuns } : {}),
         runCheck,
