@@ -48,8 +48,8 @@ export function parseAllowList(values: readonly string[]): AllowList {
     allows(target: string): boolean {
       const family = isIP(target);
       if (family !== 0) return ranges.check(target, family === 4 ? 'ipv4' : 'ipv6');
-      if (!NAME_GLOB.test(target) || /[*?]/.test(target)) return false;
       const name = target.toLowerCase().replace(/\.$/, '');
+      if (!NAME_GLOB.test(name) || /[*?]/.test(name)) return false;
       return globs.some((g) => g.test(name));
     },
   };

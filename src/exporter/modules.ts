@@ -18,7 +18,7 @@ import { isPortolanError, PortolanError } from '../errors.js';
 import type { Catalog } from '../model.js';
 import { planSchemaPath, type RawWaiver, toWaiver } from '../plan/load.js';
 import type { PlanOptions, Waiver } from '../plan/types.js';
-import { resolveRunSettings } from '../run-options.js';
+import { type RunSettings, resolveRunSettings } from '../run-options.js';
 
 export const exporterSchemaPath = resolve(
   dirname(fileURLToPath(import.meta.url)),
@@ -76,6 +76,7 @@ export const NO_MODULES: ExporterModules = { file: null, modules: new Map() };
 /** Read and check a modules file; every module's scope is expanded once against `catalog`. */
 export async function loadModules(file: string, catalog: Catalog): Promise<ExporterModules> {
   const yaml = await readYamlFile(file, 'CONFIG_INVALID');
+  checkModuleNames(yaml);
   validateLocated(yaml, validateConfig, 'CONFIG_INVALID');
   const raw = (yaml.data as { modules: Record<string, RawModule> }).modules;
   const modules = new Map<string, ExporterModule>();
@@ -85,14 +86,36 @@ export async function loadModules(file: string, catalog: Catalog): Promise<Expor
   return { file: resolve(file), modules };
 }
 
+/** Before the schema, whose word for a bad key is only "must match pattern" at the parent. */
+function checkModuleNames(yaml: LocatedYaml): void {
+  const modules = (yaml.data as { modules?: unknown } | null)?.modules;
+  if (modules === null || typeof modules !== 'object' || Array.isArray(modules)) return;
+  for (const name of Object.keys(modules)) {
+    if (!MODULE_NAME.test(name)) {
+      fail(
+        yaml,
+        `/modules/${pointerKey(name)}`,
+        `module name "${name}": expected letters, digits, '.', '_', '-', starting with a letter or digit`,
+      );
+    }
+  }
+}
+
+const MODULE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+function pointerKey(key: string): string {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
 function toModule(name: string, m: RawModule, yaml: LocatedYaml, catalog: Catalog): ExporterModule {
-  const at = `/modules/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+  const at = `/modules/${pointerKey(name)}`;
   const scope = { roles: m.roles ?? [], services: m.services ?? [], ports: m.ports ?? [] };
   if (scope.roles.length + scope.services.length + scope.ports.length === 0) {
     fail(yaml, at, `module "${name}" checks nothing; expected roles, services or ports`);
   }
   const options = m.options ?? {};
-  located(yaml, `${at}/options`, () => checkOptions(options, catalog, scope));
+  const settings = located(yaml, `${at}/options`, () => checkOptions(options));
+  locatedScope(yaml, at, scope, () => expandScope(catalog, scope, settings));
   const timeoutMs =
     m.timeout === undefined
       ? null
@@ -111,12 +134,8 @@ function toModule(name: string, m: RawModule, yaml: LocatedYaml, catalog: Catalo
   };
 }
 
-/**
- * The options through the option table (values and the rules across them), the exporter's
- * own bounds, and the scope against the catalog, so an unknown role fails at start, not at
- * every scrape.
- */
-function checkOptions(options: PlanOptions, catalog: Catalog, scope: CheckScope): void {
+/** The options through the option table (values and the rules across them), and the exporter's own bounds. */
+function checkOptions(options: PlanOptions): RunSettings {
   const settings = resolveRunSettings(options);
   if (settings.rpcMode === 'sweep') {
     throw new PortolanError(
@@ -132,15 +151,33 @@ function checkOptions(options: PlanOptions, catalog: Catalog, scope: CheckScope)
       { fields: ['rpcSample'] },
     );
   }
-  expandScope(catalog, scope, settings);
+  return settings;
 }
 
-/** Run `fn`; its INVALID_VALUE or UNKNOWN_ID becomes CONFIG_INVALID at `pointer` (or at the option it names). */
+/**
+ * The scope against the catalog, so an unknown role fails at start, not at every scrape; the
+ * error is placed at the list that holds the id it names.
+ */
+function locatedScope(yaml: LocatedYaml, at: string, scope: CheckScope, fn: () => unknown): void {
+  try {
+    fn();
+  } catch (err) {
+    if (isPortolanError(err, 'INVALID_VALUE') || isPortolanError(err, 'UNKNOWN_ID')) {
+      const list = (['roles', 'services', 'ports'] as const).find((k) =>
+        scope[k].some((id) => err.detail.includes(`"${id}"`) || err.detail.includes(id)),
+      );
+      fail(yaml, list ? `${at}/${list}` : at, err.detail);
+    }
+    throw err;
+  }
+}
+
+/** Run `fn`; its INVALID_VALUE becomes CONFIG_INVALID at `pointer`, or at the option it names under an options block. */
 function located<T>(yaml: LocatedYaml, pointer: string, fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    if (isPortolanError(err, 'INVALID_VALUE') || isPortolanError(err, 'UNKNOWN_ID')) {
+    if (isPortolanError(err, 'INVALID_VALUE')) {
       const field = err.fields[0];
       const inOptions = pointer.endsWith('/options') && field !== undefined;
       fail(yaml, inOptions ? `${pointer}/${field}` : pointer, err.detail);
