@@ -24,6 +24,7 @@ import {
   type TestPrometheus,
   testExporter,
 } from './support.js';
+import { WALKTHROUGH } from './walkthrough.js';
 
 const promtool = (...args: string[]) => execFileSync('promtool', args, { cwd: PROMETHEUS_DIR, encoding: 'utf8' });
 
@@ -34,8 +35,8 @@ describe('checks/prometheus/ with promtool', function () {
   });
 
   it('promtool check config accepts the shipped prometheus.yml and the rules it loads', () => {
-    const out = promtool('check', 'config', 'prometheus.yml');
-    expect(out).to.match(/SUCCESS: prometheus\.yml is valid/);
+    const out = promtool(...WALKTHROUGH.checkConfig.args);
+    expect(out).to.match(/SUCCESS: \S*prometheus\.yml is valid/);
     expect(out).to.match(/SUCCESS: 4 rules found/);
   });
 
@@ -135,7 +136,15 @@ describe('a real Prometheus scraping portolan exporter on 127.0.0.1 with the shi
   });
 
   it('every scrape succeeded (up 1) within the scrape timeout, the exporter job included', async () => {
-    const up = await series('up');
+    // Each job is scraped at its own offset within the interval: wait until all three have been.
+    const up = await eventually(
+      async () => {
+        const found = await query(prometheus?.url as string, 'up');
+        return found.length === 3 ? found : undefined;
+      },
+      30_000,
+      'a scrape of every job',
+    );
     expect(up.map((s) => [s.metric.job, s.value]).sort()).to.deep.equal([
       ['portolan', 1],
       ['portolan-exporter', 1],

@@ -5,34 +5,22 @@
  * queries of Prometheus' HTTP API. Without the Debian package the tests that need it skip,
  * saying why; CI installs it (.ci/lab-deps.sh).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parse, stringify } from 'yaml';
 import { loadCatalog } from '../../src/catalog/load.js';
 import { runCheck } from '../../src/check/run-check.js';
 import { parseAllowList } from '../../src/exporter/allow-list.js';
 import { type ExporterOptions, type RunningExporter, startExporter } from '../../src/exporter/exporter.js';
 import { NO_MODULES } from '../../src/exporter/modules.js';
 import { PLAIN_HTTP } from '../../src/exporter/web-config.js';
+import { prometheusMissing } from './prometheus-config.js';
+import { WALKTHROUGH } from './walkthrough.js';
 
-export const REPO = resolve(import.meta.dirname, '..', '..');
-export const PROMETHEUS_DIR = join(REPO, 'checks', 'prometheus');
-
-/** Why Prometheus' tools cannot run here, or null when they can. */
-export function prometheusMissing(): string | null {
-  for (const tool of ['prometheus', 'promtool']) {
-    try {
-      execFileSync(tool, ['--version'], { stdio: 'ignore', timeout: 10_000 });
-    } catch {
-      return `\`${tool}\` is not installed (apt-get install prometheus; CI installs it through .ci/lab-deps.sh)`;
-    }
-  }
-  return null;
-}
+export { derivedConfig, PROMETHEUS_DIR, type ProbeJob, prometheusMissing, REPO } from './prometheus-config.js';
 
 /** `before` helper: skip the block, saying why, without Prometheus. */
 export function skipWithoutPrometheus(context: Mocha.Context): void {
@@ -68,49 +56,6 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export interface ProbeJob {
-  job: string;
-  /** Query parameters of the probe, e.g. `{ module: ['dc'] }`. */
-  params: Record<string, string[]>;
-  targets: string[];
-}
-
-/**
- * The shipped prometheus.yml with its probe job cloned once per `jobs` entry (relabelling
- * kept, only the exporter's address in it replaced), the exporter job pointed at `exporter`,
- * the shipped rules loaded, and intervals short enough for a test.
- */
-export function derivedConfig(opts: {
-  exporter: string;
-  jobs: ProbeJob[];
-  intervalSeconds: number;
-  scrapeTimeoutSeconds: number;
-}): string {
-  const shipped = parse(readFileSync(join(PROMETHEUS_DIR, 'prometheus.yml'), 'utf8'));
-  const probeJob = shipped.scrape_configs.find((j: { job_name: string }) => j.job_name === 'portolan');
-  const ownJob = shipped.scrape_configs.find((j: { job_name: string }) => j.job_name === 'portolan-exporter');
-  const interval = `${opts.intervalSeconds}s`;
-  const relabel = (probeJob.relabel_configs as Record<string, unknown>[]).map((r) =>
-    r.target_label === '__address__' ? { ...r, replacement: opts.exporter } : r,
-  );
-  return stringify({
-    global: { scrape_interval: interval, evaluation_interval: interval },
-    rule_files: [join(PROMETHEUS_DIR, 'portolan-rules.yml')],
-    scrape_configs: [
-      ...opts.jobs.map((j) => ({
-        ...probeJob,
-        job_name: j.job,
-        scrape_interval: interval,
-        scrape_timeout: `${opts.scrapeTimeoutSeconds}s`,
-        params: j.params,
-        static_configs: [{ targets: j.targets }],
-        relabel_configs: relabel,
-      })),
-      { ...ownJob, scrape_interval: interval, static_configs: [{ targets: [opts.exporter] }] },
-    ],
-  });
-}
-
 export interface TestPrometheus {
   url: string;
   stop(): Promise<void>;
@@ -127,8 +72,7 @@ export async function startPrometheus(config: string): Promise<TestPrometheus> {
   const child: ChildProcess = spawn(
     'prometheus',
     [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
+      ...WALKTHROUGH.prometheus.args(join(dir, 'prometheus.yml'), join(dir, 'data')),
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
     ],
