@@ -7,11 +7,11 @@
  * so nothing is declared twice. Every problem is CONFIG_INVALID with "file:line:col".
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { type CheckScope, expandScope } from '../catalog/expand.js';
+import { builtinChecksDir } from '../catalog/load.js';
 import { type LocatedYaml, readYamlFile, validateLocated } from '../catalog/yaml-file.js';
 import { parseDuration } from '../duration.js';
 import { isPortolanError, PortolanError } from '../errors.js';
@@ -20,14 +20,7 @@ import { planSchemaPath, type RawWaiver, toWaiver } from '../plan/load.js';
 import type { PlanOptions, Waiver } from '../plan/types.js';
 import { type RunSettings, resolveRunSettings } from '../run-options.js';
 
-export const exporterSchemaPath = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  'checks',
-  'schema',
-  'exporter.schema.json',
-);
+export const exporterSchemaPath = join(builtinChecksDir, 'schema', 'exporter.schema.json');
 
 /**
  * Most ports one range row may sample: each probed port of a range is a set of series in

@@ -52,6 +52,9 @@ const HELP = {
 
 type MetricName = keyof typeof HELP;
 
+/** The names a result's metrics may carry (README documents each). */
+export const PROBE_METRIC_NAMES = Object.keys(HELP) as readonly MetricName[];
+
 /** A gauge of `registry` with its contract's help text. */
 function gaugeIn<L extends string>(registry: Registry, name: MetricName, labelNames: readonly L[] = []): Gauge<L> {
   return new Gauge<L>({ name, help: HELP[name], labelNames, registers: [registry] });

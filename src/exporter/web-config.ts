@@ -7,21 +7,14 @@
  * Relative paths are read from the config file's folder, as exporter-toolkit does.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { SecureVersion } from 'node:tls';
-import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { builtinChecksDir } from '../catalog/load.js';
 import { readYamlFile, validateLocated } from '../catalog/yaml-file.js';
 import { PortolanError } from '../errors.js';
 
-export const webConfigSchemaPath = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  'checks',
-  'schema',
-  'web-config.schema.json',
-);
+export const webConfigSchemaPath = join(builtinChecksDir, 'schema', 'web-config.schema.json');
 
 /** exporter-toolkit's names for Go's tls.ClientAuthType. */
 export type ClientAuthType =

@@ -7,21 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { expect } from 'chai';
 import { runCheck } from '../../src/check/run-check.js';
 import { PortolanError } from '../../src/errors.js';
+import { PROBE_METRIC_NAMES } from '../../src/exporter/probe-metrics.js';
 import type { RunCheck } from '../../src/plan/types.js';
 import { closedTcpPort, tcpListener, udpServer } from '../support/fake-servers.js';
 import { prometheusMissing, testExporter } from './support.js';
-
-/** Every metric name a /probe answer may carry: the documented contract. */
-const PROBE_METRICS = [
-  'portolan_probe_success',
-  'portolan_probe_duration_seconds',
-  'portolan_probe_incomplete',
-  'portolan_service_status',
-  'portolan_port_state',
-  'portolan_port_rtt_seconds',
-  'portolan_expectation_failures',
-  'portolan_catalog_info',
-];
 
 function value(text: string, series: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
@@ -92,7 +81,7 @@ describe('portolan exporter /probe', function () {
           .filter((l) => l && !l.startsWith('#'))
           .map((l) => l.split(/[{ ]/)[0]),
       );
-      expect([...names].sort()).to.deep.equal([...PROBE_METRICS].sort());
+      expect([...names].sort()).to.deep.equal([...PROBE_METRIC_NAMES].sort());
       // Exactly one status per (role, service), one state per (service, protocol, port).
       const ones = new Map<string, number>();
       for (const line of body.split('\n').filter((l) => l.startsWith('portolan_service_status{'))) {

@@ -6,7 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { REPO } from './support.js';
+import { ownMetrics } from '../../src/exporter/own-metrics.js';
+import { PROBE_METRIC_NAMES } from '../../src/exporter/probe-metrics.js';
+import { REPO } from './prometheus-config.js';
 import { WALKTHROUGH } from './walkthrough.js';
 
 function monitoringSection(): string {
@@ -29,20 +31,13 @@ describe("README's Monitoring with Prometheus walkthrough", () => {
 
   it('documents every metric name the exporter writes', () => {
     const section = monitoringSection();
+    const own = ownMetrics()
+      .registry.getMetricsAsArray()
+      .map((m) => m.name)
+      .filter((n) => n.startsWith('portolan_'));
     for (const name of [
-      'portolan_probe_success',
-      'portolan_probe_duration_seconds',
-      'portolan_probe_incomplete',
-      'portolan_service_status',
-      'portolan_port_state',
-      'portolan_port_rtt_seconds',
-      'portolan_expectation_failures',
-      'portolan_catalog_info',
-      'portolan_exporter_probes_total',
-      'portolan_exporter_probe_errors_total',
-      'portolan_exporter_scrapes_refused_total',
-      'portolan_exporter_probes_in_flight',
-      'portolan_exporter_probes_queued',
+      ...PROBE_METRIC_NAMES,
+      ...own,
       'portolan_agent_runs_total',
       'portolan_agent_last_run_timestamp_seconds',
     ]) {
