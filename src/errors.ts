@@ -20,6 +20,7 @@ export type PortolanErrorCode =
   // Files portolan reads
   | 'CATALOG_INVALID' // a catalog file is malformed or inconsistent
   | 'PLAN_INVALID' // a plan file is malformed
+  | 'CONFIG_INVALID' // an exporter modules file or web config file is malformed
   | 'RESULT_INVALID' // a saved JSON result is not JSON or not a portolan result
   | 'FILE_UNREADABLE' // a file could not be read
   | 'FILE_UNWRITABLE' // a report or result could not be written

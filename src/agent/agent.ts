@@ -7,6 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunDiff } from '../history/diff.js';
+import type { RunResult } from '../model.js';
 import { executePlan } from '../plan/execute.js';
 import { loadPlan } from '../plan/load.js';
 import type { RunCheck } from '../plan/types.js';
@@ -36,6 +37,8 @@ export interface AgentOptions {
   /** @default Math.random */
   random?: () => number;
   commandLine: string[];
+  /** Called with each run's result once its reports are written (`--metrics-listen` serves it). */
+  onResult?: (result: RunResult, plan: string) => void;
 }
 
 /** What the webhook receives when the verdict changes. */
@@ -79,6 +82,7 @@ export async function runAgent(opts: AgentOptions): Promise<{ runs: number }> {
         ...(opts.outputDir ? { outputDir: opts.outputDir } : {}),
       });
       const { result } = done;
+      opts.onResult?.(result, plan.name);
       const previous = done.recorded?.previous?.status ?? lastStatus;
       lastStatus = result.summary.status;
       const changed = previous !== null && previous !== result.summary.status;

@@ -16,6 +16,7 @@ export const EXIT_CODE_OF: Record<PortolanErrorCode, ExitCode> = {
   RESPONDER_TOKEN_MISSING: EXIT.usage,
   CATALOG_INVALID: EXIT.usage,
   PLAN_INVALID: EXIT.usage,
+  CONFIG_INVALID: EXIT.usage,
   RESULT_INVALID: EXIT.usage,
   FILE_UNREADABLE: EXIT.usage,
   FILE_UNWRITABLE: EXIT.usage,
