@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { PortolanError } from '../../errors.js';
 import type { RunResult } from '../../model.js';
-import { FORMATS, type Format, renderers } from '../../report/index.js';
+import { FORMATS, type Format } from '../../report/index.js';
 import { validateResult } from '../../report/validate-result.js';
-import { writeReportFile } from '../../report/write.js';
-import { colorWanted } from '../output.js';
+import { checkReportFile, reportBody, writeReportFile } from '../../report/write.js';
+import { colorWanted, writeChunks } from '../output.js';
 
 interface ReportOpts {
   format: Format;
@@ -68,15 +68,13 @@ Examples:
   portolan report result.json --format junit -o junit.xml  for CI test reports
   portolan report result.json --format md >> "$GITHUB_STEP_SUMMARY"`,
     )
-    .action((file: string, opts: ReportOpts) => {
+    .action(async (file: string, opts: ReportOpts) => {
+      if (opts.output) checkReportFile(opts.output, '--output');
       const result = loadResultFile(file);
-      const text = renderers[opts.format](result, {
+      const body = reportBody(result, opts.format, {
         color: colorWanted(opts.format, Boolean(opts.output), opts.color),
       });
-      if (opts.output) {
-        writeReportFile(opts.output, text);
-      } else {
-        process.stdout.write(text);
-      }
+      if (opts.output) writeReportFile(opts.output, body);
+      else await writeChunks(process.stdout, typeof body === 'string' ? [body] : body);
     });
 }
