@@ -30,3 +30,20 @@ export function printableText(text: string, max = Number.POSITIVE_INFINITY): str
 export function terminalText(text: string): string {
   return text.replace(UNSAFE_BUT_NEWLINE, visible);
 }
+
+/**
+ * At most `max` items, for a list that becomes evidence: past that, the first `max` and
+ * "and N more" (`what` names them: "and 3,880 more ports").
+ */
+export function boundedList(items: readonly string[], max: number, what = ''): string[] {
+  if (items.length <= max) return [...items];
+  const rest = items.length - max;
+  return [...items.slice(0, max), `and ${rest.toLocaleString('en-US')} more${what ? ` ${what}` : ''}`];
+}
+
+/** `boundedList` joined for one evidence line: "a, b, c and 12 more". */
+export function listText(items: readonly string[], max: number, what = ''): string {
+  const shown = boundedList(items, max, what);
+  if (shown.length <= max) return shown.join(', ');
+  return `${shown.slice(0, max).join(', ')} ${shown[max]}`;
+}

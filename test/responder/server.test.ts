@@ -202,14 +202,14 @@ describe('responder server on 127.0.0.1', function () {
     );
   });
 
-  it('caps open TCP connections and closes idle ones', async () => {
+  it('caps open TCP connections and closes ones that deliver no probe before the deadline', async () => {
     const port = await freePort();
     responder = await startResponder({
       token: TOKEN,
       bind: HOST,
       ports: [{ transport: 'tcp', port }],
       maxConnections: 2,
-      idleMs: 300,
+      deadlineMs: 300,
     });
     const conns = Array.from({ length: 4 }, () => connect(port, HOST));
     const closedAt = conns.map((c) => once(c, 'close').then(() => performance.now()));

@@ -87,6 +87,9 @@ export function registerListen(program: Command): void {
       `
 Ports below 1024 need root or CAP_NET_BIND_SERVICE on Linux and root on macOS; Windows needs no
 rights for them. Every reply is smaller than the probe, UDP replies are rate-limited per source,
+replies to a wrong token draw from a budget of their own (a spoofed flood cannot spend what your
+clients need; when verified replies must be refused, the clients are told and report UDP silence
+as inconclusive), TCP connections are capped per address and must deliver their probe within 5 s,
 and anything that is not a portolan probe gets no answer.
 
 On Windows, listen reads the inbound Windows Defender Firewall rules (PowerShell) and says which
