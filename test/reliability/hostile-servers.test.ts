@@ -12,7 +12,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -200,7 +200,7 @@ function hostileCertificate(): { key: string; cert: string } | null {
     );
     if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     if (r.status !== 0) throw new Error(`openssl failed: ${r.stderr}`);
-    const read = (f: string) => spawnSync('cat', [join(dir, f)], { encoding: 'utf8' }).stdout;
+    const read = (f: string) => readFileSync(join(dir, f), 'utf8');
     return { key: read('k.pem'), cert: read('c.pem') };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { expect } from 'chai';
 import { type CheckRequest, runCheck } from '../../src/check/run-check.js';
 import type { RunResult } from '../../src/model.js';
@@ -15,27 +15,10 @@ import { probeUdp } from '../../src/responder/client.js';
 import { encodeProbe, MAGIC } from '../../src/responder/handshake.js';
 import { SHEDDING_EVIDENCE } from '../../src/responder/modules.js';
 import { type PortRequest, type Responder, startResponder } from '../../src/responder/server.js';
+import { freeTcpUdpPort } from '../support/fake-servers.js';
 
 const HOST = '127.0.0.1';
 const TOKEN = 'attack-test-token';
-
-/** A port free for both TCP and UDP on 127.0.0.1 right now. */
-async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const tcp = createServer().listen(0, HOST);
-    await once(tcp, 'listening');
-    const port = (tcp.address() as { port: number }).port;
-    const udp = createSocket('udp4');
-    const ok = await new Promise<boolean>((resolve) => {
-      udp.once('error', () => resolve(false));
-      udp.bind(port, HOST, () => resolve(true));
-    });
-    udp.close();
-    tcp.close();
-    if (ok) return port;
-  }
-  throw new Error('no port free for both TCP and UDP');
-}
 
 /** `portolan check --responder` from 127.0.0.1 against ad-hoc ports. */
 function check(ports: string[], token = TOKEN): Promise<RunResult> {
@@ -83,8 +66,8 @@ describe('responder: a spoofed-source UDP flood cannot fail a compliant target (
   });
 
   it('1,000 wrong-token datagrams from 200 addresses spend their own budget, not the verified one', async () => {
-    const udp = [await freePort(), await freePort(), await freePort()];
-    const tcp = await freePort();
+    const udp = [await freeTcpUdpPort(), await freeTcpUdpPort(), await freeTcpUdpPort()];
+    const tcp = await freeTcpUdpPort();
     // Small global budgets, so a bounded flood exhausts one for certain; with one shared
     // budget (before the fix) the flood left nothing for the client's verified probes.
     const tight = { perSource: { capacity: 256, perSecond: 128 }, global: { capacity: 64, perSecond: 1 } };
@@ -117,7 +100,7 @@ describe('responder: a spoofed-source UDP flood cannot fail a compliant target (
   });
 
   it('a silent UDP port is filtered when the responder is not busy (the control)', async () => {
-    const tcp = await freePort();
+    const tcp = await freeTcpUdpPort();
     const silent = createSocket('udp4');
     await new Promise<void>((resolve) => silent.bind(0, HOST, resolve));
     sources = [silent];
@@ -128,7 +111,7 @@ describe('responder: a spoofed-source UDP flood cannot fail a compliant target (
   });
 
   it('when the responder says it sheds UDP load, a silent UDP port is inconclusive, not filtered', async () => {
-    const [served, tcp] = [await freePort(), await freePort()];
+    const [served, tcp] = [await freeTcpUdpPort(), await freeTcpUdpPort()];
     const silent = createSocket('udp4');
     await new Promise<void>((resolve) => silent.bind(0, HOST, resolve));
     sources = [silent];
@@ -205,7 +188,7 @@ describe('responder: slow clients cannot hold the TCP ports (issue 12 item 4)', 
   }
 
   it('300 trickling connections from 10 addresses: the check still verifies every TCP port', async () => {
-    const ports = [await freePort(), await freePort(), await freePort()];
+    const ports = [await freeTcpUdpPort(), await freeTcpUdpPort(), await freeTcpUdpPort()];
     responder = await startResponder({
       token: TOKEN,
       bind: HOST,
@@ -225,7 +208,7 @@ describe('responder: slow clients cannot hold the TCP ports (issue 12 item 4)', 
   });
 
   it('a connection that trickles bytes is closed at its absolute deadline, not kept alive by each byte', async () => {
-    const port = await freePort();
+    const port = await freeTcpUdpPort();
     responder = await startResponder({
       token: TOKEN,
       bind: HOST,
@@ -241,7 +224,7 @@ describe('responder: slow clients cannot hold the TCP ports (issue 12 item 4)', 
   });
 
   it('one address gets at most its share: 100 connections from one source, 64 admitted', async () => {
-    const port = await freePort();
+    const port = await freeTcpUdpPort();
     responder = await startResponder({ token: TOKEN, bind: HOST, ports: [{ transport: 'tcp', port }] });
     await slowloris(port, 1, 100);
     await new Promise((resolve) => setTimeout(resolve, 300));

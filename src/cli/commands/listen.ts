@@ -68,7 +68,7 @@ export function registerListen(program: Command): void {
     )
     .requiredOption('--role <role>', 'the role this host will have (see `portolan catalog roles`)')
     .option('--bind <address>', 'local address to listen on (default: all IPv4 addresses)')
-    .option('--duration <time>', 'stop after this long: 90s, 30m, 1h', '30m')
+    .option('--duration <time>', 'stop after this long: 90s, 30m, 1h (up to 366d)', '30m')
     .option('--token <secret>', `shared secret for the probes (default: $${TOKEN_ENV}, or a random one)`)
     .option('--format <format>', 'table, or json (one JSON line per hit on stdout)', 'table')
     .option('--checks <dir>', 'also load services/ and roles/ from DIR (repeatable)', collect)
