@@ -132,7 +132,8 @@ export async function emitResult(result: RunResult, o: OutputOptions, opts: Emit
     }
   } catch (err) {
     const where = o.output ?? 'stdout';
-    const kept = format === 'json' && o.output ? null : keepJson(result, o.output ? [dirname(resolve(o.output))] : []);
+    // Beside --output FILE when another format failed there; if the JSON itself failed, somewhere else.
+    const kept = keepJson(result, o.output && format !== 'json' ? [dirname(resolve(o.output))] : []);
     throw notDelivered([{ format, path: where, error: err as Error }], [], kept);
   }
 }

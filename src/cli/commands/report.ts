@@ -66,7 +66,10 @@ Examples:
   portolan report result.json                              the terminal table
   portolan report result.json --format html -o audit.html  the offline compliance report
   portolan report result.json --format junit -o junit.xml  for CI test reports
-  portolan report result.json --format md >> "$GITHUB_STEP_SUMMARY"`,
+  portolan report result.json --format md >> "$GITHUB_STEP_SUMMARY"
+
+Exit codes: 0 rendered, 2 not a portolan result or an --output that cannot be written (checked
+first), 70 internal failure (a renderer failed: a bug worth reporting).`,
     )
     .action(async (file: string, opts: ReportOpts) => {
       if (opts.output) checkReportFile(opts.output, '--output');
