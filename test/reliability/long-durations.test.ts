@@ -79,6 +79,7 @@ describe('durations past 2^31 ms (fake timers)', () => {
 
   it('agent --every 720h: the second run waits 720 h, not 1 ms', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'portolan-every-'));
+    const stop = new AbortController();
     try {
       writeFileSync(
         join(dir, 'plan.yaml'),
@@ -93,7 +94,7 @@ describe('durations past 2^31 ms (fake timers)', () => {
         historyPath: null,
         maxRuns: 2,
         runCheck: stubRunCheck(() => 'open').runCheck,
-        stop: new AbortController().signal,
+        stop: stop.signal,
         log: (line) => lines.push(line),
         commandLine: [],
       });
@@ -108,12 +109,15 @@ describe('durations past 2^31 ms (fake timers)', () => {
       await settle(() => lines.length === 2);
       expect((await agent).runs).to.equal(2);
     } finally {
+      // Whatever an assertion said, the agent stops with the test.
+      stop.abort();
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('listen --duration 600h: still serving after 52 ms and after 2^31 ms, stops at 600 h', async () => {
     const stdout = new Capture();
+    const stop = new AbortController();
     let stopReason: string | null = null;
     const session = runListen({
       responder: { token: 'tok', bind: '127.0.0.1', ports: [{ transport: 'tcp', port: 0 }] },
@@ -124,19 +128,26 @@ describe('durations past 2^31 ms (fake timers)', () => {
       generatedToken: false,
       stdout,
       stderr: new Capture(),
+      signal: stop.signal,
     }).then((outcome) => {
       stopReason = outcome.stopReason;
     });
-    await settle(() => stdout.text.includes('Listening for'));
-    expect(stdout.text).to.include('Listening for 25 d');
-    for (const step of [52, MAX_TIMER_MS]) {
-      mock.timers.tick(step);
-      await settle();
-      expect(stopReason, `after another ${step} ms`).to.equal(null);
+    try {
+      await settle(() => stdout.text.includes('Listening for'));
+      expect(stdout.text).to.include('Listening for 25 d');
+      for (const step of [52, MAX_TIMER_MS]) {
+        mock.timers.tick(step);
+        await settle();
+        expect(stopReason, `after another ${step} ms`).to.equal(null);
+      }
+      mock.timers.tick(600 * HOUR);
+      await session;
+      expect(stopReason).to.equal('duration reached');
+    } finally {
+      // Whatever an assertion said, the responder closes with the test.
+      stop.abort('test over');
+      await session;
     }
-    mock.timers.tick(600 * HOUR);
-    await session;
-    expect(stopReason).to.equal('duration reached');
   });
 });
 
