@@ -8,11 +8,11 @@ import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { PortolanError } from '../../errors.js';
 import type { RunResult } from '../../model.js';
-import { FORMATS, type Format, renderers } from '../../report/index.js';
+import { FORMATS, type Format } from '../../report/index.js';
 import { validateResult } from '../../report/validate-result.js';
-import { writeReportFile } from '../../report/write.js';
+import { checkReportFile, reportBody, writeReportFile } from '../../report/write.js';
 import { historyOption, withHistory } from '../history-flags.js';
-import { colorWanted } from '../output.js';
+import { colorWanted, writeChunks } from '../output.js';
 
 interface ReportOpts {
   format: Format;
@@ -77,7 +77,10 @@ Examples:
   portolan report result.json --format junit -o junit.xml  for CI test reports
   portolan report result.json --format md >> "$GITHUB_STEP_SUMMARY"
   portolan report --run 42 --format html -o run42.html     a run from the history
-  portolan report --run latest --plan nightly-staging --history postgres://portolan@db.corp.example/portolan`,
+  portolan report --run latest --plan nightly-staging --history postgres://portolan@db.corp.example/portolan
+
+Exit codes: 0 rendered, 2 not a portolan result, no such recorded run, or an --output that cannot
+be written (checked first), 70 internal failure (a renderer failed: a bug worth reporting).`,
     )
     .action(async (file: string | undefined, opts: ReportOpts) => {
       if (file !== undefined && opts.run !== undefined) {
@@ -92,15 +95,13 @@ Examples:
       if (opts.plan !== undefined && opts.run !== 'latest') {
         throw new PortolanError('MISSING_OPTION', '--plan goes with --run latest');
       }
+      if (opts.output) checkReportFile(opts.output, '--output');
       const result = file === undefined ? await loadRecordedRun(opts) : loadResultFile(file);
-      const text = renderers[opts.format](result, {
+      const body = reportBody(result, opts.format, {
         color: colorWanted(opts.format, Boolean(opts.output), opts.color),
       });
-      if (opts.output) {
-        writeReportFile(opts.output, text);
-      } else {
-        process.stdout.write(text);
-      }
+      if (opts.output) writeReportFile(opts.output, body);
+      else await writeChunks(process.stdout, typeof body === 'string' ? [body] : body);
     });
 }
 
