@@ -1,7 +1,8 @@
 /**
- * The one place where portolan's error codes become process exit codes. Every code a
- * library function can raise is bad input or a file the user must fix, so each maps to 2
- * (DESIGN.md); the exhaustive Record makes a new code a compile error until it is placed.
+ * The one place where portolan's error codes become process exit codes. Bad input or a file
+ * the user must fix maps to 2 (DESIGN.md); a report portolan could not deliver after the run
+ * maps to 70 (`exit-codes.ts`). The exhaustive Record makes a new code a compile error until
+ * it is placed.
  */
 import type { PortolanErrorCode } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -16,13 +17,16 @@ export const EXIT_CODE_OF: Record<PortolanErrorCode, ExitCode> = {
   RESPONDER_TOKEN_MISSING: EXIT.usage,
   CATALOG_INVALID: EXIT.usage,
   PLAN_INVALID: EXIT.usage,
+  CONFIG_INVALID: EXIT.usage,
   RESULT_INVALID: EXIT.usage,
   FILE_UNREADABLE: EXIT.usage,
   FILE_UNWRITABLE: EXIT.usage,
+  REPORT_FAILED: EXIT.internal,
   DISCOVERY_FAILED: EXIT.usage,
   HISTORY_MISSING: EXIT.usage,
   HISTORY_LOCKED: EXIT.usage,
   HISTORY_UNREADABLE: EXIT.usage,
+  HISTORY_UNREACHABLE: EXIT.usage,
   HISTORY_NEWER_SCHEMA: EXIT.usage,
   HISTORY_NO_RUN: EXIT.usage,
   PORT_IN_USE: EXIT.usage,

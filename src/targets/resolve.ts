@@ -6,7 +6,7 @@
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { printable } from '../protocols/codec/bytes.js';
+import { printableText } from '../printable.js';
 
 /**
  * Why a target cannot be probed. `code` is the resolver's error code (ENOTFOUND, EAI_AGAIN ...),
@@ -53,5 +53,5 @@ export async function resolveName(name: string, all: boolean, lookup: Lookup = s
 
 /** Untrusted text (a name from a file, a resolver's message quoting it) as one printable line. */
 function words(text: string): string {
-  return printable(new TextEncoder().encode(text), MAX_WORDS);
+  return printableText(text, MAX_WORDS);
 }

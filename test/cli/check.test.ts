@@ -134,11 +134,11 @@ describe('portolan check against 127.0.0.1', () => {
           byTarget(name).map((o) => [o.state, o.reason]),
           name,
         ).to.deep.equal([['error', 'resolve-failed']]);
-        expect(result.targets.find((t) => t.name === name)?.error, name).to.match(/did not resolve \(ENOTFOUND\)/);
+        expect(result.targets.find((t) => t.name === name)?.error, name).to.match(/did not resolve \(E[A-Z_]+\)/);
         expect(result.verdicts.targets.find((t) => t.target === name)?.status, name).to.equal('inconclusive');
       }
       // The resolver's words, with no control character left in them.
-      expect(byTarget('nosuchhost.invalid')[0]?.error).to.match(/ENOTFOUND nosuchhost\.invalid/);
+      expect(byTarget('nosuchhost.invalid')[0]?.error).to.match(/^getaddrinfo E[A-Z_]+ nosuchhost\.invalid$/);
       const words = [byTarget(hostile)[0]?.error, result.targets.find((t) => t.name === hostile)?.error].join(' ');
       expect(words).to.include('gone\\x1b[31mRED').and.not.to.include('\u001b');
     } finally {
