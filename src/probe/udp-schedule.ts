@@ -75,6 +75,8 @@ const PRECISE_MS = 2 * MIN_CADENCE_MS;
 const MAX_SPECULATIVE = 16;
 /** Tokens in a row taken by fair asks before speculation stops: it finds no token earlier. */
 const FAIR_WINS_TO_STOP = 2;
+/** ICMP answers the learning remembers (and four times as many speculative asks). */
+const HISTORY = 64;
 
 type SendKind = 'first' | 'retransmit' | 'speculative' | 'fair';
 
@@ -93,7 +95,7 @@ interface Entry {
   proof: 'quiet' | 'fair' | null;
   provedAt: number;
   /** It answered with ICMP: every earlier unanswered ask to it found the host without a token. */
-  closed: boolean;
+  drewIcmp: boolean;
   inFlight: { kind: SendKind; at: number; until: number } | null;
   end: (how: 'silent' | 'aborted') => void;
 }
@@ -109,9 +111,6 @@ interface Gap {
   ms: number;
   precision: number;
 }
-
-/** Learning keeps this much history. */
-const HISTORY = 64;
 
 export class UdpHostSchedule {
   private readonly entries = new Set<Entry>();
@@ -147,7 +146,7 @@ export class UdpHostSchedule {
       unanswered: 0,
       proof: null,
       provedAt: 0,
-      closed: false,
+      drewIcmp: false,
       inFlight: null,
       end,
     };
@@ -219,7 +218,7 @@ export class UdpHostSchedule {
       // The host does send ICMP after all: silence no longer speaks for itself.
       for (const e of this.entries) if (e.proof === 'quiet') e.proof = null;
     }
-    if (entry) entry.closed = true;
+    if (entry) entry.drewIcmp = true;
     this.icmpAt = now;
     this.icmpLog = [...this.icmpLog, { arrivedAt: now, specSentAt: flight?.kind === 'speculative' ? flight.at : null }];
     this.icmpLog = this.icmpLog.slice(-HISTORY);
@@ -243,7 +242,7 @@ export class UdpHostSchedule {
       if (sent === null || later.specSentAt === null) continue;
       let miss = Number.NEGATIVE_INFINITY;
       for (const ask of this.specLog) {
-        if (ask.entry.closed && ask.at > before.arrivedAt && ask.at < sent) miss = Math.max(miss, ask.at);
+        if (ask.entry.drewIcmp && ask.at > before.arrivedAt && ask.at < sent) miss = Math.max(miss, ask.at);
       }
       if (miss > Number.NEGATIVE_INFINITY)
         gaps.push({ ms: later.arrivedAt - earlier.arrivedAt, precision: sent - miss });
