@@ -7,13 +7,14 @@
 //      a few listeners; ICMP rate limiting off there, as 50 separate hosts would each have their own);
 //   3. portolan beside nmap on four hosts with Linux's ICMP rate limit (side-by-side.mjs): the
 //      domain-controller role's ports, and a UDP-heavy port list, each with its floor.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { expandScope } from '../../dist/catalog/expand.js';
 import { loadCatalog } from '../../dist/catalog/load.js';
 import { parseRange } from '../../dist/catalog/port-sets.js';
 import { runCheck } from '../../dist/check/run-check.js';
 import { sampleRange, udpRangeSample } from '../../dist/probe/rpc-sample.js';
 import { resolveRunSettings } from '../../dist/run-options.js';
+import { quiet, sh } from './shell.mjs';
 import { setupSideBySide, sideBySide, teardownSideBySide } from './side-by-side.mjs';
 
 if (process.getuid?.() !== 0) {
@@ -26,14 +27,6 @@ const NS_IF = 'pbenchb';
 const LOCAL = '10.231.2.1';
 const HOSTS = Array.from({ length: 50 }, (_, i) => `10.231.2.${10 + i}`);
 const LISTEN = [53, 88, 135, 389, 445, 464, 636, 3268, 3269];
-
-const sh = (cmd, args, opts = {}) =>
-  execFileSync(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], timeout: 20_000, ...opts });
-const quiet = (cmd, args) => {
-  try {
-    sh(cmd, args);
-  } catch {}
-};
 
 function setup() {
   teardown();

@@ -8,8 +8,9 @@
 // Each case prints both times, their ratio, the floor the hosts set (the closed UDP ports a
 // rate-limited host must ration past its burst of six, at one a second, or the timeouts silent
 // ports must wait out), and how many states each tool got right against the construction.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { runCheck } from '../../dist/check/run-check.js';
+import { quiet, sh } from './shell.mjs';
 
 const HOSTS = [
   { id: 'closed', ns: 'pbsx-closed', local: '10.231.4.1', address: '10.231.4.2' },
@@ -24,14 +25,6 @@ const RETRIES = 2;
 /** Linux's default ICMP error burst and interval (net.ipv4.icmp_ratelimit). */
 const BURST = 6;
 const TOKEN_MS = 1000;
-
-const sh = (cmd, args, opts = {}) =>
-  execFileSync(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], timeout: 20_000, ...opts });
-const quiet = (cmd, args) => {
-  try {
-    sh(cmd, args);
-  } catch {}
-};
 
 /** Builds the four targets; returns what must be stopped at the end. */
 export async function setupSideBySide() {

@@ -5,18 +5,19 @@
  * them it says it skipped and why. CI runs it as root.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { expect } from 'chai';
 import type { Expectation, Observation } from '../../src/model.js';
 import { type EngineOptions, runEngine } from '../../src/probe/engine.js';
 import { run } from '../lab/run.js';
 import { portExpectation } from '../support/expectations.js';
+import { createVethNamespace, removeVethNamespace, skipWithoutNamespaces } from '../support/veth-namespace.js';
 
 const NS = `pst-${process.pid}`;
 const HOST_IF = `psta${process.pid % 100000}`;
 const NS_IF = `pstb${process.pid % 100000}`;
 const LOCAL = '10.231.1.1';
 const TARGET = '10.231.1.2';
+const VETH = { ns: NS, hostIf: HOST_IF, nsIf: NS_IF, local: LOCAL, addresses: [TARGET], prefix: 30 };
 
 const RULES = `
 table inet portolan_test {
@@ -30,15 +31,6 @@ table inet portolan_test {
     tcp dport 7008 reject with icmp type host-unreachable
   }
 }`;
-
-function whyNot(): string | null {
-  if (process.platform !== 'linux') return `network namespaces exist only on Linux (this is ${process.platform})`;
-  if (process.getuid?.() !== 0) return 'not root';
-  for (const bin of ['/usr/sbin/ip', '/usr/sbin/nft'])
-    if (!existsSync(bin) && !existsSync(bin.replace('/usr', '')))
-      return `${bin} missing (apt-get install iproute2 nftables)`;
-  return null;
-}
 
 const expectation = (protocol: 'tcp' | 'udp', port: number) => portExpectation(protocol, port);
 
@@ -63,22 +55,11 @@ describe('probe states through a real firewall (network namespace + nftables)', 
   let listener: ChildProcess | null = null;
 
   before(async function () {
-    const reason = whyNot();
-    if (reason) {
-      console.log(
-        `      (skipped: ${reason}; these tests need root on Linux to create a network namespace; CI runs them)`,
-      );
-      this.skip();
-    }
-    await teardown();
-    await run('ip', ['netns', 'add', NS]);
-    await run('ip', ['link', 'add', HOST_IF, 'type', 'veth', 'peer', 'name', NS_IF]);
-    await run('ip', ['link', 'set', NS_IF, 'netns', NS]);
-    await run('ip', ['addr', 'add', `${LOCAL}/30`, 'dev', HOST_IF]);
-    await run('ip', ['link', 'set', HOST_IF, 'up']);
-    await run('ip', ['-n', NS, 'addr', 'add', `${TARGET}/30`, 'dev', NS_IF]);
-    await run('ip', ['-n', NS, 'link', 'set', NS_IF, 'up']);
-    await run('ip', ['-n', NS, 'link', 'set', 'lo', 'up']);
+    skipWithoutNamespaces(this, [
+      ['/usr/sbin/ip', 'iproute2'],
+      ['/usr/sbin/nft', 'nftables'],
+    ]);
+    await createVethNamespace(VETH);
     await run('ip', ['netns', 'exec', NS, 'nft', '-f', '-'], { input: RULES });
     listener = spawn(
       'ip',
@@ -103,7 +84,7 @@ describe('probe states through a real firewall (network namespace + nftables)', 
 
   after(async () => {
     listener?.kill('SIGKILL');
-    await teardown();
+    await removeVethNamespace(VETH);
   });
 
   it('reports each firewall behaviour as its own state, and never open for what did not answer', async () => {
@@ -128,8 +109,3 @@ describe('probe states through a real firewall (network namespace + nftables)', 
     expect(seen('tcp/7008')).to.deep.equal(['filtered', 'icmp-unreachable']);
   });
 });
-
-async function teardown(): Promise<void> {
-  await run('ip', ['link', 'del', HOST_IF], { allowFailure: true });
-  await run('ip', ['netns', 'del', NS], { allowFailure: true });
-}

@@ -12,7 +12,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync } from 'node:fs';
 import { expect } from 'chai';
 import { runCheck } from '../../src/check/run-check.js';
 import type { Observation } from '../../src/model.js';
@@ -20,6 +19,7 @@ import { type EngineOptions, runEngine } from '../../src/probe/engine.js';
 import { defaultRunSettings } from '../../src/run-options.js';
 import { run } from '../lab/run.js';
 import { portExpectation } from '../support/expectations.js';
+import { createVethNamespace, removeVethNamespace, skipWithoutNamespaces } from '../support/veth-namespace.js';
 
 const NS = `pur-${process.pid}`;
 const HOST_IF = `pura${process.pid % 100000}`;
@@ -30,14 +30,7 @@ const LOCAL = `${NET}.1`;
 const TARGET = `${NET}.2`;
 const SERVER = `${NET}.3`;
 const DEAD = `${NET}.99`;
-
-function whyNot(): string | null {
-  if (process.platform !== 'linux') return `network namespaces exist only on Linux (this is ${process.platform})`;
-  if (process.getuid?.() !== 0) return 'not root';
-  if (!existsSync('/usr/sbin/ip') && !existsSync('/sbin/ip')) return 'ip missing (apt-get install iproute2)';
-  if (!existsSync('/usr/bin/python3')) return 'python3 missing (apt-get install python3)';
-  return null;
-}
+const VETH = { ns: NS, hostIf: HOST_IF, nsIf: NS_IF, local: LOCAL, addresses: [TARGET, SERVER], prefix: 24 };
 
 const udp = (port: number) => portExpectation('udp', port);
 
@@ -74,22 +67,11 @@ describe('UDP at the ICMP rate limit, other-port replies, and a dead address (ne
   let server: ChildProcess | null = null;
 
   before(async function () {
-    const reason = whyNot();
-    if (reason) {
-      console.log(
-        `      (skipped: ${reason}; these tests need root on Linux to create a network namespace; CI runs them)`,
-      );
-      this.skip();
-    }
-    await teardown();
-    await run('ip', ['netns', 'add', NS]);
-    await run('ip', ['link', 'add', HOST_IF, 'type', 'veth', 'peer', 'name', NS_IF]);
-    await run('ip', ['link', 'set', NS_IF, 'netns', NS]);
-    await run('ip', ['addr', 'add', `${LOCAL}/24`, 'dev', HOST_IF]);
-    await run('ip', ['link', 'set', HOST_IF, 'up']);
-    for (const a of [TARGET, SERVER]) await run('ip', ['-n', NS, 'addr', 'add', `${a}/24`, 'dev', NS_IF]);
-    await run('ip', ['-n', NS, 'link', 'set', NS_IF, 'up']);
-    await run('ip', ['-n', NS, 'link', 'set', 'lo', 'up']);
+    skipWithoutNamespaces(this, [
+      ['/usr/sbin/ip', 'iproute2'],
+      ['/usr/bin/python3', 'python3'],
+    ]);
+    await createVethNamespace(VETH);
     // Linux's defaults, said explicitly: the test is about them.
     await run('ip', ['netns', 'exec', NS, 'sysctl', '-q', '-w', 'net.ipv4.icmp_ratelimit=1000']);
     server = spawn('ip', ['netns', 'exec', NS, 'python3', '-c', FAKE_TFTP], { stdio: ['ignore', 'pipe', 'ignore'] });
@@ -104,7 +86,7 @@ describe('UDP at the ICMP rate limit, other-port replies, and a dead address (ne
 
   after(async () => {
     server?.kill('SIGKILL');
-    await teardown();
+    await removeVethNamespace(VETH);
   });
 
   it('20 closed UDP ports of a rate-limited host: all closed, close to the floor', async () => {
@@ -186,9 +168,4 @@ async function burstAnswers(ports: number[]): Promise<number> {
   await new Promise((r) => setTimeout(r, 300));
   for (const s of sockets) s.close();
   return answers;
-}
-
-async function teardown(): Promise<void> {
-  await run('ip', ['link', 'del', HOST_IF], { allowFailure: true });
-  await run('ip', ['netns', 'del', NS], { allowFailure: true });
 }
