@@ -162,7 +162,7 @@ export const RUN_OPTIONS = {
     '--rpc <mode>',
     'dynamic RPC ports: discover them via the endpoint mapper (a sample when it lists none), sample K without asking it, or sweep all',
   ),
-  rpcSample: integer(1, 16_384, 16, '--rpc-sample <k>', 'ports to sample from a range'),
+  rpcSample: integer(1, 16_384, 16, '--rpc-sample <k>', 'ports to sample from a range (of a UDP range, 4 at most)'),
   os: text('--os <os>', 'target OS (2003, 2008, 2008r2, 2012 ... 2025) for OS-specific rows such as DFSR 5722/tcp'),
   clientOs: text('--client-os <os>', 'clients\u2019 OS (xp, 2003 ...) for rows that only old clients need'),
   timeoutMs: integer(

@@ -15,13 +15,15 @@ export function reasonWords(o: Observation, timeoutMs: number): string {
     rst: 'connection reset: nothing listening, or a host firewall rejecting',
     timeout: `no answer in ${timeoutMs} ms`,
     'icmp-unreachable': 'ICMP unreachable came back',
+    'host-unreachable':
+      'no host answered at this address (host unreachable: nothing answered neighbour discovery, or no route)',
     'icmp-admin-prohibited': 'ICMP administratively prohibited came back',
     'icmp-port-unreachable': 'ICMP port unreachable: nothing listening',
     reply: o.protocol === 'icmp' ? 'echo reply' : 'the protocol answered',
     'unrecognised-reply': 'something answered, but not with the protocol asked for',
     'no-reply': noReplyWords(o),
     responder: 'the portolan responder verified the nonce',
-    'resolve-failed': 'the name did not resolve',
+    'resolve-failed': o.error ? `the name did not resolve: ${o.error}` : 'the name did not resolve',
     'local-error': `local error: ${o.error ?? 'unknown'}`,
     aborted: 'the run was stopped first',
     'not-probed': o.protocol === 'ip' ? untestableIpWords(o.ipProtocol ?? null) : 'cannot be tested by connecting',
@@ -106,6 +108,12 @@ export function portLabel(e: Pick<Expectation, 'application' | 'protocol' | 'por
 
 export function where(target: string, address: string | null): string {
   return address && address !== target ? `${target} (${address})` : target;
+}
+
+/** The one sentence for a target where no host answered (`TargetVerdict.unreachable`). */
+export function describeUnreachable(target: string, addresses: string[]): string {
+  const at = addresses.map((a) => where(target, a)).join(', ');
+  return `No host answered at ${at}: every probe got host unreachable (nothing answered neighbour discovery, or no route leads there).`;
 }
 
 /** Why a target could not be probed, as `targets[].error` carries it. */

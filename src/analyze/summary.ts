@@ -11,8 +11,10 @@ import type {
   RunResult,
   ServiceStatus,
   ServiceVerdict,
+  TargetVerdict,
 } from '../model.js';
 import { type FailOn, failOnOf } from '../run-options.js';
+import { describeUnreachable } from './describe.js';
 import { aggregate } from './verdicts.js';
 
 /** What decides the exit code besides the verdicts. */
@@ -55,7 +57,7 @@ export function summarize(verdicts: RunResult['verdicts'], policy: SummaryPolicy
     expiringFails && status === 'compliant'
       ? `${expiring} waiver(s) expire within ${policy.waivers?.warningDays} days (--fail-on waived-expiring).`
       : '',
-    headlineFor(judged, verdicts.services),
+    headlineFor(judged, verdicts.services, verdicts.targets),
     policy.incomplete ? 'Run incomplete: stopped before every probe finished.' : '',
   ]
     .filter(Boolean)
@@ -63,14 +65,28 @@ export function summarize(verdicts: RunResult['verdicts'], policy: SummaryPolicy
   return { status, counts, exitCode, headline };
 }
 
-/** One sentence naming what matters most; the counts travel separately. */
-function headlineFor(status: ComplianceStatus, services: ServiceVerdict[]): string {
+/**
+ * One sentence naming what matters most; the counts travel separately. A target where no
+ * host answered gets its own sentence instead of a line per service it breaks.
+ */
+function headlineFor(status: ComplianceStatus, services: ServiceVerdict[], targets: TargetVerdict[]): string {
+  const nobody = new Map(targets.flatMap((t) => (t.unreachable?.length ? [[t.target, t.unreachable] as const] : [])));
+  const lead = [...nobody].map(([target, addresses]) => describeUnreachable(target, addresses));
+  const rest = headlineOf(
+    status,
+    services.filter((s) => !nobody.has(s.target)),
+  );
+  return [...lead, rest].filter(Boolean).join(' ');
+}
+
+function headlineOf(status: ComplianceStatus, services: ServiceVerdict[]): string {
   const named = (wanted: ServiceStatus) => {
     const list = services.filter((s) => s.status === wanted);
     const shown = list.slice(0, 6).map((s) => `${s.serviceName} on ${s.target}`);
     return list.length > 6 ? `${shown.join(', ')} and ${list.length - 6} more` : shown.join(', ');
   };
-  if (status === 'non-compliant') return `Broken: ${named('broken')}.`;
+  // Nothing left to name when every broken service was on a target no host answered at.
+  if (status === 'non-compliant') return named('broken') ? `Broken: ${named('broken')}.` : '';
   if (status === 'inconclusive' && named('inconclusive')) {
     return `Inconclusive: ${named('inconclusive')} (a required port gave no definite answer).`;
   }

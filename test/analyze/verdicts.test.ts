@@ -359,3 +359,61 @@ describe('verdicts: optional services that are not installed (absent)', () => {
     ).to.equal('ok');
   });
 });
+
+describe('verdicts: an address where no host answered', () => {
+  /** Two targets: dc1 answers nothing (every probe host-unreachable unless said), dc2 resets. */
+  function run(dc1: [Observation['protocol'], ProbeState, Reason][]) {
+    const rows = dc1.map(([protocol], i) =>
+      expectation(`k${i}`, {
+        protocol,
+        port: protocol === 'icmp' ? null : 1000 + i,
+        service: `s${i}`,
+        serviceName: `S${i}`,
+      }),
+    );
+    const observations = [
+      ...dc1.map(([protocol, state, reason], i) =>
+        obs(state, reason, { protocol, port: protocol === 'icmp' ? null : 1000 + i }),
+      ),
+      ...rows.map((e) => obs('closed', 'rst', { target: 'dc2', address: '10.0.0.6', port: e.port })),
+    ];
+    const targets = ['dc1', 'dc2'].map((target, t) => ({
+      target,
+      expectations: rows,
+      links: new Map(rows.map((e, i) => [e.key, [t * rows.length + i]])),
+    }));
+    const ev = judgeExpectations(targets, observations, LISTENING);
+    const verdicts = { expectations: ev, ...aggregate(rows, ev, observations) };
+    return { ...verdicts, summary: summarize(verdicts, { failOn: [], incomplete: false }) };
+  }
+
+  it('is one fact on the target and one sentence in the headline, not a failure per service', () => {
+    const r = run([
+      ['tcp', 'filtered', 'host-unreachable'],
+      ['udp', 'filtered', 'host-unreachable'],
+      ['icmp', 'filtered', 'host-unreachable'],
+    ]);
+    const [dc1, dc2] = r.targets;
+    expect(dc1).to.deep.include({ status: 'non-compliant', unreachable: ['10.0.0.5'] });
+    expect(dc1?.summary).to.equal(
+      'No host answered at dc1 (10.0.0.5): every probe got host unreachable (nothing answered neighbour discovery, or no route leads there). dc1 as domain-controller is non-compliant.',
+    );
+    expect(dc2).not.to.have.property('unreachable');
+    expect(r.summary.headline).to.match(/^No host answered at dc1 \(10\.0\.0\.5\): every probe got host unreachable/);
+    // dc2's refused ports are still named; dc1's services are not listed one by one.
+    expect(r.summary.headline).to.match(/Broken: S0 on dc2/);
+    expect(r.summary.headline).not.to.match(/on dc1/);
+  });
+
+  it('is not claimed when anything at the address answered, or a probe failed some other way', () => {
+    for (const other of [
+      ['tcp', 'closed', 'rst'],
+      ['udp', 'open|filtered', 'no-reply'],
+      ['tcp', 'filtered', 'icmp-unreachable'],
+    ] as [Observation['protocol'], ProbeState, Reason][]) {
+      const r = run([['tcp', 'filtered', 'host-unreachable'], other]);
+      expect(r.targets[0], other.join(' ')).not.to.have.property('unreachable');
+      expect(r.summary.headline).not.to.match(/No host answered/);
+    }
+  });
+});
