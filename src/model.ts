@@ -1,8 +1,9 @@
 /**
  * portolan's shared vocabulary (see DESIGN.md): catalog entries, expectations,
- * observations and verdicts. Every stage imports its types from here so that the
- * data flowing catalog -> plan -> probes -> observations -> verdicts -> reports
- * has one definition.
+ * observations, notes and verdicts. Every stage imports its types from here so that the
+ * data flowing catalog -> targets -> probes -> observations -> verdicts -> reports has
+ * one definition. Stages hand each other these typed facts; words are made from them in
+ * `analyze/describe.ts` and the renderers.
  */
 
 /** Transport of a catalog row or a probe. `ip` is a bare IP protocol (GRE 47, ESP 50, AH 51). */
@@ -11,8 +12,12 @@ export type Transport = 'tcp' | 'udp' | 'icmp' | 'ip';
 /** How much a row matters to its service. */
 export type Requirement = 'required' | 'optional' | 'conditional';
 
-/** Symbolic port sets, resolved per run (see `resolvePortSet`). */
-export type PortSetId = 'rpc-dynamic';
+/**
+ * Symbolic port sets, resolved per run (see `resolvePortSet`): `rpc-dynamic` is Windows'
+ * dynamic RPC range, `ftp-passive` the range IIS FTP hands out for passive data connections
+ * (the same default range, pinned separately).
+ */
+export type PortSetId = 'rpc-dynamic' | 'ftp-passive';
 
 /** Where a row came from in KB 832017. */
 export interface RowSource {
@@ -22,7 +27,10 @@ export interface RowSource {
   section: string;
 }
 
-/** Selectors that make a conditional row apply, e.g. `{ os: ['2008', '2008r2'] }`. */
+/**
+ * Selectors that make a conditional row apply, e.g. `{ os: ['2008', '2008r2'] }`. A run
+ * without `--os` / `--client-os` assumes the newest Windows the catalog knows.
+ */
 export interface RowCondition {
   /** Operating system of the target server. */
   os?: string[];
@@ -45,11 +53,16 @@ export interface PortRow {
   requirement: Requirement;
   /** Plain words for a conditional or optional row: when it is needed. */
   condition?: string;
-  /** Machine-readable form of `condition`, for `expandRole` options. */
+  /** OS selectors of `condition`: the row is checked only when the run's OS matches. */
   when?: RowCondition;
+  /**
+   * Named condition (e.g. `gc`): a switch a run turns on with `--with` (or a role with
+   * `with:`), which makes this optional or conditional row required.
+   */
+  switch?: string;
   /** The KB footnote, in our own words. */
   footnote?: string;
-  /** Where the KB contradicts itself, which reading we use and why. */
+  /** Where the KB contradicts itself, or the catalog infers a requirement level the KB does not state: which reading we use and why. */
   note?: string;
   source: RowSource;
 }
@@ -72,15 +85,21 @@ export interface Service {
 /** A service as a role includes it, possibly with a role-specific requirement. */
 export interface RoleService {
   service: string;
-  /** Overrides every row's requirement (e.g. SMTP is optional on a DC). */
+  /** `optional` makes the service's required rows optional in this role (e.g. SMTP on a DC). */
   requirement?: Exclude<Requirement, 'conditional'>;
   condition?: string;
+  /** Named condition that, once on, lifts the `optional` override (e.g. `dfsr-sysvol`). */
+  switch?: string;
 }
 
 export interface Role {
   id: string;
   name: string;
   description: string;
+  /** Former ids that still name this role (e.g. `domain-client`). */
+  aliases?: string[];
+  /** Named conditions this role always turns on (the domain controller roles turn on `dc`). */
+  with?: string[];
   services: RoleService[];
   file?: string;
 }
@@ -119,6 +138,18 @@ export interface Expectation {
   footnote: string | null;
   note: string | null;
   source: RowSource;
+  /**
+   * The named conditions that govern this row (its own and its role entry's), each with
+   * whether it is on in this run; absent when none do. An off switch is what `--with NAME`
+   * would turn on to make the row required.
+   */
+  switches?: SwitchState[];
+}
+
+/** One named condition of an expectation, and whether the run (or the role) turned it on. */
+export interface SwitchState {
+  name: string;
+  on: boolean;
 }
 
 /** Closed set of probe outcomes (DESIGN.md "Probe states"). */
@@ -129,7 +160,8 @@ export type Reason =
   | 'syn-ack' // TCP handshake completed
   | 'rst' // TCP reset: nothing listening (or a host firewall's reject)
   | 'timeout' // nothing came back before the timeout
-  | 'icmp-unreachable' // ICMP host/net unreachable
+  | 'icmp-unreachable' // ICMP host/net unreachable or admin-prohibited came back: a reject on the path
+  | 'host-unreachable' // no host answered at the address: neighbour discovery failed, or no route
   | 'icmp-admin-prohibited' // ICMP administratively prohibited (a firewall's reject)
   | 'icmp-port-unreachable' // UDP: nothing listening
   | 'reply' // a valid protocol reply (UDP) or echo reply (ICMP)
@@ -142,6 +174,34 @@ export type Reason =
   | 'not-probed' // IP protocols and others that cannot be tested by connecting
   | 'no-permission'; // ICMP: no ping binary or no permission to send
 
+/** How the engine chose one port of a range (absent on single-port observations). */
+export type PortChoice =
+  /** The RPC endpoint mapper on 135/tcp listed it, with these interfaces registered there. */
+  | { kind: 'discovered'; interfaces: string[] }
+  /** One of the evenly spread sample of the range (every port with `--rpc sweep`). */
+  | { kind: 'sampled' };
+
+/**
+ * Responder mode (`check --responder`): what answered on a port that answered at all.
+ * `verified` proves the path to the role; the others prove only the path.
+ */
+export type ResponderOutcome =
+  | 'verified' // a portolan responder echoed our nonce under our token
+  | 'wrong-token' // a portolan responder answered but rejected our token
+  | 'clock-skew' // a portolan responder with our token answered, but the clocks differ too much
+  | 'other-service'; // something that is not a portolan responder answered
+
+/**
+ * What a prober's platform cannot see. `icmp-port-unreachable-unseen`: on Windows, libuv
+ * discards the WSAECONNRESET that reports ICMP port unreachable (libuv issue 5242), so a
+ * closed UDP port is as silent as a filtered one.
+ */
+export type PlatformLimit = 'icmp-port-unreachable-unseen';
+
+/**
+ * What the network did for one probe: built once by the engine (`probe/observation.ts`)
+ * and never changed afterwards.
+ */
 export interface Observation {
   target: string;
   address: string | null;
@@ -162,14 +222,69 @@ export interface Observation {
   module?: string | null;
   /** True when the module recognised a genuine reply of its protocol (not just a handshake or any datagram). */
   confirmed?: boolean;
-  /** Local error text for `error`, or why a port is `untestable`. */
+  /** Set when the prober's platform could not see part of the answer (see `PlatformLimit`). */
+  platformLimit?: PlatformLimit;
+  /** Local error text for `error`. */
   error?: string | null;
+  /** For a port of a range: how the engine chose it. */
+  portChoice?: PortChoice;
+  /** Responder mode, on a port that answered: what answered. */
+  responder?: ResponderOutcome;
+  /**
+   * Responder mode: the responder's verified reply said it refused UDP replies lately (rate
+   * limits under load), so UDP silence from that host may be its own, not the path's.
+   */
+  responderShedding?: true;
+  /**
+   * UDP: every server of the protocol answers the module's request (DNS, CLDAP, Kerberos),
+   * so silence is not a listener that ignored us.
+   */
+  everyServerAnswers?: true;
 }
+
+/** A waiver as notes name it. */
+export interface WaiverRef {
+  /** "plans/x.yaml:30:5". */
+  location: string;
+  target: string | null;
+  service: string | null;
+  port: string | null;
+  owner: string;
+  /** YYYY-MM-DD. */
+  expires: string;
+}
+
+/**
+ * Something about the run as a whole that an administrator should know: the mode it ran
+ * in, a fallback taken, a waiver's state. Put into words by `describeNote`
+ * (analyze/describe.ts); `run.notes` in the JSON carries those words.
+ */
+export type RunNote =
+  | { kind: 'expect-reachable' }
+  | { kind: 'responder' }
+  | { kind: 'no-app-probes' }
+  /** SRV discovery found the domain's controllers; `via` says who asked (`platform`: where dig would come from). */
+  | { kind: 'dcs-discovered'; domain: string; query: string; via: 'dig' | 'node-resolver'; platform: NodeJS.Platform }
+  /** The endpoint mapper listed no endpoints; the range was sampled instead. */
+  | { kind: 'epm-silent'; target: string; address: string; state: ProbeState; sample: number }
+  /** The endpoint mapper listed endpoints, but no TCP endpoint in the range. */
+  | { kind: 'epm-none-in-range'; target: string; address: string; range: string; sample: number }
+  | { kind: 'waiver-expired'; waiver: WaiverRef }
+  | { kind: 'waiver-stale'; waiver: WaiverRef }
+  | { kind: 'waiver-expiring'; waiver: WaiverRef }
+  | { kind: 'wait-until-pass'; passed: boolean; attempts: number; waitedMs: number }
+  /** Windows: TCP connects waited longer than asked, to outlast its retries after a reset. */
+  | { kind: 'tcp-timeout-raised'; askedMs: number; usedMs: number };
 
 export type ExpectMode = 'listening' | 'reachable';
 
 export type ExpectationStatus = 'pass' | 'fail' | 'inconclusive' | 'waived' | 'untestable';
-export type ServiceStatus = 'ok' | 'degraded' | 'broken' | 'inconclusive';
+/**
+ * `absent`: an optional service whose every probed port refused (reset or ICMP port
+ * unreachable): not installed there. A notice, not a fault; a host firewall that rejects
+ * connections looks the same. A filtered port still makes the service `degraded`.
+ */
+export type ServiceStatus = 'ok' | 'degraded' | 'broken' | 'inconclusive' | 'absent';
 export type ComplianceStatus = 'compliant' | 'non-compliant' | 'inconclusive';
 
 export interface ExpectationVerdict {
@@ -204,6 +319,11 @@ export interface TargetVerdict {
   role: string | null;
   status: ComplianceStatus;
   summary: string;
+  /**
+   * Addresses of the target where no host answered: every probe there got host unreachable
+   * (neighbour discovery failed, or no route). One finding, not one per dependency.
+   */
+  unreachable?: string[];
 }
 
 export interface TargetInfo {
@@ -259,6 +379,22 @@ export interface ResultChange {
 }
 
 /**
+ * The vantage point a run was made from. Connectivity is a property of (source, target):
+ * results from many sources merge into a matrix keyed by `name`.
+ */
+export interface RunSource {
+  hostname: string;
+  /** Source addresses the probes left from. */
+  addresses: string[];
+  /** The address given with --source, or null. */
+  bind: string | null;
+  /** The vantage point's name, e.g. `branch-12-client`. @default the host name */
+  name: string;
+  /** Labels of the vantage point, such as `site` or `vlan` (key=value). @default {} */
+  labels: Record<string, string>;
+}
+
+/**
  * The JSON result: portolan's public API (checks/schema/result.schema.json).
  * Every report is rendered from this object alone.
  */
@@ -270,7 +406,7 @@ export interface RunResult {
     startedAt: string;
     endedAt: string;
     durationMs: number;
-    source: { hostname: string; addresses: string[]; bind: string | null };
+    source: RunSource;
     commandLine: string[];
     options: RunOptions;
     incomplete: boolean;

@@ -5,8 +5,9 @@
  * logged and retried, not fatal. Aborting `stop` (SIGTERM) lets the current run finish,
  * record and report, then returns.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '../duration.js';
 import type { RunDiff } from '../history/diff.js';
+import type { RunResult } from '../model.js';
 import { executePlan } from '../plan/execute.js';
 import { loadPlan } from '../plan/load.js';
 import type { RunCheck } from '../plan/types.js';
@@ -21,7 +22,10 @@ export interface AgentOptions {
   webhook?: string | null;
   webhookOptions?: WebhookOptions;
   logFormat?: LogFormat;
+  /** History file or postgres:// URL, or null. */
   historyPath: string | null;
+  /** Compare with the previous run even when it was interrupted. @default false */
+  includeIncomplete?: boolean;
   outputDir?: string;
   /** Stop after this many runs (tests, one-shot cron use). @default unlimited */
   maxRuns?: number;
@@ -33,6 +37,8 @@ export interface AgentOptions {
   /** @default Math.random */
   random?: () => number;
   commandLine: string[];
+  /** Called with each run's result once its reports are written (`--metrics-listen` serves it). */
+  onResult?: (result: RunResult, plan: string) => void;
 }
 
 /** What the webhook receives when the verdict changes. */
@@ -66,13 +72,17 @@ export async function runAgent(opts: AgentOptions): Promise<{ runs: number }> {
     const cycleStart = Date.now();
     runs++;
     try {
-      const plan = await loadPlan(opts.planPath, { env: opts.env ?? process.env });
+      const env = opts.env ?? process.env;
+      const plan = await loadPlan(opts.planPath, { env });
       const done = await executePlan(plan, opts.runCheck, {
         commandLine: opts.commandLine,
+        ...(env.PORTOLAN_RESPONDER_TOKEN ? { responderToken: env.PORTOLAN_RESPONDER_TOKEN } : {}),
         historyPath: opts.historyPath,
+        includeIncomplete: !!opts.includeIncomplete,
         ...(opts.outputDir ? { outputDir: opts.outputDir } : {}),
       });
       const { result } = done;
+      opts.onResult?.(result, plan.name);
       const previous = done.recorded?.previous?.status ?? lastStatus;
       lastStatus = result.summary.status;
       const changed = previous !== null && previous !== result.summary.status;
@@ -116,6 +126,10 @@ export async function runAgent(opts: AgentOptions): Promise<{ runs: number }> {
             newlyFailing: done.recorded?.diff?.counts['newly-failing'] ?? null,
             recovered: done.recorded?.diff?.counts.recovered ?? null,
             history: done.recorded?.error ? `error: ${done.recorded.error.message}` : null,
+            // The other reports were written; these could not be (a renderer bug, a full disk).
+            reportsFailed: done.failedReports.length
+              ? done.failedReports.map((f) => `${f.format}: ${f.error.message}`).join('; ')
+              : null,
           },
           format,
         ),
@@ -130,7 +144,8 @@ export async function runAgent(opts: AgentOptions): Promise<{ runs: number }> {
     }
     if (opts.stop.aborted || runs >= (opts.maxRuns ?? Number.POSITIVE_INFINITY)) break;
     const wait = nextDelay(opts.everyMs, opts.jitter ?? 0.1, opts.random ?? Math.random) - (Date.now() - cycleStart);
-    await sleep(Math.max(0, wait), undefined, { signal: opts.stop }).catch(() => undefined);
+    // `--every 720h` is longer than one Node timer can wait: sleep() waits in steps.
+    await sleep(Math.max(0, wait), opts.stop);
   }
   // Let in-flight webhooks finish; each is bounded by its own timeout and retries.
   await Promise.allSettled(pending);

@@ -8,7 +8,7 @@
 import { parseRange } from '../catalog/port-sets.js';
 import type { Expectation, ExpectationVerdict, Observation, ProbeState, RunResult } from '../model.js';
 import { portLabel } from './describe.js';
-import { reaggregate } from './verdicts.js';
+import { reaggregate } from './summary.js';
 
 export interface SegmentationRule {
   /** Targets the rule covers; null = every target of the result. */

@@ -1,8 +1,8 @@
 /**
  * Verdicts: pure functions of (expectations, observations, links, options) with no I/O
  * and no clock (style.md point 7). Per expectation pass / fail / inconclusive /
- * untestable; per service ok / degraded / broken / inconclusive; per target and role
- * compliant / non-compliant / inconclusive; and the run's exit code.
+ * untestable; per service ok / degraded / broken / inconclusive / absent; per target and role
+ * compliant / non-compliant / inconclusive. The run's status and exit code: `summary.ts`.
  */
 import type {
   ComplianceStatus,
@@ -11,19 +11,15 @@ import type {
   ExpectationVerdict,
   ExpectMode,
   Observation,
-  RunCounts,
-  RunResult,
   ServiceStatus,
   ServiceVerdict,
   TargetVerdict,
 } from '../model.js';
-import { portLabel, reasonWords, where } from './describe.js';
+import { describeUnreachable, portLabel, reasonWords, responderWords, settleSilence, where } from './describe.js';
 
 export interface JudgeOptions {
   expect: ExpectMode;
   timeoutMs: number;
-  /** Exit non-zero (1) for inconclusive-only runs too. */
-  failOn: 'fail' | 'inconclusive';
   /** Responder mode: the verdict is about the path, the service does not exist yet. */
   responder?: boolean;
 }
@@ -72,12 +68,15 @@ function judgeOne(
   const order: ExpectationStatus[] = ['fail', 'inconclusive', 'untestable', 'waived', 'pass'];
   const worst = perObservation.reduce((a, b) => (order.indexOf(b.status) < order.indexOf(a.status) ? b : a));
   const twin = worst.status === 'inconclusive' && !isRange ? confirmedTcpTwin(worst.o, observations) : null;
-  const status = twin ? 'fail' : worst.status;
+  const busy = worst.status === 'fail' && opts.responder ? busyResponder(worst.o, observations) : null;
+  const status = twin ? 'fail' : busy ? 'inconclusive' : worst.status;
   const explanation = twin
-    ? `${e.impact}: ${portLabel(e)} on ${where(worst.o.target, worst.o.address)} is ${stateText(worst.o, opts)}, while the same service answers on ${twin.port}/tcp: the UDP path is most likely filtered.`
-    : isRange
-      ? rangeExplanation(target, e, perObservation, status)
-      : portExplanation(e, worst.o, status, opts);
+    ? `${e.impact}: ${portLabel(e)} on ${where(worst.o.target, worst.o.address)} is ${stateText(worst.o, opts)}, while the same service answers on ${twin.port}/tcp: the UDP path is most likely filtered${worst.o.platformLimit ? ' (or the service does not listen on UDP: this platform cannot tell)' : ''}.`
+    : busy
+      ? `${portLabel(e)} on ${where(worst.o.target, worst.o.address)} got no answer from the portolan responder, ${busyWords(busy)}: the silence may be the responder's, not the path's. Check again when it is quiet${busy.responder === 'wrong-token' ? ', with the token `portolan listen` printed' : ''}.`
+      : isRange
+        ? rangeExplanation(target, e, perObservation, status)
+        : portExplanation(e, worst.o, status, opts);
   const caveat =
     opts.expect === 'reachable' && perObservation.some((p) => p.o.state === 'closed' && p.status === 'pass')
       ? REACHABLE_CAVEAT
@@ -88,11 +87,12 @@ function judgeOne(
 /**
  * UDP silence is ambiguous on its own. But a service that answered our protocol request
  * over TCP on the same port (Kerberos 88, kpasswd 464, DNS 53, LDAP 389) runs: its
- * silence over UDP to a request every implementation answers is a filter on the path.
+ * silence over UDP to a request every server of the protocol answers is a filter on the path.
  */
 function confirmedTcpTwin(o: Observation, observations: Observation[]): Observation | null {
-  if (o.protocol !== 'udp' || o.state !== 'open|filtered' || o.reason !== 'no-reply' || !o.module) return null;
-  if (!ANSWERS_EVERY_REQUEST.has(o.module)) return null;
+  if (o.protocol !== 'udp' || o.state !== 'open|filtered' || o.reason !== 'no-reply' || !o.everyServerAnswers) {
+    return null;
+  }
   return (
     observations.find(
       (t) => t.protocol === 'tcp' && t.port === o.port && t.address === o.address && t.state === 'open' && t.confirmed,
@@ -100,14 +100,33 @@ function confirmedTcpTwin(o: Observation, observations: Observation[]): Observat
   );
 }
 
-/** UDP modules whose request every server of the protocol answers (not silent by design). */
-const ANSWERS_EVERY_REQUEST = new Set(['kerberos-udp', 'kpasswd-udp', 'dns', 'cldap']);
+/**
+ * Responder mode reads UDP silence as a drop on the path, because the responder answers
+ * every probe. Not when the same host's responder said (on another port, under our token)
+ * that it was refusing UDP replies under load, nor when it rejected our token: replies to a
+ * wrong token come from a budget any flood can use up. Then silence settles nothing.
+ */
+function busyResponder(o: Observation, observations: Observation[]): Observation | null {
+  if (o.protocol !== 'udp' || o.state !== 'filtered' || o.reason !== 'no-reply') return null;
+  return (
+    observations.find((t) => t.address === o.address && t.responderShedding) ??
+    observations.find((t) => t.address === o.address && t.responder === 'wrong-token') ??
+    null
+  );
+}
+
+function busyWords(o: Observation): string {
+  const on = `${o.port}/${o.protocol}`;
+  return o.responderShedding
+    ? `which said on ${on} that it was refusing UDP replies under load`
+    : `which rejected our token on ${on} (it answers a wrong token only within a budget a flood can use up)`;
+}
 
 function portStatus(o: Observation, opts: JudgeOptions, isRange: boolean): ExpectationStatus {
   switch (o.state) {
     case 'open':
       // In responder mode only a verified reply passes: a wrong token proves the path, not the role.
-      return opts.responder && o.protocol !== 'icmp' && !o.confirmed ? 'inconclusive' : 'pass';
+      return opts.responder && o.protocol !== 'icmp' && o.responder !== 'verified' ? 'inconclusive' : 'pass';
     case 'closed':
       // A sampled range port need not listen: a reset proves the firewall let us through.
       return isRange || opts.expect === 'reachable' ? 'pass' : 'fail';
@@ -129,11 +148,11 @@ function portExplanation(e: Expectation, o: Observation, status: ExpectationStat
   const subject = `${portLabel(e)} on ${where(o.target, o.address)}`;
   if (status === 'fail') return `${e.impact}: ${subject} is ${stateText(o, opts)}.`;
   if (status === 'untestable') return `${subject} is untestable: ${o.error ?? reasonWords(o, opts.timeoutMs)}`;
+  if (status === 'inconclusive' && o.responder && o.responder !== 'verified') {
+    return `${subject} answered, but not as our responder: ${responderWords(o.responder)}. The path is open; the role is not proven.`;
+  }
   if (status === 'inconclusive') {
-    const settle =
-      o.state === 'open|filtered'
-        ? ' A protocol probe that draws a reply, or `portolan listen` on the target before deployment, would settle it.'
-        : '';
+    const settle = o.state === 'open|filtered' ? ` ${settleSilence(o)}` : '';
     return `${subject} is ${stateText(o, opts)}; cannot tell whether it passes.${settle}`;
   }
   const evidence = o.evidence.length ? ` ${o.evidence[0]}` : '';
@@ -151,7 +170,7 @@ function rangeExplanation(
     .filter((s) => count(s) > 0)
     .map((s) => `${count(s)} ${s}`)
     .join(', ');
-  const discovered = per.some((p) => p.o.evidence.some((ev) => ev.startsWith('endpoint mapper:')));
+  const discovered = per.some((p) => p.o.portChoice?.kind === 'discovered');
   const basis = discovered ? 'ports the endpoint mapper listed' : `${per.length} sampled ports`;
   const subject = `${portLabel(e)} on ${target}`;
   if (status === 'fail') {
@@ -162,7 +181,10 @@ function rangeExplanation(
       .join(', ');
     return `${e.impact}: ${subject}: the firewall blocks the range (${basis}: ${tally}; e.g. ${blocked}).`;
   }
-  if (status === 'inconclusive') return `${subject}: cannot tell whether the range passes (${basis}: ${tally}).`;
+  if (status === 'inconclusive') {
+    const limited = per.find((p) => p.o.platformLimit);
+    return `${subject}: cannot tell whether the range passes (${basis}: ${tally}).${limited ? ` ${settleSilence(limited.o)}` : ''}`;
+  }
   return `${subject}: the firewall passes the range (${basis}: ${tally}).`;
 }
 
@@ -173,12 +195,13 @@ function unconfirmedCaveat(o: Observation): string | null {
   return null;
 }
 
-const SERVICE_ORDER: ServiceStatus[] = ['broken', 'inconclusive', 'degraded', 'ok'];
+const SERVICE_ORDER: ServiceStatus[] = ['broken', 'inconclusive', 'degraded', 'absent', 'ok'];
 
-/** Roll expectation verdicts up into service and target verdicts. */
+/** Roll expectation verdicts up into service and target verdicts (`observations` tell refused from filtered). */
 export function aggregate(
   expectations: Expectation[],
   verdicts: ExpectationVerdict[],
+  observations: readonly Observation[],
 ): { services: ServiceVerdict[]; targets: TargetVerdict[] } {
   const byKey = new Map(expectations.map((e) => [e.key, e]));
   const services: ServiceVerdict[] = [];
@@ -190,19 +213,23 @@ export function aggregate(
     const softTrouble = list.filter(
       (v) => (v.status === 'fail' || v.status === 'inconclusive') && requirement(v) !== 'required',
     );
+    const soft: ServiceStatus = isAbsent(list, byKey, observations) ? 'absent' : 'degraded';
     const status: ServiceStatus = requiredFail.length
       ? 'broken'
       : requiredUnsure.length
         ? 'inconclusive'
         : softTrouble.length
-          ? 'degraded'
+          ? soft
           : 'ok';
     const untestable = list.filter((v) => v.status === 'untestable');
     const waived = list.filter((v) => v.status === 'waived');
-    const explanations = [...requiredFail, ...requiredUnsure, ...softTrouble, ...untestable, ...waived].map((v) => {
-      const r = requirement(v);
-      return r === 'required' ? v.explanation : `(${r}) ${v.explanation}`;
-    });
+    const explanations =
+      status === 'absent'
+        ? [absentExplanation(list, byKey)]
+        : [...requiredFail, ...requiredUnsure, ...softTrouble, ...untestable, ...waived].map((v) => {
+            const r = requirement(v);
+            return r === 'required' ? v.explanation : `(${r}) ${v.explanation}`;
+          });
     services.push({
       target: first.target,
       role: first.role,
@@ -212,10 +239,71 @@ export function aggregate(
       explanations,
     });
   }
-  return { services, targets: targetVerdicts(services) };
+  return { services, targets: targetVerdicts(services, unreachableAddresses(verdicts, observations)) };
 }
 
-function targetVerdicts(services: ServiceVerdict[]): TargetVerdict[] {
+/**
+ * An optional service (no required row here) whose every TCP/UDP probe was refused is not
+ * installed on the target: nothing listens, and the network let the probes through. ICMP and
+ * IP-protocol rows do not speak for the service, but one that fails still degrades it.
+ */
+function isAbsent(
+  list: ExpectationVerdict[],
+  byKey: Map<string, Expectation>,
+  observations: readonly Observation[],
+): boolean {
+  const ports = list.filter((v) => isPortRow(byKey.get(v.expectation)));
+  const others = list.filter((v) => !isPortRow(byKey.get(v.expectation)));
+  const probes = ports.flatMap((v) => v.observations.map((i) => observations[i]));
+  return (
+    list.every((v) => (byKey.get(v.expectation)?.requirement ?? 'required') !== 'required') &&
+    probes.length > 0 &&
+    probes.every((o) => o?.state === 'closed') &&
+    others.every((v) => v.status !== 'fail' && v.status !== 'inconclusive')
+  );
+}
+
+function isPortRow(e: Expectation | undefined): boolean {
+  return e?.protocol === 'tcp' || e?.protocol === 'udp';
+}
+
+function absentExplanation(list: ExpectationVerdict[], byKey: Map<string, Expectation>): string {
+  const first = list[0] as ExpectationVerdict;
+  const labels = list.map((v) => byKey.get(v.expectation)).filter(isPortRow) as Expectation[];
+  const shown = labels.slice(0, 5).map(portLabel);
+  const more = labels.length > 5 ? ` and ${labels.length - 5} more` : '';
+  const name = labels[0]?.serviceName ?? first.service;
+  return (
+    `${name} is not installed on ${first.target}: every port refused the connection (${shown.join(', ')}${more}). ` +
+    'It is optional here, so this is a notice, not a fault; a host firewall that rejects connections looks the same.'
+  );
+}
+
+/**
+ * Per target, the addresses where no host answered: each of its TCP, UDP and ICMP probes there
+ * ended `host-unreachable` (the engine gives that reason to every silent probe of an address
+ * whose neighbour discovery failed).
+ */
+function unreachableAddresses(
+  verdicts: ExpectationVerdict[],
+  observations: readonly Observation[],
+): Map<string, string[]> {
+  const seen = new Map<string, Map<string, boolean>>();
+  for (const v of verdicts) {
+    for (const i of v.observations) {
+      const o = observations[i];
+      if (!o || o.address === null || o.protocol === 'ip') continue;
+      const byAddress = seen.get(v.target) ?? new Map<string, boolean>();
+      seen.set(v.target, byAddress);
+      byAddress.set(o.address, (byAddress.get(o.address) ?? true) && o.reason === 'host-unreachable');
+    }
+  }
+  return new Map(
+    [...seen].map(([target, byAddress]) => [target, [...byAddress].filter(([, none]) => none).map(([a]) => a)]),
+  );
+}
+
+function targetVerdicts(services: ServiceVerdict[], unreachable: Map<string, string[]>): TargetVerdict[] {
   return groupBy(services, (s) => `${s.target}\u0000${s.role ?? ''}`).map((list) => {
     const first = list[0] as ServiceVerdict;
     const worst = list.reduce((a, b) => (SERVICE_ORDER.indexOf(b.status) < SERVICE_ORDER.indexOf(a.status) ? b : a));
@@ -232,56 +320,23 @@ function targetVerdicts(services: ServiceVerdict[]): TargetVerdict[] {
       named('degraded') && `degraded: ${named('degraded')}`,
     ].filter(Boolean);
     const roleText = first.role ? ` as ${first.role}` : '';
+    const nobody = unreachable.get(first.target) ?? [];
+    // Where no host answered, that is the finding: not each dependency it broke.
+    const summary = nobody.length
+      ? `${describeUnreachable(first.target, nobody)} ${first.target}${roleText} is ${status}.`
+      : `${first.target}${roleText} is ${status}${parts.length ? ` (${parts.join('; ')})` : ''}.`;
     return {
       target: first.target,
       role: first.role,
       status,
-      summary: `${first.target}${roleText} is ${status}${parts.length ? ` (${parts.join('; ')})` : ''}.`,
+      summary,
+      ...(nobody.length ? { unreachable: nobody } : {}),
     };
   });
 }
 
-/** The run's verdict, counts and exit code, computed once from the verdicts. */
-export function summarize(
-  verdicts: RunResult['verdicts'],
-  opts: Pick<JudgeOptions, 'failOn'> & { incomplete?: boolean },
-): RunResult['summary'] {
-  const counts: RunCounts = { pass: 0, fail: 0, inconclusive: 0, waived: 0, untestable: 0 };
-  for (const v of verdicts.expectations) counts[v.status]++;
-  const statuses = verdicts.targets.map((t) => t.status);
-  let status: ComplianceStatus = statuses.includes('non-compliant')
-    ? 'non-compliant'
-    : statuses.includes('inconclusive')
-      ? 'inconclusive'
-      : 'compliant';
-  if (status === 'compliant' && opts.incomplete) status = 'inconclusive';
-  const exitCode = status === 'compliant' ? 0 : status === 'non-compliant' ? 1 : opts.failOn === 'inconclusive' ? 1 : 3;
-  const headline = [
-    headlineFor(status, verdicts.services),
-    opts.incomplete ? 'Run incomplete: stopped before every probe finished.' : '',
-  ]
-    .filter(Boolean)
-    .join(' ');
-  return { status, counts, exitCode, headline };
-}
-
-/** One sentence naming what matters most; the counts travel separately. */
-function headlineFor(status: ComplianceStatus, services: ServiceVerdict[]): string {
-  const named = (wanted: ServiceStatus) => {
-    const list = services.filter((s) => s.status === wanted);
-    const shown = list.slice(0, 6).map((s) => `${s.serviceName} on ${s.target}`);
-    return list.length > 6 ? `${shown.join(', ')} and ${list.length - 6} more` : shown.join(', ');
-  };
-  if (status === 'non-compliant') return `Broken: ${named('broken')}.`;
-  if (status === 'inconclusive' && named('inconclusive')) {
-    return `Inconclusive: ${named('inconclusive')} (a required port gave no definite answer).`;
-  }
-  const degraded = named('degraded');
-  return `Every required port answered as expected.${degraded ? ` Degraded: ${degraded}.` : ''}`;
-}
-
 /** Items grouped by key, groups in first-seen order. */
-function groupBy<T>(items: T[], key: (item: T) => string): T[][] {
+export function groupBy<T>(items: T[], key: (item: T) => string): T[][] {
   const groups = new Map<string, T[]>();
   for (const item of items) {
     const k = key(item);
@@ -290,12 +345,4 @@ function groupBy<T>(items: T[], key: (item: T) => string): T[][] {
     else groups.set(k, [item]);
   }
   return [...groups.values()];
-}
-
-/** Replace the expectation verdicts and recompute service, target and summary verdicts (waivers, segmentation). */
-export function reaggregate(result: RunResult, verdicts: ExpectationVerdict[]): RunResult {
-  const { services, targets } = aggregate(result.expectations, verdicts);
-  const all = { expectations: verdicts, services, targets };
-  const summary = summarize(all, { failOn: result.run.options.failOn, incomplete: result.run.incomplete });
-  return { ...result, verdicts: all, summary };
 }

@@ -4,9 +4,11 @@
  * expired waiver waives nothing and fails the run (someone must renew or fix); a waiver
  * that waives nothing is stale and said so in `run.notes`.
  */
-import type { Expectation, ExpectationVerdict, RunResult } from '../model.js';
+import type { Expectation, ExpectationVerdict, RunNote, RunResult, WaiverRef } from '../model.js';
+import { type FailOn, failOnOf } from '../run-options.js';
+import { describeNote } from './describe.js';
 import { portSpecMatches, sameName } from './segmentation.js';
-import { reaggregate } from './verdicts.js';
+import { reaggregate } from './summary.js';
 
 export interface WaiverRule {
   target: string | null;
@@ -33,7 +35,17 @@ export interface WaiverOutcome {
 
 const DAY_MS = 86_400_000;
 
-export function applyWaivers(result: RunResult, waivers: WaiverRule[], now: Date, warningDays = 14): WaiverOutcome {
+export interface WaiverPolicy {
+  now: Date;
+  /** A waiver in use counts as expiring this many days before its end. @default 14 */
+  warningDays?: number;
+  /** The plan's fail-on conditions (`waived-expiring` fails a run with an expiring waiver). @default the result's */
+  failOn?: readonly FailOn[];
+}
+
+export function applyWaivers(result: RunResult, waivers: WaiverRule[], policy: WaiverPolicy): WaiverOutcome {
+  const { now } = policy;
+  const warningDays = policy.warningDays ?? 14;
   const expired = waivers.filter((w) => endOf(w) <= now.getTime());
   const active = waivers.filter((w) => !expired.includes(w));
   const expectations = new Map(result.expectations.map((e) => [e.key, e]));
@@ -56,29 +68,23 @@ export function applyWaivers(result: RunResult, waivers: WaiverRule[], now: Date
   });
   const stale = active.filter((w) => !used.has(w));
   const expiring = [...used].filter((w) => endOf(w) - now.getTime() <= warningDays * DAY_MS);
-  const notes = [
-    ...expired.map(
-      (w) =>
-        `Waiver at ${w.location} (${describe(w)}, owner ${w.owner}) expired on ${w.expires}: the run fails until it is renewed or removed.`,
-    ),
-    ...stale.map(
-      (w) => `Waiver at ${w.location} (${describe(w)}) is stale: it matches no failure in this run; remove it.`,
-    ),
-    ...expiring.map((w) => `Waiver at ${w.location} (${describe(w)}, owner ${w.owner}) expires on ${w.expires}.`),
+  const notes: RunNote[] = [
+    ...expired.map((w) => ({ kind: 'waiver-expired' as const, waiver: ref(w) })),
+    ...stale.map((w) => ({ kind: 'waiver-stale' as const, waiver: ref(w) })),
+    ...expiring.map((w) => ({ kind: 'waiver-expiring' as const, waiver: ref(w) })),
   ];
-  let next = reaggregate({ ...result, run: { ...result.run, notes: [...result.run.notes, ...notes] } }, verdicts);
-  if (expired.length > 0 && next.summary.status !== 'non-compliant') {
-    next = {
-      ...next,
-      summary: {
-        ...next.summary,
-        status: 'non-compliant',
-        exitCode: 1,
-        headline: `${expired.length} waiver(s) expired. ${next.summary.headline}`,
-      },
-    };
-  }
+  const withNotes = { ...result, run: { ...result.run, notes: [...result.run.notes, ...notes.map(describeNote)] } };
+  const next = reaggregate(withNotes, verdicts, {
+    failOn: policy.failOn ?? failOnOf(result.run.options),
+    waivers: { expired: expired.length, expiring: expiring.length, warningDays },
+  });
   return { result: next, used: [...used], expired, stale, expiring };
+}
+
+/** The waiver as a note names it: everything but its reason. */
+function ref(w: WaiverRule): WaiverRef {
+  const { reason: _reason, ...named } = w;
+  return named;
 }
 
 /** The first millisecond after the expiry day (UTC). */
@@ -92,8 +98,4 @@ function matches(w: WaiverRule, v: ExpectationVerdict, e: Expectation): boolean 
     (w.service === null || w.service === v.service) &&
     (w.port === null || portSpecMatches(w.port, e))
   );
-}
-
-function describe(w: WaiverRule): string {
-  return [w.port, w.service, w.target && `on ${w.target}`].filter(Boolean).join(' ');
 }

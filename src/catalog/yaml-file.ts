@@ -5,8 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
-import { PortolanError, type PortolanErrorCode } from '../cli/errors.js';
+import { type Document, isNode, LineCounter, parseDocument, visit } from 'yaml';
+import { PortolanError, type PortolanErrorCode } from '../errors.js';
 
 export interface LocatedYaml {
   file: string;
@@ -15,49 +15,88 @@ export interface LocatedYaml {
   locate(pointer: string): string;
 }
 
-export async function readYamlFile(file: string, code: PortolanErrorCode): Promise<LocatedYaml> {
+/** The code a file's problems carry: the catalog's, a plan's or an exporter config's. */
+export type YamlFileCode = Extract<PortolanErrorCode, 'CATALOG_INVALID' | 'PLAN_INVALID' | 'CONFIG_INVALID'>;
+
+export async function readYamlFile(file: string, code: YamlFileCode): Promise<LocatedYaml> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new PortolanError('IO', `cannot read: ${(err as Error).message}`, file);
+    throw new PortolanError('FILE_UNREADABLE', `cannot read: ${(err as Error).message}`, {
+      location: file,
+      cause: err,
+    });
   }
   return parseYamlText(text, file, code);
 }
 
-export function parseYamlText(text: string, file: string, code: PortolanErrorCode): LocatedYaml {
+export function parseYamlText(text: string, file: string, code: YamlFileCode): LocatedYaml {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];
   if (first) {
     const { line, col } = lines.linePos(first.pos[0]);
-    throw new PortolanError(code, `malformed YAML: ${firstLine(first.message)}`, `${file}:${line}:${col}`);
+    throw new PortolanError(code, `malformed YAML: ${firstLine(first.message)}`, {
+      location: `${file}:${line}:${col}`,
+    });
   }
   const at = (offset: number): string => {
     const { line, col } = lines.linePos(offset);
     return `${file}:${line}:${col}`;
   };
-  return {
-    file,
-    data: doc.toJS({ maxAliasCount: 100 }),
-    locate: (pointer) => at(offsetOf(doc, pointer)),
-  };
+  return { file, data: expandAliases(doc, file, code, at), locate: (pointer) => at(offsetOf(doc, pointer)) };
+}
+
+/**
+ * Aliases a plan or catalog may expand at most, in the yaml library's count (each alias
+ * weighted by the aliases inside what it names). Real files use a few; a "billion laughs"
+ * document needs millions, and expanding it would take the process's memory.
+ */
+export const MAX_ALIAS_COUNT = 100;
+
+/** The document as plain data; an alias bomb (or an alias the library cannot resolve) is the file's error. */
+function expandAliases(doc: Document, file: string, code: YamlFileCode, at: (offset: number) => string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    let first: number | null = null;
+    visit(doc, {
+      Alias(_key, node) {
+        first = node.range?.[0] ?? null;
+        return visit.BREAK;
+      },
+    });
+    throw new PortolanError(
+      code,
+      `YAML aliases expand beyond ${MAX_ALIAS_COUNT} (${firstLine((err as Error).message)}); expected a file without nested aliases (*name)`,
+      { location: first === null ? file : at(first), cause: err },
+    );
+  }
 }
 
 /** Validate `yaml.data` with a compiled schema; throw the first error with its location. */
-export function validateLocated(yaml: LocatedYaml, validate: ValidateFunction, code: PortolanErrorCode): void {
+export function validateLocated(yaml: LocatedYaml, validate: ValidateFunction, code: YamlFileCode): void {
   if (validate(yaml.data)) return;
   const error = mostSpecific(validate.errors ?? []);
   const pointer =
     error.keyword === 'additionalProperties'
       ? `${error.instancePath}/${String(error.params.additionalProperty)}`
       : error.instancePath;
-  throw new PortolanError(code, describeSchemaError(error, yaml.data), yaml.locate(pointer));
+  throw new PortolanError(code, describeSchemaError(error, yaml.data), { location: yaml.locate(pointer) });
 }
 
-/** Ajv reports every branch of a oneOf; the deepest path is the one a human wants to see. */
+/**
+ * Ajv reports every branch of a oneOf; the deepest path is the one a human wants to see. A
+ * branch of another type ("must be string" where a mapping was written) is dropped when the
+ * branch that fits has its own complaint at the same place.
+ */
 function mostSpecific(errors: ErrorObject[]): ErrorObject {
-  const sorted = [...errors].sort(
+  const specific = (e: ErrorObject) => !['type', 'oneOf', 'anyOf', 'if'].includes(e.keyword);
+  const pool = errors.filter(
+    (e) => e.keyword !== 'type' || !errors.some((o) => o.instancePath === e.instancePath && specific(o)),
+  );
+  const sorted = pool.sort(
     (a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length || rank(a) - rank(b),
   );
   const best = sorted[0];
@@ -78,6 +117,8 @@ export function describeSchemaError(e: ErrorObject, data: unknown): string {
       return `unknown field "${String(e.params.additionalProperty)}" in ${where} (a typo?); expected one of: ${allowedKeys(e)}`;
     case 'enum':
       return `${where} is ${found}; expected one of: ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'const':
+      return `${where} is ${found}; expected ${JSON.stringify(e.params.allowedValue)}`;
     case 'required':
       return `${where} lacks the required field "${String(e.params.missingProperty)}"`;
     case 'pattern':

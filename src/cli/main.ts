@@ -1,18 +1,22 @@
 /**
  * portolan's command line: wiring only. Each command lives in `commands/` and calls
- * the library; errors with a `PortolanError` code become exit code 2 with one line
- * that says where and what was expected.
+ * the library; a `PortolanError` becomes one line that says where and what was expected,
+ * and the exit code its code maps to (`exit-codes.ts`).
  */
 import { Command, CommanderError } from 'commander';
+import { PortolanError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import { terminalText } from '../printable.js';
 import { VERSION } from '../version.js';
 import { registerAgent } from './commands/agent.js';
 import { registerCatalog } from './commands/catalog.js';
 import { registerCheck } from './commands/check.js';
+import { registerExporter } from './commands/exporter.js';
 import { registerHistory } from './commands/history.js';
 import { registerListen } from './commands/listen.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
-import { EXIT, PortolanError } from './errors.js';
+import { EXIT_CODE_OF } from './exit-codes.js';
 
 export function buildProgram(): Command {
   const program = new Command('portolan')
@@ -30,6 +34,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerHistory(program);
   registerAgent(program);
+  registerExporter(program);
   program.addHelpText(
     'after',
     `
@@ -59,12 +64,14 @@ function reportError(err: unknown): number {
       ? 0
       : EXIT.usage;
   }
+  // Messages echo what the user or the network gave (a target name, a path): no escape sequence reaches the terminal.
   if (err instanceof PortolanError) {
-    process.stderr.write(`portolan: ${err.message}\n`);
-    return EXIT.usage;
+    process.stderr.write(`portolan: ${terminalText(err.message)}\n`);
+    return EXIT_CODE_OF[err.code];
   }
+  // A bug, never the user's input: not the usage code. The stack is for the bug report.
   process.stderr.write(
-    `portolan: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    `portolan: internal error: ${terminalText(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`,
   );
-  return EXIT.usage;
+  return EXIT.internal;
 }

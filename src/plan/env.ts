@@ -3,13 +3,13 @@
  * environments (`${STAGING_DC}`). `$${` writes a literal `${`. An unset variable without a
  * default is an error at the string's position, never an empty host name.
  */
-import { PortolanError } from '../cli/errors.js';
+import { PortolanError } from '../errors.js';
 
 const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 /**
  * Copy of `data` with every string expanded. `locate` maps a JSON pointer to "file:line:col".
- * @throws PortolanError('PLAN') naming the variable and where it is used.
+ * @throws PortolanError('PLAN_INVALID') naming the variable and where it is used.
  */
 export function expandEnv(
   data: unknown,
@@ -37,9 +37,9 @@ function expandString(text: string, env: NodeJS.ProcessEnv, where: () => string)
     if (value !== undefined && value !== '') return value;
     if (fallback !== undefined) return fallback;
     throw new PortolanError(
-      'PLAN',
+      'PLAN_INVALID',
       `environment variable ${name} is not set; found "${match}", expected ${name} to be exported (or write \${${name}:-default})`,
-      where(),
+      { location: where() },
     );
   });
 }

@@ -1,7 +1,7 @@
 /**
  * Read a plan file: YAML with positions, `${VAR}` expansion, JSON Schema validation
  * (`checks/schema/plan.schema.json`, draft 2020-12) and the cross-field rules a schema says
- * badly. Every problem is a PortolanError('PLAN') with "file:line:col" (exit 2).
+ * badly. Every problem is a PortolanError('PLAN_INVALID') with "file:line:col" (exit 2).
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -9,10 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { type LocatedYaml, parseYamlText, readYamlFile, validateLocated } from '../catalog/yaml-file.js';
-import { PortolanError } from '../cli/errors.js';
+import { isPortolanError, PortolanError } from '../errors.js';
+import { defaultReportDir } from '../platform/data-dir.js';
+import { pathProblem } from '../platform/file-names.js';
 import type { Format } from '../report/types.js';
+import { type FailOn, type OptionSpec, RUN_OPTIONS, resolveRunSettings } from '../run-options.js';
 import { expandEnv } from './env.js';
-import type { BlockRule, Plan, PlanFailOn, PlanGroup, PlanOptions, Waiver } from './types.js';
+import type { BlockRule, Plan, PlanGroup, PlanOptions, Waiver } from './types.js';
 
 export const planSchemaPath = resolve(
   dirname(fileURLToPath(import.meta.url)),
@@ -41,7 +44,8 @@ interface RawGroup {
   options?: PlanOptions;
 }
 
-interface RawWaiver {
+/** A waiver as a plan (or an exporter module) writes it. */
+export interface RawWaiver {
   target?: string;
   service?: string;
   port?: string;
@@ -57,29 +61,36 @@ interface RawPlan {
   groups: RawGroup[];
   waivers?: RawWaiver[];
   outputs?: { directory?: string; formats?: Format[] };
-  failOn?: PlanFailOn[];
+  failOn?: FailOn[];
   waiverWarningDays?: number;
 }
 
 export interface LoadPlanOptions {
   /** Variables for `${NAME}`. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** Whose path rules `outputs.directory` must follow. @default process.platform */
+  platform?: NodeJS.Platform;
 }
 
 export async function loadPlan(file: string, opts: LoadPlanOptions = {}): Promise<Plan> {
-  return planFromYaml(await readYamlFile(file, 'PLAN'), opts);
+  return planFromYaml(await readYamlFile(file, 'PLAN_INVALID'), opts);
 }
 
 /** Same as `loadPlan` for text already in memory (tests, stdin). */
 export function parsePlan(text: string, file: string, opts: LoadPlanOptions = {}): Plan {
-  return planFromYaml(parseYamlText(text, file, 'PLAN'), opts);
+  return planFromYaml(parseYamlText(text, file, 'PLAN_INVALID'), opts);
 }
 
 function planFromYaml(yaml: LocatedYaml, opts: LoadPlanOptions): Plan {
   const expanded: LocatedYaml = { ...yaml, data: expandEnv(yaml.data, opts.env ?? process.env, yaml.locate) };
-  validateLocated(expanded, validatePlan, 'PLAN');
+  validateLocated(expanded, validatePlan, 'PLAN_INVALID');
   const raw = expanded.data as RawPlan;
   checkGroups(raw, expanded);
+  checkOptions(raw, expanded);
+  const directoryProblem = raw.outputs?.directory
+    ? pathProblem(raw.outputs.directory, opts.platform ?? process.platform)
+    : null;
+  if (directoryProblem) fail(expanded, '/outputs/directory', `outputs.directory: ${directoryProblem}`);
   const options = raw.options ?? {};
   return {
     name: raw.name,
@@ -89,7 +100,7 @@ function planFromYaml(yaml: LocatedYaml, opts: LoadPlanOptions): Plan {
     groups: raw.groups.map((g) => toGroup(g, options)),
     waivers: (raw.waivers ?? []).map((w, i) => toWaiver(w, `/waivers/${i}`, expanded)),
     outputs: {
-      directory: raw.outputs?.directory ?? 'reports',
+      directory: raw.outputs?.directory ?? defaultReportDir(),
       formats: raw.outputs?.formats ?? ['json'],
     },
     failOn: raw.failOn ?? [],
@@ -134,8 +145,39 @@ function checkGroups(raw: RawPlan, yaml: LocatedYaml): void {
   });
 }
 
+/**
+ * The values the schema cannot judge (an RPC range list) and the rules across options
+ * (perHost <= concurrency), checked by the run option table with the plan's line and column.
+ */
+function checkOptions(raw: RawPlan, yaml: LocatedYaml): void {
+  const check = (options: PlanOptions | undefined, pointer: string) => {
+    for (const [key, value] of Object.entries(options ?? {})) {
+      located(yaml, `${pointer}/${key}`, () =>
+        (RUN_OPTIONS[key as keyof PlanOptions] as OptionSpec<unknown>).check(value, key),
+      );
+    }
+  };
+  check(raw.options, '/options');
+  raw.groups.forEach((g, i) => {
+    check(g.options, `/groups/${i}/options`);
+    located(yaml, g.options ? `/groups/${i}/options` : '/options', () =>
+      resolveRunSettings({ ...raw.options, ...g.options }),
+    );
+  });
+}
+
+/** Run `fn`; its INVALID_VALUE becomes PLAN_INVALID at `pointer`. */
+function located(yaml: LocatedYaml, pointer: string, fn: () => unknown): void {
+  try {
+    fn();
+  } catch (err) {
+    if (isPortolanError(err, 'INVALID_VALUE')) fail(yaml, pointer, err.message);
+    throw err;
+  }
+}
+
 function fail(yaml: LocatedYaml, pointer: string, message: string): never {
-  throw new PortolanError('PLAN', message, yaml.locate(pointer));
+  throw new PortolanError('PLAN_INVALID', message, { location: yaml.locate(pointer) });
 }
 
 function toGroup(g: RawGroup, planOptions: PlanOptions): PlanGroup {
@@ -161,7 +203,8 @@ function toGroup(g: RawGroup, planOptions: PlanOptions): PlanGroup {
   };
 }
 
-function toWaiver(w: RawWaiver, pointer: string, yaml: LocatedYaml): Waiver {
+/** A written waiver with the place it was written, for the notes that name it. */
+export function toWaiver(w: RawWaiver, pointer: string, yaml: LocatedYaml): Waiver {
   return {
     target: w.target ?? null,
     service: w.service ?? null,

@@ -4,11 +4,11 @@
  * targets that still fail, with backoff, until they pass or the time is up (for a
  * pipeline that waits for a firewall change to land).
  */
-import { setTimeout as sleepFor } from 'node:timers/promises';
+import { describeNote } from '../analyze/describe.js';
 import { applySegmentation, type SegmentationRule } from '../analyze/segmentation.js';
 import { applyWaivers, type WaiverOutcome } from '../analyze/waivers.js';
+import { sleep as sleepFor } from '../duration.js';
 import type { RunResult } from '../model.js';
-import { formatDuration } from './duration.js';
 import { mergeResults, onlyTargets } from './merge.js';
 import type { CheckHooks, CheckRequest, Plan, PlanGroup, RunCheck } from './types.js';
 
@@ -23,11 +23,13 @@ export interface RunPlanOptions extends CheckHooks {
   /** How the run was started, recorded in the result. */
   commandLine: string[];
   catalogDirs?: string[];
+  /** The responder's shared token, for groups with `responder: true`. */
+  responderToken?: string;
   /** Keep re-running failing targets until they pass or this many ms have passed. @default 0 (off) */
   waitUntilPassMs?: number;
   /** @default () => new Date() */
   now?: () => Date;
-  /** Injected by tests. @default timers/promises setTimeout */
+  /** Injected by tests; resolves early when `signal` aborts. @default duration.ts sleep */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
@@ -37,14 +39,19 @@ export interface PlanRun extends Omit<WaiverOutcome, 'result'> {
   attempts: number;
 }
 
-export function planJobs(plan: Plan, commandLine: string[], catalogDirs?: string[]): PlanJob[] {
+export function planJobs(
+  plan: Plan,
+  commandLine: string[],
+  extra: Pick<RunPlanOptions, 'catalogDirs' | 'responderToken'> = {},
+): PlanJob[] {
   return plan.groups.flatMap((group) => {
     const origin = `plan ${plan.name}, group ${group.name}`;
-    const failOn = plan.failOn.includes('inconclusive') ? ('inconclusive' as const) : ('fail' as const);
+    const failOn = plan.failOn;
     const base = {
       targets: group.targets.map((name) => ({ name, origin })),
       commandLine,
-      ...(catalogDirs ? { catalogDirs } : {}),
+      ...(extra.catalogDirs ? { catalogDirs: extra.catalogDirs } : {}),
+      ...(extra.responderToken ? { responderToken: extra.responderToken } : {}),
       ...(group.domain ? { domain: group.domain } : {}),
     };
     const jobs: PlanJob[] = [];
@@ -69,12 +76,15 @@ export function planJobs(plan: Plan, commandLine: string[], catalogDirs?: string
 
 export async function runPlan(plan: Plan, runCheck: RunCheck, opts: RunPlanOptions): Promise<PlanRun> {
   const now = opts.now ?? (() => new Date());
-  const sleep = opts.sleep ?? ((ms: number, signal?: AbortSignal) => sleepFor(ms, undefined, { signal }));
+  const sleep = opts.sleep ?? sleepFor;
   const hooks: CheckHooks = {
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   };
-  const jobs = planJobs(plan, opts.commandLine, opts.catalogDirs);
+  const jobs = planJobs(plan, opts.commandLine, {
+    ...(opts.catalogDirs ? { catalogDirs: opts.catalogDirs } : {}),
+    ...(opts.responderToken ? { responderToken: opts.responderToken } : {}),
+  });
   const runJob = async (job: PlanJob, request = job.request) => {
     const result = await runCheck(request, hooks);
     return job.rule ? applySegmentation(result, [job.rule]) : result;
@@ -89,6 +99,7 @@ export async function runPlan(plan: Plan, runCheck: RunCheck, opts: RunPlanOptio
     const delay = Math.min(2000 * 2 ** (attempts - 1), 30_000, deadline - now().getTime());
     if (delay <= 0) break;
     await sleep(delay, opts.signal);
+    if (opts.signal?.aborted) break;
     const failing = failingTargets(outcome.result);
     for (const [i, job] of jobs.entries()) {
       const part = parts[i] as RunResult;
@@ -105,28 +116,24 @@ export async function runPlan(plan: Plan, runCheck: RunCheck, opts: RunPlanOptio
   }
   let result = outcome.result;
   if (opts.waitUntilPassMs) {
-    const waited = formatDuration(now().getTime() - started);
-    const note =
-      failingTargets(result).size === 0
-        ? `--wait-until-pass: no failures after ${attempts} attempt(s) (${waited}).`
-        : `--wait-until-pass: still failing after ${attempts} attempt(s) (${waited}).`;
+    const note = describeNote({
+      kind: 'wait-until-pass',
+      passed: failingTargets(result).size === 0,
+      attempts,
+      waitedMs: now().getTime() - started,
+    });
     result = { ...result, run: { ...result.run, notes: [...result.run.notes, note] } };
-  }
-  if (plan.failOn.includes('waived-expiring') && outcome.expiring.length > 0 && result.summary.exitCode === 0) {
-    result = {
-      ...result,
-      summary: {
-        ...result.summary,
-        exitCode: 1,
-        headline: `${outcome.expiring.length} waiver(s) expire within ${plan.waiverWarningDays} days (--fail-on waived-expiring). ${result.summary.headline}`,
-      },
-    };
   }
   return { ...outcome, result, attempts };
 }
 
+/** The merged parts with the plan's waivers applied: the summary and exit code are computed there, once. */
 function finish(plan: Plan, parts: RunResult[], commandLine: string[], now: Date): WaiverOutcome {
-  return applyWaivers(mergeResults(parts, commandLine), plan.waivers, now, plan.waiverWarningDays);
+  return applyWaivers(mergeResults(parts, commandLine), plan.waivers, {
+    now,
+    warningDays: plan.waiverWarningDays,
+    failOn: plan.failOn,
+  });
 }
 
 function failingTargets(result: RunResult): Set<string> {

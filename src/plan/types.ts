@@ -5,30 +5,11 @@
 
 import type { WaiverRule } from '../analyze/waivers.js';
 import type { CheckHooks, CheckRequest } from '../check/run-check.js';
-import type { RunOptions, RunResult } from '../model.js';
+import type { RunResult } from '../model.js';
 import type { Format } from '../report/types.js';
+import type { FailOn, PlanOptions } from '../run-options.js';
 
-/** Options a plan may set; the CLI's defaults fill the rest. */
-export type PlanOptions = Partial<
-  Pick<
-    RunOptions,
-    | 'profile'
-    | 'rpcRange'
-    | 'rpcMode'
-    | 'rpcSample'
-    | 'expect'
-    | 'os'
-    | 'clientOs'
-    | 'timeoutMs'
-    | 'retries'
-    | 'concurrency'
-    | 'perHost'
-    | 'source'
-    | 'allAddresses'
-    | 'appProbes'
-    | 'responder'
-  >
->;
+export type { PlanOptions } from '../run-options.js';
 
 /** What a group must NOT expose to the segment the check runs from. */
 export interface BlockRule {
@@ -56,8 +37,6 @@ export interface PlanGroup {
 /** A waiver as the plan states it; matched by `applyWaivers`. */
 export type Waiver = WaiverRule;
 
-export type PlanFailOn = 'inconclusive' | 'waived-expiring';
-
 export interface PlanOutputs {
   /** @default reports */
   directory: string;
@@ -74,7 +53,8 @@ export interface Plan {
   groups: PlanGroup[];
   waivers: Waiver[];
   outputs: PlanOutputs;
-  failOn: PlanFailOn[];
+  /** Conditions that exit 1 besides failures (the same shape as `--fail-on`). */
+  failOn: FailOn[];
   /** @default 14 */
   waiverWarningDays: number;
 }

@@ -1,52 +1,73 @@
 /**
  * The probe engine: turns (expectations x target addresses) into deduplicated probes,
- * runs them under one scheduler, and returns every observation with the links that
- * say which observations decide which expectation. Dynamic RPC ranges are probed from
- * the endpoint mapper's answer when 135/tcp gives one, else from a sample of the range.
+ * runs them under one scheduler, and returns every observation with the links that say
+ * which observations decide which expectation, plus typed notes about fallbacks taken.
+ * Each observation is built once, complete, by `observation.ts` and never changed after.
+ *
+ * Dynamic RPC ranges: with `rpcMode: 'discover'` the endpoint mapper's answer on 135/tcp
+ * names the ports to probe (each asked for an RPC bind), falling back to a sample when it
+ * lists none; `sample` probes `rpcSample` evenly spread ports without asking the mapper;
+ * `sweep` probes every port of the range.
  */
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { parseRange } from '../catalog/port-sets.js';
-import type { Expectation, Observation } from '../model.js';
+import type { Expectation, Observation, PortChoice, RunNote } from '../model.js';
+import { tcpConnectTimeoutMs, udpSilenceLimit } from '../platform/probe-limits.js';
 import { genericUdp } from '../protocols/generic-udp.js';
 import { moduleById, modulesFor } from '../protocols/index.js';
 import type { CustomProtocol, DiscoveredEndpoint, ProbeContext, TcpProtocol, UdpProtocol } from '../protocols/types.js';
+import { HostReach } from './host-reach.js';
 import { ping } from './icmp.js';
-import { sampleRange } from './rpc-sample.js';
+import {
+  buildObservation,
+  type Exchange,
+  type Finding,
+  type ProbeSite,
+  unresolvedObservation,
+  untestableObservation,
+} from './observation.js';
+import { ABORTED } from './outcome.js';
+import { sampleRange, udpRangeSample } from './rpc-sample.js';
 import { Scheduler } from './scheduler.js';
-import { round, tcpProbe } from './tcp-probe.js';
+import { tcpProbe } from './tcp-probe.js';
 import { udpProbe } from './udp.js';
-import { UdpPacer } from './udp-pacer.js';
+import { UdpHostSchedule } from './udp-schedule.js';
 
 export interface EngineTarget {
   name: string;
   addresses: string[];
+  /** Why the target could not be resolved: each of its rows is then `error` (resolve-failed) with these words. */
+  problem?: { message: string } | null;
 }
 
+/** What the engine needs; the defaults live in the run option table (`run-options.ts`). */
 export interface EngineOptions {
-  /** TCP connect timeout and UDP per-attempt wait. @default 1500 */
+  /** TCP connect timeout and UDP per-attempt wait. */
   timeoutMs: number;
-  /** UDP retransmissions after the first datagram. @default 2 */
+  /** UDP retransmissions after the first datagram. */
   retries: number;
-  /** @default 256 */
+  /** Probes in flight in the whole run. */
   concurrency: number;
-  /** @default 32 */
+  /** Probes in flight per target address. */
   perHost: number;
   localAddress?: string;
-  /** Protocol conversations after the TCP handshake. @default true */
+  /** Protocol conversations after the TCP handshake. */
   appProbes: boolean;
-  /** `sample` K ports of a range, `sweep` all of it; endpoint-mapper discovery comes first unless `sweep`. */
-  rpcMode: 'sample' | 'sweep';
+  /** Dynamic RPC ranges: ask the endpoint mapper first, sample, or sweep every port. */
+  rpcMode: 'discover' | 'sample' | 'sweep';
+  /** Ports of a range to sample (a UDP range: at most `UDP_RANGE_SAMPLE` of them, see rpc-sample.ts). */
   rpcSample: number;
   /** Deadline for a protocol conversation. @default 3000 */
   appTimeoutMs?: number;
+  /** Echo requests per ICMP probe. @default 2 */
   pingCount?: number;
-  /** Gap between paced UDP retransmissions to one host (ICMP rate limits). @default 1100 */
-  udpPaceMs?: number;
   snmpCommunity?: string;
   domain?: string;
   /** Responder mode: these modules speak on every port, and UDP silence means filtered. */
   responder?: { tcp: TcpProtocol; udp: UdpProtocol };
+  /** The prober's OS, for what it cannot see (platform/probe-limits.ts). @default process.platform */
+  platform?: NodeJS.Platform;
 }
 
 export interface EngineHooks {
@@ -58,16 +79,22 @@ export interface EngineOutput {
   observations: Observation[];
   /** `${target}\u0000${expectation.key}` -> indexes into `observations`. */
   links: Map<string, number[]>;
-  notes: string[];
+  notes: RunNote[];
 }
 
 export const linkKey = (target: string, expectationKey: string) => `${target}\u0000${expectationKey}`;
 
+/** Discovered ports probed per range at most: a hostile mapper cannot make us probe thousands. */
 const MAX_DISCOVERED = 64;
 
 /** The bind-only RPC module, for dynamic ports the endpoint mapper listed. */
 const RPC_BIND = (moduleById('msrpc') as TcpProtocol | undefined) ?? null;
 
+/**
+ * Probes every target address, admitting the next address only when the scheduler has room
+ * (so nothing is set up for targets that cannot run yet), and releasing each address's state
+ * when its probes are done. A stopped run admits no more addresses: their rows stay unprobed.
+ */
 export async function runEngine(
   expectations: Expectation[],
   targets: EngineTarget[],
@@ -78,20 +105,37 @@ export async function runEngine(
   // Every in-flight probe listens on the run's signal; thousands at once are expected, not a leak.
   setMaxListeners(0, signal);
   const run = new Run(opts, signal, hooks.onProgress);
-  const work: Promise<void>[] = [];
+  const active = new Set<Promise<void>>();
   for (const target of targets) {
-    for (const address of target.addresses) work.push(run.probeAddress(target.name, address, expectations));
+    if (target.problem) run.unresolved(target.name, target.problem.message, expectations);
+    for (const address of target.addresses) {
+      await run.scheduler.ready();
+      if (signal.aborted) break;
+      const job: Promise<void> = run.probeAddress(target.name, address, expectations).finally(() => active.delete(job));
+      active.add(job);
+    }
   }
-  await Promise.all(work);
-  return { observations: run.observations, links: run.links, notes: run.notes };
+  await Promise.all(active);
+  return { observations: run.observations, links: run.links, notes: [...run.notes.values()] };
+}
+
+/** Probes `key` once per address: `make` returns what it found, or an observation already final. */
+type Once = (key: string, make: () => Promise<Finding | Observation>) => Promise<number>;
+
+/** What the engine keeps per target address while it is probed, shared by targets that resolve to it. */
+interface Host {
+  reach: HostReach;
+  udp: UdpHostSchedule;
+  users: number;
 }
 
 class Run {
   readonly observations: Observation[] = [];
   readonly links = new Map<string, number[]>();
-  readonly notes: string[] = [];
-  private readonly scheduler: Scheduler;
-  private readonly pacer: UdpPacer;
+  /** Keyed by their JSON, so each note is kept once. */
+  readonly notes = new Map<string, RunNote>();
+  readonly scheduler: Scheduler;
+  private readonly hosts = new Map<string, Host>();
   private done = 0;
   private total = 0;
 
@@ -101,92 +145,155 @@ class Run {
     private readonly onProgress?: (done: number, total: number, host: string) => void,
   ) {
     this.scheduler = new Scheduler(opts.concurrency, opts.perHost);
-    this.pacer = new UdpPacer(opts.udpPaceMs ?? 1100);
+  }
+
+  /** A target whose name did not resolve: every row `error`, with the resolver's words. */
+  unresolved(target: string, words: string, expectations: Expectation[]): void {
+    const rows = new Map<string, number>();
+    for (const e of expectations) {
+      const key = `${e.protocol}/${e.port ?? e.range ?? e.ipProtocol ?? ''}`;
+      let index = rows.get(key);
+      if (index === undefined) {
+        this.total++;
+        index = this.record(
+          unresolvedObservation({ target, address: null, protocol: e.protocol, port: e.port }, words),
+          target,
+        );
+        rows.set(key, index);
+      }
+      this.link(target, e.key, [index]);
+    }
   }
 
   async probeAddress(target: string, address: string, expectations: Expectation[]): Promise<void> {
-    // One probe per (protocol, port) per address, however many services share it.
+    const host = this.acquire(address);
+    try {
+      await this.probeExpectations(target, address, host, expectations);
+    } finally {
+      this.release(address, host);
+    }
+  }
+
+  private acquire(address: string): Host {
+    let host = this.hosts.get(address);
+    if (!host) {
+      const udp = new UdpHostSchedule({
+        timeoutMs: this.opts.timeoutMs,
+        retries: this.opts.retries,
+        signal: this.signal,
+      });
+      host = { reach: new HostReach(), udp, users: 0 };
+      this.hosts.set(address, host);
+    }
+    host.users++;
+    return host;
+  }
+
+  private release(address: string, host: Host): void {
+    if (--host.users > 0) return;
+    host.reach.close();
+    host.udp.close();
+    this.hosts.delete(address);
+  }
+
+  private async probeExpectations(target: string, address: string, host: Host, expectations: Expectation[]) {
+    // One probe per key per address, however many expectations share it. Range ports get keys
+    // of their own (`tcp/49667/discovered`), so each observation carries how its port was chosen.
     const probes = new Map<string, Promise<number>>();
-    const once = (key: string, make: () => Promise<Observation>) => {
+    const once: Once = (key, make) => {
       let p = probes.get(key);
       if (!p) {
         this.total++;
-        p = this.scheduled(address, make).then((o) => this.record(o, address));
+        p = this.scheduler
+          .run(address, () => {
+            host.reach.contact();
+            return make();
+          })
+          .then((found) => ('site' in found ? this.finish(host, found) : found))
+          .then((o) => this.record(o, address));
         probes.set(key, p);
       }
       return p;
     };
     let endpoints: Promise<DiscoveredEndpoint[] | null> = Promise.resolve(null);
-    const epmWanted = this.opts.appProbes && !this.opts.responder && this.opts.rpcMode !== 'sweep';
-    const portProbe = (protocol: 'tcp' | 'udp', port: number) =>
-      once(`${protocol}/${port}`, async () => {
-        if (protocol === 'udp') return this.udp(target, address, port);
-        const result = await this.tcp(target, address, port);
-        return result.observation;
-      });
+    const discover = this.opts.rpcMode === 'discover' && this.opts.appProbes && !this.opts.responder;
     // The endpoint mapper's answer decides which dynamic ports to probe, so 135/tcp keeps its endpoints.
-    if (epmWanted && expectations.some((e) => e.portSet === 'rpc-dynamic' && e.protocol === 'tcp')) {
-      let found: DiscoveredEndpoint[] | null = null;
-      const epm = once('tcp/135', async () => {
-        const r = await this.tcp(target, address, 135);
-        found = r.endpoints;
-        return r.observation;
-      });
-      endpoints = epm.then((index) => {
-        if (!found) {
-          this.note(
-            `${target} (${address}): the endpoint mapper on 135/tcp listed no endpoints (${this.observations[index]?.state}); dynamic RPC ranges were judged from ${this.opts.rpcSample} sampled ports instead.`,
-          );
-        }
-        return found;
+    if (discover && expectations.some((e) => e.portSet === 'rpc-dynamic' && e.protocol === 'tcp')) {
+      // The range's probes start as soon as the mapper's exchange is over, not once its
+      // observation is recorded (that may wait for the host's reach).
+      endpoints = new Promise((resolve) => {
+        void once('tcp/135', async () => {
+          const r = await this.tcp(host, target, address, 135);
+          if (!r.endpoints) {
+            const state = r.finding.exchange.state;
+            this.note({ kind: 'epm-silent', target, address, state, sample: this.opts.rpcSample });
+          }
+          resolve(r.endpoints);
+          return r.finding;
+        });
       });
     }
     await Promise.all(
       expectations.map(async (e) => {
-        const indexes = await this.expectationProbes(e, target, address, once, portProbe, endpoints);
-        const key = linkKey(target, e.key);
-        this.links.set(key, [...(this.links.get(key) ?? []), ...indexes]);
+        this.link(target, e.key, await this.expectationProbes(e, host, target, address, once, endpoints));
       }),
     );
   }
 
+  private link(target: string, expectationKey: string, indexes: number[]): void {
+    const key = linkKey(target, expectationKey);
+    this.links.set(key, [...(this.links.get(key) ?? []), ...indexes]);
+  }
+
   private async expectationProbes(
     e: Expectation,
+    host: Host,
     target: string,
     address: string,
-    once: (key: string, make: () => Promise<Observation>) => Promise<number>,
-    portProbe: (protocol: 'tcp' | 'udp', port: number) => Promise<number>,
+    once: Once,
     endpoints: Promise<DiscoveredEndpoint[] | null>,
   ): Promise<number[]> {
     if (e.protocol === 'icmp') return [await once('icmp', () => this.icmp(target, address))];
-    if (e.protocol === 'ip') return [await once(`ip/${e.ipProtocol}`, async () => untestableIp(target, address, e))];
+    if (e.protocol === 'ip') {
+      return [await once(`ip/${e.ipProtocol}`, async () => untestableObservation(target, address, e.ipProtocol))];
+    }
     const protocol = e.protocol;
-    if (e.port !== null) return [await portProbe(protocol, e.port)];
+    const portProbe = (port: number, choice?: PortChoice) =>
+      once(`${protocol}/${port}${choice ? `/${choice.kind}` : ''}`, async () =>
+        protocol === 'udp'
+          ? this.udp(host, target, address, port, choice)
+          : (await this.tcp(host, target, address, port, null, choice)).finding,
+      );
+    if (e.port !== null) return [await portProbe(e.port)];
     if (e.range === null) return [];
     const range = parseRange(e.range);
     if (e.portSet === 'rpc-dynamic' && protocol === 'tcp') {
       const found = await endpoints;
       const discovered = found ? this.discoveredPorts(found, range, target, address, e.range) : null;
       if (discovered) {
-        // Ask each endpoint for an RPC bind, and say which interfaces the mapper put there.
+        // Ask each endpoint for an RPC bind; the observation names the interfaces the mapper put there.
         return Promise.all(
-          [...discovered].map(async ([port, names]) => {
-            const index = await once(
-              `tcp/${port}`,
-              async () => (await this.tcp(target, address, port, RPC_BIND)).observation,
-            );
-            const line = `endpoint mapper: ${names.join(', ')} registered on ${port}/tcp`;
-            const evidence = this.observations[index]?.evidence;
-            if (evidence && !evidence.includes(line)) evidence.unshift(line);
-            return index;
-          }),
+          [...discovered].map(([port, interfaces]) =>
+            once(`tcp/${port}/discovered`, async () => {
+              const choice: PortChoice = { kind: 'discovered', interfaces };
+              return (await this.tcp(host, target, address, port, RPC_BIND, choice)).finding;
+            }),
+          ),
         );
       }
     }
-    const k = this.opts.rpcMode === 'sweep' ? Number.POSITIVE_INFINITY : this.opts.rpcSample;
-    return Promise.all(sampleRange(range.first, range.last, k).map((port) => portProbe(protocol, port)));
+    return Promise.all(this.rangePorts(protocol, range).map((port) => portProbe(port, { kind: 'sampled' })));
   }
 
+  /** Every port with `--rpc sweep`; else the sample (a UDP range's smaller one: rpc-sample.ts says why). */
+  private rangePorts(protocol: 'tcp' | 'udp', range: { first: number; last: number }): number[] {
+    if (this.opts.rpcMode === 'sweep') return sampleRange(range.first, range.last, Number.POSITIVE_INFINITY);
+    return protocol === 'udp'
+      ? udpRangeSample(range.first, range.last, this.opts.rpcSample)
+      : sampleRange(range.first, range.last, this.opts.rpcSample);
+  }
+
+  /** The listed TCP ports within the range, each with the names of the interfaces there; null when none. */
   private discoveredPorts(
     found: DiscoveredEndpoint[],
     range: { first: number; last: number },
@@ -203,21 +310,32 @@ class Run {
       if (name && !names.includes(name)) names.push(name);
       ports.set(ep.port, names);
     }
-    if (ports.size === 0) {
-      this.note(
-        `${target} (${address}): the endpoint mapper answered but listed no TCP endpoint in ${text}; sampled ${this.opts.rpcSample} ports of the range instead.`,
-      );
-      return null;
+    if (ports.size > 0) return ports;
+    this.note({ kind: 'epm-none-in-range', target, address, range: text, sample: this.opts.rpcSample });
+    return null;
+  }
+
+  private note(note: RunNote): void {
+    this.notes.set(JSON.stringify(note), note);
+  }
+
+  /**
+   * The observation from what a probe found, once its scheduler slot is free. What the host
+   * showed teaches its reach and its UDP schedule; a probe that heard nothing from a host that
+   * has shown nothing yet waits for the host's fate (host-reach.ts), and says
+   * `host-unreachable` when no host is there.
+   */
+  private async finish(host: Host, f: Finding): Promise<Observation> {
+    const { exchange } = f;
+    if (exchange.state === 'open' || exchange.state === 'closed') host.reach.alive();
+    if (exchange.reason === 'host-unreachable') host.reach.unreachable();
+    // A firewall's ICMP reject of a TCP connect spent one of the host's ICMP tokens too.
+    if (f.site.protocol === 'tcp' && exchange.reason === 'icmp-unreachable') host.udp.icmpSeen();
+    let decided = exchange;
+    if (heardNothing(exchange) && host.reach.current !== 'alive' && (await host.reach.verdict()) === 'unreachable') {
+      decided = { ...exchange, state: 'filtered', reason: 'host-unreachable' };
     }
-    return ports;
-  }
-
-  private note(text: string): void {
-    if (!this.notes.includes(text)) this.notes.push(text);
-  }
-
-  private scheduled<T>(address: string, task: () => Promise<T>): Promise<T> {
-    return this.scheduler.run(address, task);
+    return buildObservation(f.site, decided, f.conversation, f.facts);
   }
 
   private record(o: Observation, host: string): number {
@@ -239,110 +357,90 @@ class Run {
   }
 
   private async tcp(
+    host: Host,
     target: string,
     address: string,
     port: number,
     preferred: TcpProtocol | CustomProtocol | null = null,
-  ) {
-    if (this.signal.aborted) return { observation: aborted(target, address, 'tcp', port), endpoints: null };
+    portChoice?: PortChoice,
+  ): Promise<{ finding: Finding; endpoints: DiscoveredEndpoint[] | null }> {
+    const site: ProbeSite = { target, address, protocol: 'tcp', port };
+    if (this.signal.aborted) return { finding: aborted(site), endpoints: null };
     const module = this.opts.responder?.tcp ?? (this.opts.appProbes ? (preferred ?? firstStreamModule(port)) : null);
-    const result = await tcpProbe({
+    return tcpProbe({
       target,
       address,
       port,
-      timeoutMs: this.opts.timeoutMs,
+      timeoutMs: tcpConnectTimeoutMs(this.opts.timeoutMs, this.platform),
       appTimeoutMs: this.opts.appTimeoutMs ?? 3000,
       localAddress: this.opts.localAddress,
       signal: this.signal,
       module,
       ctx: this.ctx(target, address, port),
+      facts: { responderMode: Boolean(this.opts.responder), ...(portChoice ? { portChoice } : {}) },
+      keepTimedOut: (socket, issuedAt) => host.reach.adopt(socket, issuedAt),
     });
-    if (this.opts.responder) asResponderObservation(result.observation);
-    return result;
   }
 
-  private async udp(target: string, address: string, port: number): Promise<Observation> {
-    if (this.signal.aborted) return aborted(target, address, 'udp', port);
+  private get platform(): NodeJS.Platform {
+    return this.opts.platform ?? process.platform;
+  }
+
+  private async udp(
+    host: Host,
+    target: string,
+    address: string,
+    port: number,
+    portChoice?: PortChoice,
+  ): Promise<Finding> {
+    const site: ProbeSite = { target, address, protocol: 'udp', port };
+    if (this.signal.aborted) return aborted(site);
     const module = this.opts.responder?.udp ?? firstDatagramModule(port) ?? genericUdp;
-    const r = await udpProbe({
-      address,
-      port,
-      module,
-      ctx: this.ctx(target, address, port),
-      timeoutMs: this.opts.timeoutMs,
-      retries: this.opts.retries,
-      localAddress: this.opts.localAddress,
-      signal: this.signal,
-      pacer: this.pacer,
-    });
-    const recognition = r.recognition;
-    const observation: Observation = {
-      target,
-      address,
-      protocol: 'udp',
-      port,
-      state: r.state,
-      reason: r.reason,
-      rttMs: round(r.rttMs),
-      attempts: r.attempts,
-      evidence: [],
-      warnings: recognition?.warnings ?? [],
-      module: module.id,
-      error: r.error,
-    };
-    if (recognition) {
-      observation.confirmed = recognition.valid;
-      observation.evidence = recognition.valid
-        ? recognition.evidence
-        : [`${module.id}: unrecognised reply (${recognition.reason ?? 'unknown'})`, ...recognition.evidence];
-    } else if (r.state === 'open|filtered') {
-      if (this.opts.responder) {
-        // The responder answers every well-formed probe: its silence means the path drops them.
-        observation.state = 'filtered';
-        observation.evidence = ['no answer from the portolan responder'];
-      } else if (module.silentByDesign) {
-        observation.evidence = [module.silentByDesign];
-      } else if (module.replyFromOtherPort) {
-        observation.evidence = [`${module.id} answers from another port, so ICMP port-unreachable cannot be seen`];
+    const r = await this.exchange(site, module, host.udp);
+    // Once a port is confirmed, the registry's further modules for it add evidence (SNMP: the
+    // v3 engine discovery proves the agent, then a v2c get of sysDescr.0 says what it is).
+    // They never change the state: the first exchange decided it.
+    const followUps = [];
+    if (!this.opts.responder && r.recognition?.valid) {
+      for (const next of modulesFor('udp', port)) {
+        if (next.kind !== 'datagram' || next.id === module.id) continue;
+        const once = new UdpHostSchedule({ timeoutMs: this.opts.timeoutMs, retries: 0, signal: this.signal });
+        const f = await this.exchange(site, next, once);
+        once.close();
+        followUps.push({ id: next.id, describe: next.describe, recognition: f.recognition });
       }
     }
-    if (this.opts.responder) asResponderObservation(observation);
-    else if (observation.confirmed) await this.followUps(observation, module);
-    return observation;
+    // A platform that cannot see ICMP port unreachable (Windows) hears a closed port as silence.
+    const limit = r.state === 'open|filtered' && !this.opts.responder ? udpSilenceLimit(this.platform) : null;
+    return {
+      site,
+      exchange: r,
+      conversation: { module, recognition: r.recognition, followUps },
+      facts: {
+        responderMode: Boolean(this.opts.responder),
+        ...(portChoice ? { portChoice } : {}),
+        ...(limit ? { platformLimit: limit } : {}),
+      },
+    };
   }
 
-  /**
-   * Once a port is confirmed, the registry's further modules for it add evidence (SNMP: the
-   * v3 engine discovery proves the agent, then a v2c get of sysDescr.0 with the community
-   * says what it is). They never change the state: the first exchange decided it.
-   */
-  private async followUps(o: Observation, first: UdpProtocol): Promise<void> {
-    const port = o.port as number;
-    const address = o.address as string;
-    const rest = modulesFor('udp', port).filter((m): m is UdpProtocol => m.kind === 'datagram' && m.id !== first.id);
-    for (const module of rest) {
-      const r = await udpProbe({
-        address,
-        port,
-        module,
-        ctx: this.ctx(o.target, address, port),
-        timeoutMs: this.opts.timeoutMs,
-        retries: 0,
-        localAddress: this.opts.localAddress,
-        signal: this.signal,
-        pacer: this.pacer,
-      });
-      const said = r.recognition?.valid
-        ? r.recognition.evidence
-        : [`${module.id}: no reply to the follow-up (${r.recognition?.reason ?? module.describe})`];
-      o.evidence.push(...said);
-      o.warnings.push(...(r.recognition?.warnings ?? []));
-    }
+  private exchange(site: ProbeSite, module: UdpProtocol, schedule: UdpHostSchedule) {
+    const port = site.port as number;
+    return udpProbe({
+      address: site.address as string,
+      port,
+      module,
+      ctx: this.ctx(site.target, site.address as string, port),
+      localAddress: this.opts.localAddress,
+      signal: this.signal,
+      schedule,
+      icmpVisible: udpSilenceLimit(this.platform) === null,
+    });
   }
 
-  private async icmp(target: string, address: string): Promise<Observation> {
-    const base = { target, address, protocol: 'icmp' as const, port: null, evidence: [], warnings: [], module: null };
-    if (this.signal.aborted) return { ...aborted(target, address, 'icmp', null) };
+  private async icmp(target: string, address: string): Promise<Finding> {
+    const site: ProbeSite = { target, address, protocol: 'icmp', port: null };
+    if (this.signal.aborted) return aborted(site);
     const r = await ping({
       address,
       count: this.opts.pingCount ?? 2,
@@ -350,23 +448,24 @@ class Run {
       localAddress: this.opts.localAddress,
       signal: this.signal,
     });
-    return { ...base, state: r.state, reason: r.reason, rttMs: round(r.rttMs), attempts: r.attempts, error: r.error };
+    return { site, exchange: r, conversation: null };
   }
 }
 
-/**
- * Responder mode: a verified reply is `open`/`responder`. Anything else that answered
- * (a wrong token, clock skew, another service on the port) stays `open`, since the path
- * is open, with a warning the verdict treats as inconclusive.
- */
-function asResponderObservation(o: Observation): void {
-  if (o.state !== 'open') return;
-  if (o.confirmed) {
-    o.reason = 'responder';
-    return;
-  }
-  const said = o.evidence.find((e) => e.startsWith('a portolan responder')) ?? o.evidence[0];
-  o.warnings.push(said ?? 'the port answered, but not as the portolan responder');
+/** A probe the run was stopped before it started. */
+function aborted(site: ProbeSite): Finding {
+  return { site, exchange: { ...ABORTED, rttMs: null, attempts: 0 }, conversation: null };
+}
+
+/** Nothing came back from the host itself: silence, a timeout, or an unreachable. */
+function heardNothing(e: Exchange): boolean {
+  return (
+    (e.state === 'filtered' || e.state === 'open|filtered') &&
+    (e.reason === 'timeout' ||
+      e.reason === 'no-reply' ||
+      e.reason === 'icmp-unreachable' ||
+      e.reason === 'host-unreachable')
+  );
 }
 
 function firstStreamModule(port: number): TcpProtocol | CustomProtocol | null {
@@ -377,47 +476,4 @@ function firstStreamModule(port: number): TcpProtocol | CustomProtocol | null {
 
 function firstDatagramModule(port: number): UdpProtocol | null {
   return (modulesFor('udp', port).find((m) => m.kind === 'datagram') as UdpProtocol | undefined) ?? null;
-}
-
-function aborted(target: string, address: string, protocol: 'tcp' | 'udp' | 'icmp', port: number | null): Observation {
-  return {
-    target,
-    address,
-    protocol,
-    port,
-    state: 'error',
-    reason: 'aborted',
-    rttMs: null,
-    attempts: 0,
-    evidence: [],
-    warnings: [],
-    module: null,
-    error: 'the run was stopped before this probe started',
-  };
-}
-
-const IP_ADVICE: Record<number, string> = {
-  47: 'GRE (IP protocol 47) cannot be tested by connecting: check that PPTP 1723/tcp passes, then look for GRE in a packet capture while a VPN client connects.',
-  50: 'IPsec ESP (IP protocol 50) cannot be tested without an IPsec peer: check IKE 500/udp and NAT-T 4500/udp, then whether security associations form (Get-NetIPsecMainModeSA on the server).',
-  51: 'IPsec AH (IP protocol 51) cannot be tested without an IPsec peer: check IKE 500/udp, then whether security associations form (Get-NetIPsecQuickModeSA on the server).',
-};
-
-function untestableIp(target: string, address: string, e: Expectation): Observation {
-  return {
-    target,
-    address,
-    protocol: 'ip',
-    port: null,
-    ipProtocol: e.ipProtocol,
-    state: 'untestable',
-    reason: 'not-probed',
-    rttMs: null,
-    attempts: 0,
-    evidence: [],
-    warnings: [],
-    module: null,
-    error:
-      IP_ADVICE[e.ipProtocol ?? -1] ??
-      `IP protocol ${e.ipProtocol} cannot be tested by connecting; a packet capture on the target settles it.`,
-  };
 }

@@ -1,16 +1,14 @@
 /**
  * StreamIO over a connected socket for protocol modules: framed, bounded reads that
- * reject on the engine's deadline or abort. Modules never see the socket itself.
+ * reject on the engine's deadline or abort (STREAM_TIMEOUT) or past their bound
+ * (REPLY_TOO_LARGE). Modules never see the socket itself.
  */
 import type { Socket } from 'node:net';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
+import { PortolanError } from '../errors.js';
 import type { StreamIO, TlsInfo } from '../protocols/types.js';
 
 const DEFAULT_MAX = 1 << 20;
-
-export class StreamTimeoutError extends Error {
-  readonly code = 'ETIMEDOUT';
-}
 
 export function streamIO(socket: Socket | TLSSocket, deadline: AbortSignal, tls?: TlsInfo): StreamIO {
   let buffered = new Uint8Array(0);
@@ -40,14 +38,16 @@ export function streamIO(socket: Socket | TLSSocket, deadline: AbortSignal, tls?
       return new Promise((resolve, reject) => {
         const check = () => {
           if (deadline.aborted)
-            return done(() => reject(new StreamTimeoutError('no complete reply before the deadline')));
+            return done(() => reject(new PortolanError('STREAM_TIMEOUT', 'no complete reply before the deadline')));
           const n = buffered.length > 0 ? safeLength(complete, buffered) : 0;
           if (n > 0) {
             const message = buffered.slice(0, n);
             buffered = buffered.slice(n);
             return done(() => resolve(message));
           }
-          if (buffered.length > maxBytes) return done(() => reject(new Error(`reply larger than ${maxBytes} bytes`)));
+          if (buffered.length > maxBytes) {
+            return done(() => reject(new PortolanError('REPLY_TOO_LARGE', `reply larger than ${maxBytes} bytes`)));
+          }
           if (ended) {
             const rest = buffered;
             buffered = new Uint8Array(0);
@@ -82,7 +82,7 @@ export function startTls(socket: Socket, servername: string | undefined, deadlin
     const secure = tlsConnect({ socket, rejectUnauthorized: false, servername, ALPNProtocols: undefined });
     const onAbort = () => {
       secure.destroy();
-      reject(new StreamTimeoutError('TLS handshake did not finish before the deadline'));
+      reject(new PortolanError('STREAM_TIMEOUT', 'TLS handshake did not finish before the deadline'));
     };
     deadline.addEventListener('abort', onAbort, { once: true });
     secure.once('secureConnect', () => {

@@ -1,13 +1,16 @@
 /**
  * A whole TCP probe: the handshake decides the state; then, when a protocol module
  * speaks on the port, a bounded conversation gathers evidence. Nothing the module does
- * (fail, throw, time out) changes a completed handshake's `open`.
+ * (fail, throw, time out) changes a completed handshake's `open`. The engine builds the
+ * observation from what it returns.
  */
-import type { Observation } from '../model.js';
-import { tlsInfoFromSocket } from '../protocols/http/certificate.js';
+
+import { rejected } from '../protocols/recognition.js';
+import { tlsInfoFromSocket } from '../protocols/tls/certificate.js';
 import type { CustomProtocol, DiscoveredEndpoint, ProbeContext, Recognition, TcpProtocol } from '../protocols/types.js';
+import type { Finding, ObservationFacts } from './observation.js';
 import { startTls, streamIO } from './stream-io.js';
-import { tcpConnect } from './tcp.js';
+import { type TcpConnectOptions, tcpConnect } from './tcp.js';
 
 export interface TcpProbeOptions {
   target: string;
@@ -20,49 +23,45 @@ export interface TcpProbeOptions {
   signal: AbortSignal;
   module: TcpProtocol | CustomProtocol | null;
   ctx: ProbeContext;
+  /** Facts the engine knows about this probe (how a range port was chosen, responder mode). */
+  facts?: ObservationFacts;
+  keepTimedOut?: TcpConnectOptions['keepTimedOut'];
 }
 
 export interface TcpProbeResult {
-  observation: Observation;
+  /** What the probe found, for the engine to build the observation from. */
+  finding: Finding;
   /** Endpoints a discovery module (the RPC endpoint mapper) reported. */
   endpoints: DiscoveredEndpoint[] | null;
 }
 
 export async function tcpProbe(o: TcpProbeOptions): Promise<TcpProbeResult> {
-  const base = { target: o.target, address: o.address, protocol: 'tcp' as const, port: o.port };
+  const site = { target: o.target, address: o.address, protocol: 'tcp' as const, port: o.port };
   const conn = await tcpConnect(o);
-  const observation: Observation = {
-    ...base,
-    state: conn.state,
-    reason: conn.reason,
-    rttMs: round(conn.rttMs),
-    attempts: 1,
-    evidence: [],
-    warnings: [],
-    module: null,
-    error: conn.error,
-  };
-  if (!conn.socket) return { observation, endpoints: null };
-  if (!o.module) {
-    conn.socket.destroy();
-    return { observation, endpoints: null };
+  const exchange = { state: conn.state, reason: conn.reason, rttMs: conn.rttMs, attempts: 1, error: conn.error };
+  if (!conn.socket || !o.module) {
+    conn.socket?.destroy();
+    return { finding: { site, exchange, conversation: null, facts: o.facts }, endpoints: null };
   }
-  observation.module = o.module.id;
-  const deadline = AbortSignal.any([o.signal, AbortSignal.timeout(o.appTimeoutMs)]);
+  // Not AbortSignal.any([..., AbortSignal.timeout(ms)]): Node 20 lets the garbage collector take
+  // a timeout signal only `any` refers to, and then the deadline never comes (a slowloris peer
+  // holds the probe for ever). A timer we clear ourselves holds its controller.
+  const expiry = new AbortController();
+  const timer = setTimeout(() => expiry.abort(), o.appTimeoutMs);
+  const deadline = AbortSignal.any([o.signal, expiry.signal]);
   let recognition: Recognition;
   try {
     recognition = await converse(o.module, conn.socket, o, deadline);
   } catch (err) {
-    recognition = { valid: false, evidence: [], reason: (err as Error).message };
+    recognition = rejected((err as Error).message || 'unknown reason');
   } finally {
+    clearTimeout(timer);
     conn.socket.destroy();
   }
-  observation.evidence = recognition.valid
-    ? recognition.evidence
-    : [`${o.module.id}: no recognisable reply (${recognition.reason ?? 'unknown reason'})`, ...recognition.evidence];
-  observation.warnings = recognition.warnings ?? [];
-  observation.confirmed = recognition.valid;
-  return { observation, endpoints: recognition.valid ? (recognition.endpoints ?? null) : null };
+  return {
+    finding: { site, exchange, conversation: { module: o.module, recognition }, facts: o.facts },
+    endpoints: recognition.valid ? (recognition.endpoints ?? null) : null,
+  };
 }
 
 async function converse(
@@ -90,8 +89,4 @@ async function converse(
 /** SNI only for names: an IP literal is not a valid server name. */
 function servername(target: string): string | undefined {
   return /^[\d.]+$|:/.test(target) ? undefined : target;
-}
-
-export function round(ms: number | null): number | null {
-  return ms === null ? null : Math.round(ms * 1000) / 1000;
 }

@@ -3,6 +3,7 @@
  * sends for unknown ports. It can draw ICMP port-unreachable (closed) but never
  * confirms a service: any reply is recorded as "something answered", not recognised.
  */
+import { rejected } from './recognition.js';
 import type { UdpProtocol } from './types.js';
 
 export const genericUdp: UdpProtocol = {
@@ -12,9 +13,6 @@ export const genericUdp: UdpProtocol = {
   ports: [],
   describe: 'an empty datagram; any reply shows something listens, without saying what',
   buildRequest: () => new Uint8Array(0),
-  recognize: (reply) => ({
-    valid: false,
-    evidence: [`${reply.length}-byte reply to an empty datagram`],
-    reason: 'no protocol module for this port',
-  }),
+  recognize: (reply) =>
+    rejected('no protocol module for this port', { evidence: [`${reply.length}-byte reply to an empty datagram`] }),
 };

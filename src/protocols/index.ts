@@ -1,12 +1,16 @@
 /**
- * The one registry of application-protocol modules. Adding a protocol is one file
- * plus one line in `modules` and, for its default ports, one line in `defaults`.
+ * The one registry of application-protocol modules. Each module declares its own `id` and
+ * the `ports` it speaks on; this list is the only other place that names it. Adding a
+ * protocol is one file plus one line here.
+ *
+ * Order matters where modules share a port: the first speaks (443 `https` before the bare
+ * `tls` handshake), and on UDP the others follow up once the first confirmed the service
+ * (161: the SNMPv3 engine discovery, then the v2c sysDescr get).
  */
 
 import { http, https } from './http/web.js';
 import { winrmHttp, winrmHttps } from './http/winrm.js';
 import { adws, ftp, imap, msmq, nntp, pop3, rpcOverHttp, smtp, telnet } from './tcp/banner.js';
-// --- module imports (one line per module) ---
 import { dnsTcp } from './tcp/dns-tcp.js';
 import { epm, msrpcBind } from './tcp/epm.js';
 import { kerberosTcp, kpasswdTcp } from './tcp/kerberos-tcp.js';
@@ -33,27 +37,21 @@ import { sqlBrowser } from './udp/sql-browser.js';
 import { ssdp } from './udp/ssdp.js';
 import { tftp } from './udp/tftp.js';
 
-/** Every module by id. The id type is derived from these keys. */
-export const modules = {
-  // --- module entries (one line per module) ---
-  'dns-tcp': dnsTcp,
-  'msrpc-epm': epm,
-  msrpc: msrpcBind,
-  'ncacn-http': rpcOverHttp,
+/** Every module, in the order that decides which speaks first on a shared port. */
+export const MODULES: readonly ProtocolModule[] = [
+  // TCP, conversation over the engine's stream
+  epm,
+  msrpcBind,
+  rpcOverHttp,
   ldap,
-  'ldap-gc': ldapGc,
+  ldapGc,
   ldaps,
-  'ldaps-gc': ldapsGc,
+  ldapsGc,
   smb2,
-  'netbios-ssn': netbiosSession,
-  tls: tlsHandshake,
-  http,
-  https,
-  'winrm-http': winrmHttp,
-  'winrm-https': winrmHttps,
+  netbiosSession,
   rdp,
-  'kerberos-tcp': kerberosTcp,
-  'kpasswd-tcp': kpasswdTcp,
+  kerberosTcp,
+  kpasswdTcp,
   ftp,
   telnet,
   smtp,
@@ -62,111 +60,61 @@ export const modules = {
   imap,
   adws,
   msmq,
+  // TCP, own client (clients/)
+  dnsTcp,
+  http,
+  https,
+  winrmHttp,
+  winrmHttps,
+  // After every TLS-speaking module of its ports: the bare handshake, for ports nothing else speaks on
+  tlsHandshake,
+  // UDP
   dns,
   cldap,
-  'kerberos-udp': kerberosUdp,
-  'kpasswd-udp': kpasswdUdp,
+  kerberosUdp,
+  kpasswdUdp,
   ntp,
   nbns,
   snmp,
-  'snmp-v2c': snmpV2c,
+  snmpV2c,
   tftp,
   ssdp,
-  'sql-browser': sqlBrowser,
+  sqlBrowser,
   ike,
-  'ike-natt': ikeNatT,
+  ikeNatT,
   l2tp,
-  'echo-udp': echoUdp,
-  'daytime-udp': daytimeUdp,
-  'qotd-udp': qotdUdp,
-  'chargen-udp': chargenUdp,
-  'rdp-udp': rdpUdp,
-  'msmq-ping': msmqPing,
+  echoUdp,
+  daytimeUdp,
+  qotdUdp,
+  chargenUdp,
+  rdpUdp,
+  msmqPing,
   radius,
-  'radius-acct': radiusAcct,
-  'netbios-dgm': netbiosDgm,
-  'snmp-trap': snmpTrap,
-  'discard-udp': discardUdp,
+  radiusAcct,
+  netbiosDgm,
+  snmpTrap,
+  discardUdp,
   rtp,
-  'ws-discovery': wsDiscovery,
-} satisfies Record<string, ProtocolModule>;
+  wsDiscovery,
+];
 
-export type ProtocolId = keyof typeof modules;
+/** A module's id, as observations record it (`Observation.module`). */
+export type ProtocolId = string;
 
-/**
- * Which modules speak on a (transport, port), most specific first. The engine tries
- * the first module for a port; `modulesFor` falls back to a generic probe where none exists.
- */
-const defaults: Record<'tcp' | 'udp', Record<number, ProtocolId[]>> = {
-  tcp: {
-    53: ['dns-tcp'],
-    // --- tcp port lines ---
-    21: ['ftp'],
-    23: ['telnet'],
-    25: ['smtp'],
-    80: ['http'],
-    88: ['kerberos-tcp'],
-    110: ['pop3'],
-    119: ['nntp'],
-    135: ['msrpc-epm'],
-    139: ['netbios-ssn'],
-    143: ['imap'],
-    389: ['ldap'],
-    443: ['https', 'tls'],
-    445: ['smb2'],
-    464: ['kpasswd-tcp'],
-    563: ['tls'],
-    593: ['ncacn-http'],
-    636: ['ldaps', 'tls'],
-    993: ['tls'],
-    995: ['tls'],
-    1801: ['msmq'],
-    3268: ['ldap-gc'],
-    3269: ['ldaps-gc', 'tls'],
-    3389: ['rdp'],
-    5985: ['winrm-http'],
-    5986: ['winrm-https', 'tls'],
-    9389: ['adws'],
-  },
-  udp: {
-    // --- udp port lines ---
-    7: ['echo-udp'],
-    9: ['discard-udp'],
-    13: ['daytime-udp'],
-    17: ['qotd-udp'],
-    19: ['chargen-udp'],
-    53: ['dns'],
-    69: ['tftp'],
-    88: ['kerberos-udp'],
-    123: ['ntp'],
-    137: ['nbns'],
-    138: ['netbios-dgm'],
-    161: ['snmp', 'snmp-v2c'],
-    162: ['snmp-trap'],
-    389: ['cldap'],
-    464: ['kpasswd-udp'],
-    500: ['ike'],
-    1434: ['sql-browser'],
-    1645: ['radius'],
-    1646: ['radius-acct'],
-    1701: ['l2tp'],
-    1812: ['radius'],
-    1813: ['radius-acct'],
-    1900: ['ssdp'],
-    3389: ['rdp-udp'],
-    3527: ['msmq-ping'],
-    3702: ['ws-discovery'],
-    4500: ['ike-natt'],
-    5004: ['rtp'],
-    5005: ['rtp'],
-  },
-};
+/** Every module by id. */
+export const modules: Readonly<Record<ProtocolId, ProtocolModule>> = Object.fromEntries(MODULES.map((m) => [m.id, m]));
 
-export function modulesFor(transport: 'tcp' | 'udp', port: number): ProtocolModule[] {
-  const ids = defaults[transport][port] ?? [];
-  return ids.map((id) => modules[id]);
+const BY_PORT = new Map<string, ProtocolModule[]>();
+for (const m of MODULES) {
+  for (const port of m.ports)
+    BY_PORT.set(`${m.transport}/${port}`, [...(BY_PORT.get(`${m.transport}/${port}`) ?? []), m]);
 }
 
-export function moduleById(id: string): ProtocolModule | undefined {
-  return (modules as Record<string, ProtocolModule>)[id];
+/** Which modules speak on a (transport, port), in registry order; empty where none does. */
+export function modulesFor(transport: 'tcp' | 'udp', port: number): readonly ProtocolModule[] {
+  return BY_PORT.get(`${transport}/${port}`) ?? [];
+}
+
+export function moduleById(id: ProtocolId): ProtocolModule | undefined {
+  return modules[id];
 }

@@ -2,9 +2,9 @@
  * The one small interface every application-protocol module implements.
  *
  * Modules never open sockets for UDP or plain TCP: the probe engine does, and hands
- * them bytes. Decoders are pure, bounded, and never throw on hostile input: they
- * return `{ valid: false, reason }` instead. Everything they put in `evidence` is
- * untrusted text that renderers escape.
+ * them bytes. Decoders are pure, bounded, and never throw on hostile input: codecs return
+ * `Parsed<T>`, modules a `Recognition` built with `recognized` / `rejected`
+ * (`recognition.ts`). Everything they put in `evidence` is untrusted text that renderers escape.
  */
 
 /** What a module may know about the probe it is building for. */
@@ -16,26 +16,46 @@ export interface ProbeContext {
   port: number;
   /** SNMP community for the v2c evidence step. @default 'public' */
   snmpCommunity?: string;
-  /** DNS name to ask a DNS server about (the target's domain when known). */
-  dnsQueryName?: string;
-  /** AD domain / Kerberos realm when known (from --domain or a plan). */
+  /** AD domain / Kerberos realm when known (from --domain or a plan); DNS asks for its SOA. */
   domain?: string;
   /** A fresh random value per probe the module may use as a transaction id or nonce. */
   nonce: Uint8Array;
 }
 
-/** A module's reading of the bytes that came back. */
-export interface Recognition {
-  /** True only when the reply passes the protocol's recognition rule. */
-  valid: boolean;
+/** A module's reading of the bytes that came back: recognised, or rejected with the reason. */
+export type Recognition = Recognized | Rejected;
+
+/** The reply passed the protocol's recognition rule. */
+export interface Recognized {
+  valid: true;
   /** Facts the reply proves, in words. Untrusted text. */
   evidence: string[];
   /** Things an admin should act on (expired certificate, name mismatch, signing off). */
   warnings?: string[];
-  /** Why the reply was not recognised (truncated, wrong id ...). */
-  reason?: string;
   /** Endpoints a discovery module (the RPC endpoint mapper) found. */
   endpoints?: DiscoveredEndpoint[];
+  /** The responder modules: the responder said it refused UDP replies lately (it is shedding load). */
+  responderShedding?: true;
+  /** Only a rejection has a reason (lets callers read `r.reason` before narrowing). */
+  reason?: undefined;
+  responder?: undefined;
+}
+
+/** The reply (or the conversation) did not pass the recognition rule. */
+export interface Rejected {
+  valid: false;
+  /** Why, in words (truncated, wrong id, no reply ...). */
+  reason: string;
+  /** Facts that still hold (a TLS certificate when LDAP inside it failed). Untrusted text. */
+  evidence: string[];
+  warnings?: string[];
+  /**
+   * Set by the responder modules when a portolan responder answered but did not verify us:
+   * the path is open, the role is not proven.
+   */
+  responder?: 'wrong-token' | 'clock-skew';
+  endpoints?: undefined;
+  responderShedding?: undefined;
 }
 
 /** An RPC endpoint the endpoint mapper reported. */
@@ -64,6 +84,12 @@ export interface UdpProtocol {
   replyFromOtherPort?: boolean;
   /** For protocols no request can draw a reply from: what would settle `open|filtered`. */
   silentByDesign?: string;
+  /**
+   * Every server of the protocol answers this request (DNS, CLDAP, Kerberos, kpasswd): its
+   * silence is not a listener ignoring us, so with the same service answering over TCP the
+   * UDP path is judged filtered.
+   */
+  everyServerAnswers?: true;
 }
 
 /**
@@ -103,8 +129,11 @@ export interface TcpProtocol {
   converse(io: StreamIO, ctx: ProbeContext): Promise<Recognition>;
 }
 
+/** What a custom module's own client needs besides the probe: the deadline, the source address, a timeout. */
+export type CustomProbeContext = ProbeContext & { signal: AbortSignal; localAddress?: string; timeoutMs: number };
+
 /**
- * A module that needs its own client (HTTP through undici, DNS through dig).
+ * A module that needs its own client (`clients/`: HTTP through undici, DNS through dig).
  * It must honour `signal` and bind to `localAddress` when given.
  */
 export interface CustomProtocol {
@@ -113,7 +142,7 @@ export interface CustomProtocol {
   transport: 'tcp' | 'udp';
   ports: number[];
   describe: string;
-  run(ctx: ProbeContext & { signal: AbortSignal; localAddress?: string; timeoutMs: number }): Promise<Recognition>;
+  run(ctx: CustomProbeContext): Promise<Recognition>;
 }
 
 export type ProtocolModule = UdpProtocol | TcpProtocol | CustomProtocol;

@@ -3,7 +3,10 @@
  * a CSP that forbids remote loads) an auditor opens offline. Every value from the result goes
  * through `escapeHtml`; the embedded JSON through `jsonForScript`.
  */
-import type { Observation, RunResult } from '../model.js';
+
+import { observationFacts } from '../analyze/describe.js';
+import { formatDuration } from '../duration.js';
+import type { Observation, RunResult, ServiceStatus } from '../model.js';
 import { escapeHtml as esc, jsonForScript } from './escape.js';
 import { HTML_SCRIPT, HTML_STYLE } from './html-assets.js';
 import {
@@ -18,7 +21,6 @@ import {
 import { REVIEW_WARNING, type RemediationItem, remediationItems } from './remediation.js';
 import {
   commandLineText,
-  formatDuration,
   formatRtt,
   groupResult,
   isPreDeployment,
@@ -71,7 +73,7 @@ function cellDetail(row: ReportRow): string {
   const e = row.expectation;
   const o = row.primary;
   const v = row.verdict;
-  const evidence = row.observations.flatMap((x) => x.evidence);
+  const evidence = row.observations.flatMap((x) => [...observationFacts(x), ...x.evidence]);
   const warnings = row.observations.flatMap((x) => x.warnings);
   const errors = row.observations.map((x) => x.error).filter((x): x is string => Boolean(x));
   const probes = row.observations.length > 1 ? observationTable(row.observations) : null;
@@ -105,7 +107,13 @@ function searchText(target: TargetGroup, service: ServiceGroup, row: ReportRow):
     portLabel(row.expectation),
     row.expectation?.application ?? '',
     row.verdict.status,
-    ...row.observations.flatMap((o) => [observationPortLabel(o), o.state, o.reason, ...o.evidence]),
+    ...row.observations.flatMap((o) => [
+      observationPortLabel(o),
+      o.state,
+      o.reason,
+      ...observationFacts(o),
+      ...o.evidence,
+    ]),
   ];
   return [...new Set(parts)].join(' ').toLowerCase();
 }
@@ -161,16 +169,25 @@ function targetSection(target: TargetGroup, index: number): string {
   );
 }
 
-const SERVICE_RANK = { broken: 0, inconclusive: 1, degraded: 2, ok: 3 } as const;
+const SERVICE_RANK: Record<ServiceStatus, number> = { broken: 0, inconclusive: 1, degraded: 2, absent: 3, ok: 4 };
 
 function blockedSection(groups: TargetGroup[]): string {
   const parts: string[] = [];
+  let blocked = 0;
   for (const target of groups) {
     const failed = target.services
-      .filter((s) => s.verdict && s.verdict.status !== 'ok')
+      .filter((s) => s.verdict && s.verdict.status !== 'ok' && s.verdict.status !== 'absent')
       .sort((a, b) => SERVICE_RANK[a.verdict?.status ?? 'ok'] - SERVICE_RANK[b.verdict?.status ?? 'ok']);
-    if (failed.length === 0) continue;
+    // Optional services that are not installed: a notice under the target, never a blocked finding.
+    const absent = target.services.flatMap((s) => (s.verdict?.status === 'absent' ? [s.verdict] : []));
+    if (failed.length === 0 && absent.length === 0) continue;
+    blocked += failed.length;
     parts.push(`<h3>${esc(target.target)}</h3>`);
+    if (absent.length) {
+      parts.push(
+        `<ul class="absent">${absent.map((v) => `<li>${labelSpan(SERVICE_LABELS.absent)} ${esc(v.explanations[0] ?? v.serviceName)}</li>`).join('')}</ul>`,
+      );
+    }
     for (const s of failed) {
       const sv = s.verdict;
       if (!sv) continue;
@@ -190,7 +207,7 @@ function blockedSection(groups: TargetGroup[]): string {
       );
     }
   }
-  const body = parts.length ? parts.join('') : '<p class="empty">Nothing is blocked.</p>';
+  const body = (blocked ? '' : '<p class="empty">Nothing is blocked.</p>') + parts.join('');
   return `<section id="blocked" aria-labelledby="h-blocked"><h2 id="h-blocked">What is blocked and why</h2>${body}</section>`;
 }
 

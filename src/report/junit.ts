@@ -3,6 +3,7 @@
  * and role, one <testcase> per expectation verdict. fail -> <failure>, inconclusive and waived
  * -> <skipped> with the reason, untestable -> <skipped>. Follows the Ant/Jenkins junit-10 layout.
  */
+import { observationFacts } from '../analyze/describe.js';
 import type { RunResult, TargetVerdict } from '../model.js';
 import { escapeXml as attr, escapeXmlText as text } from './escape.js';
 import { stateText } from './labels.js';
@@ -33,7 +34,7 @@ function details(row: ReportRow, chain: string[]): string {
       `${observationPortLabel(o)} on ${o.address ?? o.target}: ${stateText(o.state)}, reason ${o.reason}, ` +
         `attempts ${o.attempts}${o.rttMs === null ? '' : `, rtt ${o.rttMs} ms`}`,
     );
-    for (const e of o.evidence) lines.push(`  evidence: ${e}`);
+    for (const e of [...observationFacts(o), ...o.evidence]) lines.push(`  evidence: ${e}`);
     for (const w of o.warnings) lines.push(`  warning: ${w}`);
     if (o.error) lines.push(`  error: ${o.error}`);
   }
@@ -42,7 +43,8 @@ function details(row: ReportRow, chain: string[]): string {
   return lines.join('\n');
 }
 
-function testcase(target: TargetGroup, service: string, chain: string[], row: ReportRow): string {
+/** `absent`: the row belongs to an optional service that is not installed; a refusal there is skipped, not failed. */
+function testcase(target: TargetGroup, service: string, chain: string[], row: ReportRow, absent = false): string {
   const name = `${portLabel(row.expectation)} ${row.expectation?.application ?? row.verdict.expectation}`;
   const open = `    <testcase classname="${attr(`${target.target}.${service}`)}" name="${attr(name)}" time="${rowSeconds(row)}"`;
   const v = row.verdict;
@@ -50,6 +52,7 @@ function testcase(target: TargetGroup, service: string, chain: string[], row: Re
     case 'pass':
       return `${open}/>`;
     case 'fail':
+      if (absent) return `${open}>\n      <skipped message="${attr(`absent: ${chain[0] ?? ''}`)}"/>\n    </testcase>`;
       return (
         `${open}>\n      <failure message="${attr(v.explanation)}" type="${attr(row.primary?.state ?? 'fail')}">` +
         `${text(details(row, chain))}</failure>\n    </testcase>`
@@ -89,11 +92,15 @@ export function renderJunit(result: RunResult, _opts: RenderOptions = {}): strin
     for (const role of roles.length ? roles : [null]) {
       const services = target.services.filter((s) => s.role === role);
       const rows = services.flatMap((s) => s.rows);
+      // An optional service that is not installed is a notice: its refused ports are skipped, not failed.
+      const absent = new Set(services.filter((s) => s.verdict?.status === 'absent').flatMap((s) => s.rows));
       const cases = services.flatMap((s) =>
-        s.rows.map((r) => testcase(target, s.service, s.verdict?.explanations ?? [], r)),
+        s.rows.map((r) => testcase(target, s.service, s.verdict?.explanations ?? [], r, absent.has(r))),
       );
-      const failures = rows.filter((r) => r.verdict.status === 'fail').length;
-      const skipped = rows.filter((r) => r.verdict.status !== 'pass' && r.verdict.status !== 'fail').length;
+      const failures = rows.filter((r) => r.verdict.status === 'fail' && !absent.has(r)).length;
+      const skipped = rows.filter(
+        (r) => r.verdict.status !== 'pass' && (r.verdict.status !== 'fail' || absent.has(r)),
+      ).length;
       totals.tests += rows.length;
       totals.failures += failures;
       totals.skipped += skipped;

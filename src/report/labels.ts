@@ -80,6 +80,8 @@ export const SERVICE_LABELS: Record<ServiceStatus, Label> = {
   degraded: { word: 'degraded', symbol: '▲', tone: 'warn' },
   broken: { word: 'broken', symbol: '✘', tone: 'bad' },
   inconclusive: { word: 'inconclusive', symbol: '?', tone: 'warn' },
+  // Not installed: a notice, not a fault.
+  absent: { word: 'absent', symbol: '○', tone: 'muted' },
 };
 
 export const COMPLIANCE_LABELS: Record<ComplianceStatus, Label> = {

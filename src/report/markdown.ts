@@ -3,19 +3,12 @@
  * explanation, and the full table collapsed in <details>. GitHub rejects comments over 65,536
  * characters, so rows are cut to stay under MARKDOWN_LIMIT bytes and the cut is said.
  */
+import { formatDuration } from '../duration.js';
 import type { RunResult } from '../model.js';
 // Untrusted values never go in code spans: Markdown escapes do not work inside backticks.
 import { escapeMarkdownCell as md } from './escape.js';
-import { badge, COMPLIANCE_LABELS, STATE_LABELS, STATUS_LABELS } from './labels.js';
-import {
-  allRows,
-  formatDuration,
-  formatRtt,
-  groupResult,
-  isPreDeployment,
-  portLabel,
-  requirementRank,
-} from './rows.js';
+import { badge, COMPLIANCE_LABELS, SERVICE_LABELS, STATE_LABELS, STATUS_LABELS } from './labels.js';
+import { allRows, formatRtt, groupResult, isPreDeployment, portLabel, requirementRank } from './rows.js';
 import type { RenderOptions } from './types.js';
 
 /** Bytes (UTF-8). 64 KiB minus room for the closing lines. */
@@ -99,8 +92,10 @@ export function renderMarkdown(result: RunResult, opts: RenderOptions = {}): str
   head.push(...changesLines(result));
   const out = [...head, ''];
   const budget = { left: MARKDOWN_LIMIT - RESERVE - Buffer.byteLength(out.join('\n')) };
+  // Optional services that are not installed are a notice, listed apart, not failures.
+  const absent = [...new Set(rows.map((r) => r.service))].filter((s) => s.verdict?.status === 'absent');
   const failures = rows
-    .filter((r) => r.row.verdict.status === 'fail')
+    .filter((r) => r.row.verdict.status === 'fail' && r.service.verdict?.status !== 'absent')
     .sort((a, b) => requirementRank(a.row) - requirementRank(b.row));
   const cut: string[] = [];
   if (failures.length > 0) {
@@ -115,6 +110,13 @@ export function renderMarkdown(result: RunResult, opts: RenderOptions = {}): str
     out.push('');
   } else {
     out.push('No failures.', '');
+  }
+  if (absent.length > 0) {
+    const names = absent.map((s) => `${md(s.serviceName)} on ${md(s.verdict?.target ?? '')}`).join(', ');
+    out.push(
+      `${SERVICE_LABELS.absent.symbol} Not installed (optional; every port refused, which a rejecting firewall also does): ${names}.`,
+      '',
+    );
   }
   const full = [`<details><summary>All results (${rows.length} rows)</summary>`, ''];
   full.push(

@@ -141,14 +141,6 @@ export function formatRtt(ms: number | null | undefined): string {
   return `${Math.round(ms)} ms`;
 }
 
-/** "1.2 s", "3 min 4 s". */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)} s`;
-  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
-}
-
 /** Whether the run checked reachability before deployment rather than live services. */
 export function isPreDeployment(result: RunResult): boolean {
   return result.run.options.expect === 'reachable' || result.run.options.responder;

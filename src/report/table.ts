@@ -3,6 +3,7 @@
  * a pass, the explanation. Colour only when asked (the CLI decides from TTY and NO_COLOR);
  * states always carry a word and a symbol so a pipe or a printout reads the same.
  */
+import { formatDuration } from '../duration.js';
 import type { ProbeState, RunResult } from '../model.js';
 import { oneLine } from './escape.js';
 import {
@@ -16,7 +17,6 @@ import {
 } from './labels.js';
 import {
   commandLineText,
-  formatDuration,
   formatRtt,
   groupResult,
   isPreDeployment,
@@ -132,6 +132,8 @@ export function renderTable(result: RunResult, opts: RenderOptions = {}): string
       const sv = service.verdict;
       const status = sv ? ` ${labelled(paint, SERVICE_LABELS[sv.status])}` : '';
       out.push(`  ${oneLine(service.serviceName)} (${oneLine(service.service)})${status}`);
+      // Not installed: say so once, as a notice, above the refused ports.
+      if (sv?.status === 'absent') out.push(`    ${paint('notice:', 'muted')} ${oneLine(sv.explanations[0] ?? '')}`);
       for (const row of service.rows) out.push(...rowLines(row, paint));
     }
     out.push('');

@@ -3,9 +3,11 @@
  * for the responder's own tests and the network lab. It drives the same modules the engine
  * uses (modules.ts) and owns only a timeout.
  */
+
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { connect, isIPv6 } from 'node:net';
+import { rejected } from '../protocols/recognition.js';
 import type { ProbeContext, Recognition, StreamIO } from '../protocols/types.js';
 import { responderTcpModule, responderUdpModule } from './modules.js';
 
@@ -38,9 +40,9 @@ export function probeUdp(t: ProbeTarget): Promise<ClientResult> {
       socket.close();
       resolve(result);
     };
-    const timer = setTimeout(() => finish({ valid: false, reason: 'silence', evidence: [] }), t.timeoutMs ?? 1000);
+    const timer = setTimeout(() => finish(rejected('silence')), t.timeoutMs ?? 1000);
     socket.on('error', (err: NodeJS.ErrnoException) =>
-      finish(err.code === 'ECONNREFUSED' ? { valid: false, reason: 'refused', evidence: [] } : recognitionError(err)),
+      finish(err.code === 'ECONNREFUSED' ? rejected('refused') : recognitionError(err)),
     );
     socket.on('message', (msg) => finish(module.recognize(msg, ctx)));
     socket.bind({ address: t.localAddress }, () =>
@@ -49,7 +51,7 @@ export function probeUdp(t: ProbeTarget): Promise<ClientResult> {
   });
 }
 
-const recognitionError = (err: Error): Recognition => ({ valid: false, reason: err.message, evidence: [] });
+const recognitionError = (err: Error): Recognition => rejected(err.message);
 
 export function probeTcp(t: ProbeTarget): Promise<ClientResult> {
   const module = responderTcpModule(t.token);
@@ -64,7 +66,7 @@ export function probeTcp(t: ProbeTarget): Promise<ClientResult> {
       socket.destroy();
       resolve(result);
     };
-    const timer = setTimeout(() => finish({ valid: false, reason: 'timeout', evidence: [] }), t.timeoutMs ?? 1000);
+    const timer = setTimeout(() => finish(rejected('timeout')), t.timeoutMs ?? 1000);
     socket.on('data', (chunk: Buffer) => {
       buffered = Buffer.concat([buffered, chunk]);
       waiting?.();
@@ -74,7 +76,7 @@ export function probeTcp(t: ProbeTarget): Promise<ClientResult> {
       waiting?.();
     });
     socket.on('error', (err: NodeJS.ErrnoException) =>
-      finish(err.code === 'ECONNREFUSED' ? { valid: false, reason: 'refused', evidence: [] } : recognitionError(err)),
+      finish(err.code === 'ECONNREFUSED' ? rejected('refused') : recognitionError(err)),
     );
     const io: StreamIO = {
       write: (bytes) => socket.write(bytes),

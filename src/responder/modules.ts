@@ -2,12 +2,14 @@
  * The client side of `portolan check --responder`: protocol modules that send a responder
  * probe (handshake.ts) on any port and verify the reply with the shared token.
  *
- * Recognised (`valid: true`) only when the reply echoes our nonce under a mac made with our
- * token. A responder that rejected our token (auth-failed) or our clock (clock-skew) is
- * `valid: false` with reason `wrong-token` / `clock-skew`: the path is open, but this is not
- * a pass of the role. Anything else is `valid: false` with the reason it failed.
+ * Recognised only when the reply echoes our nonce under a mac made with our token. A
+ * responder that rejected our token (auth-failed) or our clock (clock-skew) is rejected with
+ * `responder: 'wrong-token' | 'clock-skew'`: the path is open, but this is not a pass of the
+ * role. Anything else is rejected with the reason it failed.
  */
+import { formatDuration } from '../duration.js';
 import { nonceBytes } from '../protocols/codec/bytes.js';
+import { recognized, rejected } from '../protocols/recognition.js';
 import type { ProbeContext, Recognition, StreamIO, TcpProtocol, UdpProtocol } from '../protocols/types.js';
 import {
   encodeProbe,
@@ -25,6 +27,9 @@ export const VERIFIED_EVIDENCE = 'portolan responder (nonce verified)';
 export const WRONG_TOKEN_EVIDENCE =
   'a portolan responder answered but rejected our token: the path is open, the responder is not ours';
 
+export const SHEDDING_EVIDENCE =
+  'the responder says it refused UDP replies lately (rate limits under load): its UDP silence may be its own, not the path';
+
 const DESCRIBE =
   'sends a portolan responder probe (nonce, timestamp, HMAC-SHA256 with the shared token); recognised when the reply echoes the nonce under the token';
 
@@ -32,32 +37,23 @@ function fieldsFor(ctx: ProbeContext, transport: ResponderTransport, nowMs: numb
   return { nonce: nonceBytes(ctx.nonce, NONCE_LENGTH), timestampMs: nowMs, transport, port: ctx.port };
 }
 
-/** Minutes and seconds for the clock-skew evidence. */
-function formatSkew(ms: number): string {
-  const s = Math.round(Math.abs(ms) / 1000);
-  return s >= 120 ? `${Math.round(s / 60)} min` : `${s} s`;
-}
-
 /** Turn the bytes that came back into a Recognition. `nowMs` is only used to size a clock skew. */
 export function recognizeReply(reply: Uint8Array, token: string, sent: ProbeFields, nowMs: number): Recognition {
   const reading = readReply(reply, token, sent);
   switch (reading.kind) {
     case 'accepted':
-      return { valid: true, evidence: [VERIFIED_EVIDENCE] };
+      return reading.shedding
+        ? recognized([VERIFIED_EVIDENCE, SHEDDING_EVIDENCE], [], { responderShedding: true })
+        : recognized([VERIFIED_EVIDENCE]);
     case 'auth-failed':
-      return { valid: false, reason: 'wrong-token', evidence: [WRONG_TOKEN_EVIDENCE] };
+      return rejected('wrong-token', { evidence: [WRONG_TOKEN_EVIDENCE], responder: 'wrong-token' });
     case 'clock-skew': {
       const skew = reading.serverTimeMs - nowMs;
-      return {
-        valid: false,
-        reason: 'clock-skew',
-        evidence: [
-          `a portolan responder with our token answered, but its clock is ${formatSkew(skew)} ${skew > 0 ? 'ahead of' : 'behind'} ours: the path is open; set both clocks right and check again`,
-        ],
-      };
+      const words = `a portolan responder with our token answered, but its clock is ${formatDuration(Math.abs(skew))} ${skew > 0 ? 'ahead of' : 'behind'} ours: the path is open; set both clocks right and check again`;
+      return rejected('clock-skew', { evidence: [words], responder: 'clock-skew' });
     }
     case 'invalid':
-      return { valid: false, reason: reading.reason, evidence: [] };
+      return rejected(reading.reason);
   }
 }
 

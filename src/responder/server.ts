@@ -4,11 +4,16 @@
  * prove a path end to end before the real service exists.
  *
  * Bounded on purpose, because it listens on many ports of a server-to-be:
- * - at most `maxConnections` TCP connections at once (over that they are closed at once),
- *   each closed after `idleMs` without a complete probe, and each reads at most one probe;
+ * - at most `maxConnections` TCP connections at once and `maxConnectionsPerSource` from one
+ *   address; when all are taken, a newcomer from an address holding fewer than the busiest
+ *   one takes the busiest one's oldest connection, so one client (or a few) cannot hold
+ *   every slot; each connection must deliver its probe within `deadlineMs` of connecting
+ *   (an absolute deadline: trickling one byte at a time does not extend it), and each reads
+ *   at most one probe;
  * - UDP datagrams of any other length than a probe are dropped unread;
- * - UDP replies are rate-limited per source and globally (guard.ts), and no reply is
- *   larger than the probe, so the responder cannot be used as an amplifier;
+ * - UDP replies are rate-limited per source and globally, with a budget of their own for
+ *   probes whose mac does not verify (answer.ts, guard.ts), and no reply is larger than the
+ *   probe, so the responder cannot be used as an amplifier;
  * - the record of who reached what is capped in sources and in hits.
  *
  * A port that cannot be opened is reported with why (in use and by whom, privileged,
@@ -18,9 +23,12 @@
  * addresses a socket bound to the wildcard may answer from another address than the client
  * asked, and a connected client socket drops that reply. Bind to one address (`bind`) there.
  */
+
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
+import type { PortolanErrorCode } from '../errors.js';
 import { type AnswerOptions, ProbeAnswerer, type ProbeOutcome } from './answer.js';
+import { addressHint, deniedHint, inUseHint } from './bind-hints.js';
 import { hasMagicPrefix, PROBE_LENGTH, type ResponderTransport } from './handshake.js';
 import { findPortOwners, type PortKey } from './port-owner.js';
 
@@ -33,7 +41,11 @@ export interface PortRequest {
   note?: string;
 }
 
-export type OpenFailureCode = 'in-use' | 'privileged' | 'address-not-local' | 'error';
+/** Why a port could not be opened: the error model's codes for it. */
+export type OpenFailureCode = Extract<
+  PortolanErrorCode,
+  'PORT_IN_USE' | 'PORT_PRIVILEGED' | 'ADDRESS_NOT_LOCAL' | 'PORT_UNAVAILABLE'
+>;
 
 export interface ServedPort {
   transport: ResponderTransport;
@@ -59,9 +71,14 @@ export interface Hit {
 }
 
 export interface ResponderStats {
-  /** Every outcome of a complete probe, plus `connections-refused` over the TCP cap. */
+  /** Every outcome of a complete probe. */
   probes: Record<ProbeOutcome, number>;
+  /** TCP connections closed at once: over the per-source cap, or over the global cap with no fairer victim. */
   connectionsRefused: number;
+  /** TCP connections closed to make room for a source holding fewer (fair share under the global cap). */
+  connectionsEvicted: number;
+  /** TCP connections closed because the probe did not arrive before the deadline. */
+  connectionsExpired: number;
   /** Hits not kept in `hits` because it was full. */
   hitsDropped: number;
 }
@@ -72,8 +89,10 @@ export interface ResponderOptions extends AnswerOptions {
   ports: PortRequest[];
   /** Open TCP connections at once, all ports together. @default 256 */
   maxConnections?: number;
-  /** A TCP connection without a complete probe is closed after this. @default 5000 */
-  idleMs?: number;
+  /** Open TCP connections from one address, all ports together (a client probes 32 at a time by default). @default 64 */
+  maxConnectionsPerSource?: number;
+  /** A TCP connection must deliver its whole probe this long after it connected, however it trickles. @default 5000 */
+  deadlineMs?: number;
   /** Hits kept in `hits`. @default 10000 */
   maxHits?: number;
   /** Sources tracked in `reach`. @default 1024 */
@@ -108,35 +127,24 @@ const plainAddress = (address: string | undefined): string => (address ?? '?').r
 function failureFor(err: NodeJS.ErrnoException, req: PortRequest, bind: string): ServedPort['failure'] {
   switch (err.code) {
     case 'EADDRINUSE':
-      return { code: 'in-use', message: 'in use by another program' };
+      return { code: 'PORT_IN_USE', message: 'in use by another program' };
     case 'EACCES':
-      return {
-        code: 'privileged',
-        message:
-          req.port < 1024
-            ? 'ports below 1024 need root or CAP_NET_BIND_SERVICE: run as root, or grant it with `sudo setcap cap_net_bind_service=+ep "$(readlink -f "$(which node)")"`'
-            : `permission denied (${err.message})`,
-      };
+      return { code: 'PORT_PRIVILEGED', message: deniedHint(req.port, process.platform, err.message) };
     case 'EADDRNOTAVAIL':
-      return {
-        code: 'address-not-local',
-        message: `${bind} is not an address of this host (EADDRNOTAVAIL); see \`ip -brief address\``,
-      };
+      return { code: 'ADDRESS_NOT_LOCAL', message: addressHint(bind, process.platform) };
     default:
-      return { code: 'error', message: err.message };
+      return { code: 'PORT_UNAVAILABLE', message: err.message };
   }
 }
 
 /** Where the OS names the holder, say who; otherwise say how to find out. */
 async function nameOwners(served: ServedPort[]): Promise<void> {
-  const inUse = served.filter((s) => s.failure?.code === 'in-use');
+  const inUse = served.filter((s) => s.failure?.code === 'PORT_IN_USE');
   const owners = await findPortOwners(inUse);
   for (const s of inUse) {
     const who = owners.get(`${s.port}/${s.transport}`);
     if (!s.failure) continue;
-    s.failure.message = who?.length
-      ? `in use by ${who.join(', ')}`
-      : `in use by another program (as root, \`ss -Hlnp${s.transport === 'tcp' ? 't' : 'u'} 'sport = :${s.port}'\` names it)`;
+    s.failure.message = who?.length ? `in use by ${who.join(', ')}` : inUseHint(s.port, s.transport, process.platform);
   }
 }
 
@@ -144,7 +152,8 @@ export async function startResponder(opts: ResponderOptions): Promise<Responder>
   const clock = opts.clock ?? Date.now;
   const bind = opts.bind ?? '0.0.0.0';
   const maxConnections = opts.maxConnections ?? 256;
-  const idleMs = opts.idleMs ?? 5000;
+  const maxPerSource = opts.maxConnectionsPerSource ?? 64;
+  const deadlineMs = opts.deadlineMs ?? 5000;
   const maxHits = opts.maxHits ?? 10_000;
   const maxSources = opts.maxSources ?? 1024;
   const answerer = new ProbeAnswerer(opts, clock());
@@ -155,6 +164,8 @@ export async function startResponder(opts: ResponderOptions): Promise<Responder>
   const stats: ResponderStats = {
     probes: { verified: 0, 'wrong-token': 0, 'clock-skew': 0, replay: 0, 'rate-limited': 0, malformed: 0 },
     connectionsRefused: 0,
+    connectionsEvicted: 0,
+    connectionsExpired: 0,
     hitsDropped: 0,
   };
 
@@ -184,26 +195,57 @@ export async function startResponder(opts: ResponderOptions): Promise<Responder>
   }
 
   const sockets = new Set<Socket>();
+  /** Open connections per source address, oldest first. */
+  const bySource = new Map<string, Set<Socket>>();
   const tcpServers: Server[] = [];
   const udpSockets: UdpSocket[] = [];
 
+  /** Room for a connection from `source`: false to refuse it; may close the busiest source's oldest connection. */
+  function admit(source: string): boolean {
+    const own = bySource.get(source)?.size ?? 0;
+    if (own >= maxPerSource) return false;
+    if (sockets.size < maxConnections) return true;
+    let busiest: Set<Socket> | null = null;
+    for (const held of bySource.values()) if (!busiest || held.size > busiest.size) busiest = held;
+    if (!busiest || busiest.size <= own + 1) return false;
+    const oldest = busiest.values().next().value as Socket;
+    release(oldest);
+    oldest.destroy();
+    stats.connectionsEvicted++;
+    return true;
+  }
+
+  function release(socket: Socket): void {
+    if (!sockets.delete(socket)) return;
+    const source = plainAddress(socket.remoteAddress);
+    const held = bySource.get(source);
+    held?.delete(socket);
+    if (held?.size === 0) bySource.delete(source);
+  }
+
   function onConnection(socket: Socket, port: number): void {
-    if (sockets.size >= maxConnections) {
+    const source = plainAddress(socket.remoteAddress);
+    if (!admit(source)) {
       stats.connectionsRefused++;
       socket.destroy();
       return;
     }
     sockets.add(socket);
-    const source = plainAddress(socket.remoteAddress);
+    bySource.set(source, (bySource.get(source) ?? new Set()).add(socket));
     const probe = new Uint8Array(PROBE_LENGTH);
     let got = 0;
+    // Absolute: data does not push it back, so trickling bytes cannot hold the connection.
+    const deadline = setTimeout(() => {
+      stats.connectionsExpired++;
+      socket.destroy();
+    }, deadlineMs);
     socket.on('close', () => {
-      sockets.delete(socket);
+      clearTimeout(deadline);
+      release(socket);
       // A connection that never completed a probe (Test-NetConnection, a port scan) still shows the path.
       if (got < PROBE_LENGTH) record(source, 'tcp', port, 'contact');
     });
     socket.on('error', () => socket.destroy());
-    socket.setTimeout(idleMs, () => socket.destroy());
     socket.on('data', (chunk: Buffer) => {
       const take = Math.min(PROBE_LENGTH - got, chunk.length);
       probe.set(chunk.subarray(0, take), got);
@@ -212,11 +254,14 @@ export async function startResponder(opts: ResponderOptions): Promise<Responder>
         stats.probes.malformed++;
         socket.destroy();
       } else if (got === PROBE_LENGTH) {
+        clearTimeout(deadline);
         socket.removeAllListeners('data');
         socket.pause();
         const reply = handle(probe, 'tcp', port, source);
         if (reply) socket.end(reply);
         else socket.end();
+        // A peer that never reads our reply cannot keep the connection either.
+        socket.setTimeout(deadlineMs, () => socket.destroy());
       }
     });
   }

@@ -6,14 +6,17 @@
  *
  * Output: with `--format table` everything goes to stdout, the live view as a matrix
  * redrawn at most every `redrawMs` on a TTY and as one line per hit otherwise. With
- * `--format json`, stdout carries only JSON lines (`serving`, one `hit` per hit, `summary`)
- * and the human text goes to stderr, the live matrix only when stderr is a TTY.
+ * `--format json`, stdout carries only JSON lines (`serving`, `firewall` on Windows, one `hit`
+ * per hit, `firewall-summary`, `summary`) and the human text goes to stderr, the live matrix
+ * only when stderr is a TTY. With a host firewall (Windows), its report comes before the
+ * client command and its summary after the session's.
  *
  * Exit code: 0 every port served; 1 some ports could not be opened (the rest were served);
  * 2 none could be opened.
  */
-import { EXIT } from '../cli/errors.js';
-import { formatDuration } from './duration.js';
+import { formatDuration, sleep } from '../duration.js';
+import { EXIT } from '../exit-codes.js';
+import type { HostFirewall } from './firewall-session.js';
 import type { PortPlan } from './ports.js';
 import { renderClientCommand, renderHitLine, renderMatrix, renderServed, renderSummary } from './render.js';
 import { type Hit, type Responder, type ResponderOptions, startResponder } from './server.js';
@@ -38,6 +41,8 @@ export interface ListenSessionOptions {
   signal?: AbortSignal;
   /** @default 250 */
   redrawMs?: number;
+  /** The host's own firewall (Windows): checked once the ports are open, undone at the end. */
+  firewall?: HostFirewall;
 }
 
 export interface ListenOutcome {
@@ -70,18 +75,10 @@ function liveMatrix(out: TextStream, draw: () => string, intervalMs: number) {
   };
 }
 
-function waitForStop(durationMs: number, signal?: AbortSignal): Promise<string> {
-  return new Promise((resolve) => {
-    const stopOn = (reason: string) => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      resolve(reason);
-    };
-    const onAbort = () => stopOn(String(signal?.reason ?? 'stopped'));
-    const timer = setTimeout(() => stopOn('duration reached'), durationMs);
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/** Until the duration ends (any length: `sleep` waits past one timer's limit) or `signal` aborts; says which. */
+async function waitForStop(durationMs: number, signal?: AbortSignal): Promise<string> {
+  await sleep(durationMs, signal);
+  return signal?.aborted ? String(signal.reason ?? 'stopped') : 'duration reached';
 }
 
 export async function runListen(o: ListenSessionOptions): Promise<ListenOutcome> {
@@ -113,6 +110,12 @@ export async function runListen(o: ListenSessionOptions): Promise<ListenOutcome>
     human.write('Nothing could be opened: no responder is running.\n');
     return { exitCode: EXIT.usage, stopReason: 'nothing served', responder };
   }
+  const open = served.filter((s) => !s.failure);
+  const firewall = o.firewall ? await o.firewall.prepare(open) : null;
+  if (firewall) {
+    if (o.format === 'json') json(firewall.json);
+    human.write(`\n${firewall.text}`);
+  }
   human.write(`\n${renderClientCommand(o.clientCommand, o.generatedToken)}`);
   human.write(`Listening for ${formatDuration(o.durationMs)} (Ctrl-C stops).\n\n`);
   matrix?.redraw();
@@ -123,6 +126,11 @@ export async function runListen(o: ListenSessionOptions): Promise<ListenOutcome>
   matrix?.redraw();
   const elapsedText = formatDuration(Date.now() - startedMs);
   human.write(`\n${renderSummary(served, responder.reach, responder.stats, { reason: stopReason, elapsedText })}`);
+  if (o.firewall) {
+    const done = await o.firewall.finish();
+    human.write(`\n${done.text}`);
+    if (o.format === 'json') json(done.json);
+  }
   if (o.format === 'json') {
     const reach = Object.fromEntries(
       [...responder.reach].map(([port, bySource]) => [port, Object.fromEntries(bySource)]),

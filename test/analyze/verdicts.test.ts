@@ -1,6 +1,11 @@
 import { expect } from 'chai';
-import { aggregate, type JudgeOptions, judgeExpectations, summarize } from '../../src/analyze/verdicts.js';
+import { summarize } from '../../src/analyze/summary.js';
+import { aggregate, type JudgeOptions, judgeExpectations } from '../../src/analyze/verdicts.js';
 import type { Expectation, ExpectationVerdict, Observation, ProbeState, Reason, Requirement } from '../../src/model.js';
+import { buildObservation } from '../../src/probe/observation.js';
+import { moduleById } from '../../src/protocols/index.js';
+import type { UdpProtocol } from '../../src/protocols/types.js';
+import type { FailOn } from '../../src/run-options.js';
 import { REASON } from '../plan/stub-check.js';
 
 function expectation(key: string, over: Partial<Expectation> = {}): Expectation {
@@ -41,7 +46,7 @@ function obs(state: ProbeState, reason: Reason, over: Partial<Observation> = {})
   };
 }
 
-const LISTENING: JudgeOptions = { expect: 'listening', timeoutMs: 1500, failOn: 'fail' };
+const LISTENING: JudgeOptions = { expect: 'listening', timeoutMs: 1500 };
 const REACHABLE: JudgeOptions = { ...LISTENING, expect: 'reachable' };
 
 function judge(e: Expectation, observations: Observation[], opts = LISTENING) {
@@ -102,7 +107,13 @@ describe('verdicts: one port', () => {
       port: 88,
       application: 'Kerberos',
     });
-    const udp = obs('open|filtered', 'no-reply', { protocol: 'udp', port: 88, module: 'kerberos-udp', attempts: 3 });
+    const udp = obs('open|filtered', 'no-reply', {
+      protocol: 'udp',
+      port: 88,
+      module: 'kerberos-udp',
+      attempts: 3,
+      everyServerAnswers: true,
+    });
     const tcp = obs('open', 'syn-ack', { port: 88, module: 'kerberos-tcp', confirmed: true });
     const links = new Map([[kdc.key, [0]]]);
     const [v] = judgeExpectations([{ target: 'dc1', expectations: [kdc], links }], [udp, tcp], LISTENING);
@@ -115,16 +126,43 @@ describe('verdicts: one port', () => {
       LISTENING,
     );
     expect(u?.status).to.equal('inconclusive');
+    // Nor does silence to a request a listener may ignore (the module does not say every server answers it).
+    const { everyServerAnswers: _, ...mayIgnore } = udp;
+    const [w] = judgeExpectations([{ target: 'dc1', expectations: [kdc], links }], [mayIgnore, tcp], LISTENING);
+    expect(w?.status).to.equal('inconclusive');
+  });
+
+  it('UDP silence seen from Windows says the platform cannot see port unreachable and what settles it', () => {
+    const dns = expectation('d', { protocol: 'udp', port: 53, application: 'DNS' });
+    const windows = obs('open|filtered', 'no-reply', {
+      protocol: 'udp',
+      port: 53,
+      attempts: 3,
+      platformLimit: 'icmp-port-unreachable-unseen',
+    });
+    const v = judge(dns, [windows]);
+    expect(v.status).to.equal('inconclusive');
+    expect(v.explanation).to.include('a drop, or a closed port (this platform cannot see ICMP port unreachable)');
+    expect(v.explanation).to.include('`portolan listen` on the target, or the same check from a Linux or macOS agent');
+    // The same silence seen from Linux, where a closed port would have said so: no platform words.
+    const linux = judge(dns, [{ ...windows, platformLimit: undefined }]);
+    expect(linux.explanation).to.not.include('platform');
+    expect(linux.explanation).to.include('`portolan listen` on the target before deployment, would settle it');
+    // A sampled range seen from Windows says it too.
+    const range = expectation('r', { protocol: 'udp', port: null, range: '49152-65535', application: 'RPC' });
+    const ranged = judge(range, [windows, { ...windows, port: 50000 }]);
+    expect(ranged.status).to.equal('inconclusive');
+    expect(ranged.explanation).to.include('from a Linux or macOS agent');
   });
 
   it('a responder that rejected our token is inconclusive, never a pass', () => {
     const responder = { ...LISTENING, responder: true };
-    const wrong = obs('open', 'syn-ack', {
-      confirmed: false,
-      warnings: ['a portolan responder answered but rejected our token'],
-    });
-    expect(judge(expectation('k'), [wrong], responder).status).to.equal('inconclusive');
-    expect(judge(expectation('k'), [obs('open', 'responder', { confirmed: true })], responder).status).to.equal('pass');
+    const wrong = obs('open', 'syn-ack', { confirmed: false, responder: 'wrong-token' });
+    const v = judge(expectation('k'), [wrong], responder);
+    expect(v.status).to.equal('inconclusive');
+    expect(v.explanation).to.match(/rejected our token/);
+    const verified = obs('open', 'responder', { confirmed: true, responder: 'verified' });
+    expect(judge(expectation('k'), [verified], responder).status).to.equal('pass');
   });
 });
 
@@ -151,13 +189,17 @@ describe('verdicts: sampled ranges', () => {
 });
 
 describe('verdicts: services, targets and exit codes', () => {
-  function run(states: [Requirement, ProbeState, Reason][], failOn: 'fail' | 'inconclusive' = 'fail') {
+  function run(states: [Requirement, ProbeState, Reason][], failOn: FailOn[] = []) {
     const expectations = states.map(([requirement], i) => expectation(`k${i}`, { requirement, port: 1000 + i }));
     const observations = states.map(([, state, reason], i) => obs(state, reason, { port: 1000 + i }));
     const links = new Map(expectations.map((e, i) => [e.key, [i]]));
-    const ev = judgeExpectations([{ target: 'dc1', expectations, links }], observations, { ...LISTENING, failOn });
-    const { services, targets } = aggregate(expectations, ev);
-    return { services, targets, summary: summarize({ expectations: ev, services, targets }, { failOn }) };
+    const ev = judgeExpectations([{ target: 'dc1', expectations, links }], observations, LISTENING);
+    const { services, targets } = aggregate(expectations, ev, observations);
+    return {
+      services,
+      targets,
+      summary: summarize({ expectations: ev, services, targets }, { failOn, incomplete: false }),
+    };
   }
 
   const cases: [string, [Requirement, ProbeState, Reason][], string, string, number][] = [
@@ -204,7 +246,7 @@ describe('verdicts: services, targets and exit codes', () => {
   }
 
   it('--fail-on inconclusive turns exit 3 into 1', () => {
-    expect(run([['required', 'open|filtered', 'no-reply']], 'inconclusive').summary.exitCode).to.equal(1);
+    expect(run([['required', 'open|filtered', 'no-reply']], ['inconclusive']).summary.exitCode).to.equal(1);
   });
 
   it('the explanation chain lists required failures first, optional ones marked', () => {
@@ -215,6 +257,168 @@ describe('verdicts: services, targets and exit codes', () => {
     expect(r.services[0]?.explanations[0]).to.match(/^Group Policy will not apply: LDAP 1001\/tcp/);
     expect(r.services[0]?.explanations[1]).to.match(/^\(optional\) /);
     expect(r.targets[0]?.summary).to.equal('dc1 as domain-controller is non-compliant (broken: Group Policy).');
+  });
+});
+
+describe('verdicts: optional services that are not installed (absent)', () => {
+  /** One target, several services, each row with the observations given; returns service and target verdicts. */
+  function scenario(
+    rows: { service: string; requirement: Requirement; protocol?: 'tcp' | 'udp' | 'icmp'; states: ProbeState[] }[],
+    opts: JudgeOptions = LISTENING,
+  ) {
+    const observations: Observation[] = [];
+    const expectations = rows.map((r, i) =>
+      expectation(`k${i}`, {
+        service: r.service,
+        serviceName: r.service.toUpperCase(),
+        requirement: r.requirement,
+        protocol: r.protocol ?? 'tcp',
+        port: r.protocol === 'icmp' ? null : 1000 + i,
+      }),
+    );
+    const links = new Map<string, number[]>();
+    rows.forEach((r, i) => {
+      const indexes = r.states.map((state) => {
+        const reasons: Partial<Record<ProbeState, Reason>> = { open: 'syn-ack', closed: 'rst', filtered: 'timeout' };
+        const reason = reasons[state] ?? 'no-reply';
+        observations.push(
+          obs(state, reason, { protocol: r.protocol ?? 'tcp', port: r.protocol === 'icmp' ? null : 1000 + i }),
+        );
+        return observations.length - 1;
+      });
+      links.set(`k${i}`, indexes);
+    });
+    const ev = judgeExpectations([{ target: 'dc1', expectations, links }], observations, opts);
+    const { services, targets } = aggregate(expectations, ev, observations);
+    const status = (id: string) => services.find((s) => s.service === id)?.status;
+    return {
+      services,
+      targets,
+      status,
+      summary: summarize({ expectations: ev, services, targets }, { failOn: [], incomplete: false }),
+    };
+  }
+
+  it('a DC that serves every required port, without WINS and SMTP, is compliant and names nothing degraded', () => {
+    const r = scenario([
+      { service: 'kdc', requirement: 'required', states: ['open'] },
+      { service: 'wins', requirement: 'optional', protocol: 'udp', states: ['closed'] },
+      { service: 'wins', requirement: 'conditional', states: ['closed'] },
+      { service: 'smtp', requirement: 'optional', states: ['closed'] },
+    ]);
+    expect([r.status('kdc'), r.status('wins'), r.status('smtp')]).to.deep.equal(['ok', 'absent', 'absent']);
+    expect(r.targets[0]?.status).to.equal('compliant');
+    expect(r.targets[0]?.summary).to.equal('dc1 as domain-controller is compliant.');
+    expect(r.summary.headline).to.equal('Every required port answered as expected.');
+    const wins = r.services.find((s) => s.service === 'wins');
+    expect(wins?.explanations).to.have.length(1);
+    expect(wins?.explanations[0]).to.match(
+      /^WINS is not installed on dc1: every port refused the connection \(LDAP 1001\/udp, LDAP 1002\/tcp\)/,
+    );
+    expect(wins?.explanations[0]).to.match(/a host firewall that rejects connections looks the same/);
+  });
+
+  it('one filtered port still degrades the optional service: a drop is not a refusal', () => {
+    const r = scenario([
+      { service: 'smtp', requirement: 'optional', states: ['closed'] },
+      { service: 'smtp', requirement: 'optional', states: ['filtered'] },
+    ]);
+    expect(r.status('smtp')).to.equal('degraded');
+    expect(r.summary.headline).to.match(/Degraded: SMTP on dc1/);
+  });
+
+  it('a port that answers means the service is there: degraded, not absent', () => {
+    expect(
+      scenario([
+        { service: 'smtp', requirement: 'optional', states: ['open'] },
+        { service: 'smtp', requirement: 'optional', states: ['closed'] },
+      ]).status('smtp'),
+    ).to.equal('degraded');
+  });
+
+  it('a required service that refuses is broken, never absent', () => {
+    const r = scenario([{ service: 'kdc', requirement: 'required', states: ['closed'] }]);
+    expect([r.status('kdc'), r.targets[0]?.status]).to.deep.equal(['broken', 'non-compliant']);
+    // an optional row beside a refused required row does not make the service absent either
+    expect(
+      scenario([
+        { service: 'dns', requirement: 'required', states: ['closed'] },
+        { service: 'dns', requirement: 'optional', states: ['closed'] },
+      ]).status('dns'),
+    ).to.equal('broken');
+  });
+
+  it('an unanswered echo request still degrades an optional service whose ports all refused', () => {
+    expect(
+      scenario([
+        { service: 'cluster', requirement: 'conditional', states: ['closed'] },
+        { service: 'cluster', requirement: 'conditional', protocol: 'icmp', states: ['filtered'] },
+      ]).status('cluster'),
+    ).to.equal('degraded');
+  });
+
+  it('before deployment (--expect reachable) refused ports pass, so the service is ok', () => {
+    expect(
+      scenario([{ service: 'smtp', requirement: 'optional', states: ['closed'] }], REACHABLE).status('smtp'),
+    ).to.equal('ok');
+  });
+});
+
+describe('verdicts: an address where no host answered', () => {
+  /** Two targets: dc1 answers nothing (every probe host-unreachable unless said), dc2 resets. */
+  function run(dc1: [Observation['protocol'], ProbeState, Reason][]) {
+    const rows = dc1.map(([protocol], i) =>
+      expectation(`k${i}`, {
+        protocol,
+        port: protocol === 'icmp' ? null : 1000 + i,
+        service: `s${i}`,
+        serviceName: `S${i}`,
+      }),
+    );
+    const observations = [
+      ...dc1.map(([protocol, state, reason], i) =>
+        obs(state, reason, { protocol, port: protocol === 'icmp' ? null : 1000 + i }),
+      ),
+      ...rows.map((e) => obs('closed', 'rst', { target: 'dc2', address: '10.0.0.6', port: e.port })),
+    ];
+    const targets = ['dc1', 'dc2'].map((target, t) => ({
+      target,
+      expectations: rows,
+      links: new Map(rows.map((e, i) => [e.key, [t * rows.length + i]])),
+    }));
+    const ev = judgeExpectations(targets, observations, LISTENING);
+    const verdicts = { expectations: ev, ...aggregate(rows, ev, observations) };
+    return { ...verdicts, summary: summarize(verdicts, { failOn: [], incomplete: false }) };
+  }
+
+  it('is one fact on the target and one sentence in the headline, not a failure per service', () => {
+    const r = run([
+      ['tcp', 'filtered', 'host-unreachable'],
+      ['udp', 'filtered', 'host-unreachable'],
+      ['icmp', 'filtered', 'host-unreachable'],
+    ]);
+    const [dc1, dc2] = r.targets;
+    expect(dc1).to.deep.include({ status: 'non-compliant', unreachable: ['10.0.0.5'] });
+    expect(dc1?.summary).to.equal(
+      'No host answered at dc1 (10.0.0.5): every probe got host unreachable (nothing answered neighbour discovery, or no route leads there). dc1 as domain-controller is non-compliant.',
+    );
+    expect(dc2).not.to.have.property('unreachable');
+    expect(r.summary.headline).to.match(/^No host answered at dc1 \(10\.0\.0\.5\): every probe got host unreachable/);
+    // dc2's refused ports are still named; dc1's services are not listed one by one.
+    expect(r.summary.headline).to.match(/Broken: S0 on dc2/);
+    expect(r.summary.headline).not.to.match(/on dc1/);
+  });
+
+  it('is not claimed when anything at the address answered, or a probe failed some other way', () => {
+    for (const other of [
+      ['tcp', 'closed', 'rst'],
+      ['udp', 'open|filtered', 'no-reply'],
+      ['tcp', 'filtered', 'icmp-unreachable'],
+    ] as [Observation['protocol'], ProbeState, Reason][]) {
+      const r = run([['tcp', 'filtered', 'host-unreachable'], other]);
+      expect(r.targets[0], other.join(' ')).not.to.have.property('unreachable');
+      expect(r.summary.headline).not.to.match(/No host answered/);
+    }
   });
 });
 
@@ -244,8 +448,8 @@ describe('verdicts: the worst address decides, in this order: fail > inconclusiv
       observations,
       LISTENING,
     );
-    const { services, targets } = aggregate([e], ev);
-    const summary = summarize({ expectations: ev, services, targets }, { failOn: 'fail' });
+    const { services, targets } = aggregate([e], ev, observations);
+    const summary = summarize({ expectations: ev, services, targets }, { failOn: [], incomplete: false });
     expect([ev[0]?.status, services[0]?.status, targets[0]?.status, summary.exitCode]).to.deep.equal([
       'fail',
       'broken',
@@ -257,10 +461,19 @@ describe('verdicts: the worst address decides, in this order: fail > inconclusiv
 });
 
 describe('verdicts: the TCP-twin rule (UDP silence while the same service answers over TCP)', () => {
-  /** A UDP expectation on `port`, its silent observation by `module`, and a confirmed TCP twin. */
+  /**
+   * A UDP expectation on `port`, the silent observation the engine builds for the registry's
+   * `module` (so the module's own flag decides), and a confirmed TCP twin.
+   */
   function twin(module: string, port: number, tcpOver: Partial<Observation> = {}) {
     const e = expectation('u', { protocol: 'udp', port });
-    const udp = obs('open|filtered', 'no-reply', { protocol: 'udp', port, module, attempts: 3 });
+    const mod = moduleById(module) as UdpProtocol;
+    expect(mod?.transport, module).to.equal('udp');
+    const udp = buildObservation(
+      { target: 'dc1', address: '10.0.0.5', protocol: 'udp', port },
+      { state: 'open|filtered', reason: 'no-reply', rttMs: null, attempts: 3, error: null },
+      { module: mod, recognition: null },
+    );
     const tcp = obs('open', 'syn-ack', { port, module: `${module}-tcp`, confirmed: true, ...tcpOver });
     const [v] = judgeExpectations(
       [{ target: 'dc1', expectations: [e], links: new Map([['u', [0]]]) }],
@@ -283,7 +496,7 @@ describe('verdicts: the TCP-twin rule (UDP silence while the same service answer
     });
   }
 
-  it('a module that is silent by design (RDP UDP 3389) stays inconclusive even when RDP answers on TCP', () => {
+  it('a module a server may leave unanswered (RDP UDP 3389, NTP) stays inconclusive even when TCP answers', () => {
     expect(twin('rdp-udp', 3389)?.status).to.equal('inconclusive');
     expect(twin('ntp', 123)?.status).to.equal('inconclusive');
   });
@@ -302,11 +515,20 @@ describe('verdicts: the TCP-twin rule (UDP silence while the same service answer
     const judgeUdp = (over: Partial<Observation>) =>
       judgeExpectations(
         [{ target: 'dc1', expectations: [e], links: new Map([['u', [0]]]) }],
-        [obs('open|filtered', 'no-reply', { protocol: 'udp', port: 88, module: 'kerberos-udp', ...over }), tcp],
+        [
+          obs('open|filtered', 'no-reply', {
+            protocol: 'udp',
+            port: 88,
+            module: 'kerberos-udp',
+            everyServerAnswers: true,
+            ...over,
+          }),
+          tcp,
+        ],
         LISTENING,
       )[0];
+    expect(judgeUdp({})?.status, 'plain silence').to.equal('fail');
     expect(judgeUdp({ state: 'error', reason: 'local-error' })?.status).to.equal('inconclusive');
-    expect(judgeUdp({ module: undefined })?.status, 'no module').to.equal('inconclusive');
     expect(judgeUdp({ reason: 'aborted' })?.status, 'not no-reply').to.equal('inconclusive');
   });
 });
@@ -401,7 +623,7 @@ describe('verdicts: rules a user sees in the exit code, the service verdict and 
       'RPC 49152-65535/tcp on dc1: cannot tell whether the range passes (3 sampled ports: 1 open, 1 open|filtered, 1 error).',
     );
     const listed = judgeWith(range, [
-      obs('filtered', 'timeout', { port: 49667, evidence: ['endpoint mapper: DRSUAPI'] }),
+      obs('filtered', 'timeout', { port: 49667, portChoice: { kind: 'discovered', interfaces: ['DRSUAPI'] } }),
       obs('open', 'syn-ack', { port: 49668 }),
       obs('filtered', 'timeout', { port: 49669 }),
     ]);
@@ -425,8 +647,14 @@ describe('verdicts: services and targets across roles and services', () => {
     const observations = rows.map((r, i) => obs(r.state, REASON[r.state], { port: 1000 + i }));
     const links = new Map(expectations.map((e, i) => [e.key, [i]]));
     const ev = judgeExpectations([{ target: 'dc1', expectations, links }], observations, LISTENING);
-    const { services, targets } = aggregate(expectations, ev);
-    return { ev, services, targets, summary: summarize({ expectations: ev, services, targets }, { failOn: 'fail' }) };
+    const { services, targets } = aggregate(expectations, ev, observations);
+    return {
+      ev,
+      observations,
+      services,
+      targets,
+      summary: summarize({ expectations: ev, services, targets }, { failOn: [], incomplete: false }),
+    };
   }
 
   it('the worst service decides the target, whatever the order', () => {
@@ -502,6 +730,7 @@ describe('verdicts: services and targets across roles and services', () => {
     const again = aggregate(
       r.ev.map((_, i) => expectation(`k${i}`, { service: 'kdc', serviceName: 'KDC', port: 1000 + i })),
       [r.ev[0] as ExpectationVerdict, waived],
+      r.observations,
     );
     expect(again.services[0]?.explanations).to.deep.equal([r.services[0]?.explanations[1], 'Waived until x']);
     expect(again.services[0]?.status).to.equal('ok');
@@ -528,6 +757,7 @@ describe('verdicts: services and targets across roles and services', () => {
     const noRole = aggregate(
       [expectation('k', { role: null })],
       [{ ...(two.ev[0] as ExpectationVerdict), role: null }],
+      two.observations,
     );
     expect(noRole.targets[0]?.summary).to.equal('dc1 is non-compliant (broken: kdc).');
   });
@@ -552,7 +782,7 @@ describe('verdicts: services and targets across roles and services', () => {
   it('an incomplete run is never compliant (exit 3), and an incomplete failing run still fails', () => {
     const ok = runOf([{ service: 'dns', state: 'open' }]);
     const verdicts = { expectations: ok.ev, services: ok.services, targets: ok.targets };
-    const incomplete = summarize(verdicts, { failOn: 'fail', incomplete: true });
+    const incomplete = summarize(verdicts, { failOn: [], incomplete: true });
     expect([incomplete.status, incomplete.exitCode]).to.deep.equal(['inconclusive', 3]);
     expect(incomplete.headline).to.equal(
       'Every required port answered as expected. Run incomplete: stopped before every probe finished.',
@@ -560,9 +790,9 @@ describe('verdicts: services and targets across roles and services', () => {
     const bad = runOf([{ service: 'dns', state: 'filtered' }]);
     const failing = summarize(
       { expectations: bad.ev, services: bad.services, targets: bad.targets },
-      { failOn: 'fail', incomplete: true },
+      { failOn: [], incomplete: true },
     );
     expect([failing.status, failing.exitCode]).to.deep.equal(['non-compliant', 1]);
-    expect(summarize(verdicts, { failOn: 'fail' }).status).to.equal('compliant');
+    expect(summarize(verdicts, { failOn: [], incomplete: false }).status).to.equal('compliant');
   });
 });

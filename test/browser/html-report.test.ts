@@ -9,8 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { renderHtml } from '../../src/report/html.js';
-import { largeResult } from '../report/build-result.js';
 import { loadFixture, NOW } from '../report/fixtures.js';
+import { largeResult } from '../report/scenarios.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');

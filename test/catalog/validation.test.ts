@@ -77,6 +77,54 @@ const cases: { name: string; files: Record<string, string>; location: RegExp; me
     location: /services\/demo\.yaml:9:5/,
     message: /unknown field "requirment"/,
   },
+  {
+    name: 'a switch on a required row',
+    files: {
+      'services/demo.yaml': GOOD_SERVICE.replace('requirement: required', 'requirement: required\n    switch: demo'),
+    },
+    location: /services\/demo\.yaml:9:\d+/,
+    message: /"ports\.0\.requirement" is "required"; expected one of: "optional", "conditional"/,
+  },
+  {
+    name: 'a switch name that is not kebab-case',
+    files: {
+      'services/demo.yaml': GOOD_SERVICE.replace(
+        'requirement: required',
+        'requirement: optional\n    condition: Only sometimes.\n    switch: Global_Catalog',
+      ),
+    },
+    location: /services\/demo\.yaml:11:5/,
+    message: /"ports\.0\.switch" is "Global_Catalog"; expected text matching/,
+  },
+  {
+    name: 'OS selectors on a row that is not conditional',
+    files: {
+      'services/demo.yaml': GOOD_SERVICE.replace(
+        'requirement: required',
+        'requirement: required\n    when: { os: [ "2008" ] }',
+      ),
+    },
+    location: /services\/demo\.yaml:9:\d+/,
+    message: /"ports\.0\.requirement" is "required"; expected "conditional"/,
+  },
+  {
+    name: 'a role entry switch without the optional override it lifts',
+    files: {
+      'services/demo.yaml': GOOD_SERVICE,
+      'roles/r.yaml': 'id: r\nname: R\ndescription: d\nservices:\n  - service: demo\n    switch: demo\n',
+    },
+    location: /roles\/r\.yaml:5:5/,
+    message: /"services\.0" lacks the required field "requirement"/,
+  },
+  {
+    name: "a role alias that is another role's id",
+    files: {
+      'services/demo.yaml': GOOD_SERVICE,
+      'roles/r.yaml': 'id: r\nname: R\ndescription: d\naliases: [ file-server ]\nservices: [ demo ]\n',
+    },
+    location: /roles\/r\.yaml:4:\d+/,
+    message: /role "r" has the alias "file-server", which already names role "file-server"/,
+  },
 ];
 
 describe('catalog validation: one clear message, file:line:col, exit 2', () => {

@@ -97,9 +97,12 @@ describe('portolan check --role domain-controller against the Samba DC', () => {
       ),
     ];
     expect(samba, 'Samba listens on dynamic RPC ports').to.not.deep.equal([]);
-    const probed = healthy.result.observations.filter((o) => o.evidence.some((e) => e.startsWith('endpoint mapper:')));
+    const probed = healthy.result.observations.filter((o) => o.portChoice?.kind === 'discovered');
     expect(probed.map((o) => o.port).sort()).to.deep.equal([...samba].sort());
-    for (const o of probed) expect(o.state).to.equal('open');
+    for (const o of probed) {
+      expect(o.state).to.equal('open');
+      expect(o.portChoice?.kind === 'discovered' && o.portChoice.interfaces.length, `${o.port}`).to.be.greaterThan(0);
+    }
   });
 
   it('from the healthy client: every UDP port Samba serves is open with protocol evidence', () => {

@@ -5,8 +5,8 @@
 import { registerAgent } from '../../src/cli/commands/agent.js';
 import { registerHistory } from '../../src/cli/commands/history.js';
 import { registerRun } from '../../src/cli/commands/run.js';
-import { PortolanError } from '../../src/cli/errors.js';
 import { buildProgram } from '../../src/cli/main.js';
+import { PortolanError } from '../../src/errors.js';
 
 const program = buildProgram();
 const has = (name: string) => program.commands.some((c) => c.name() === name);

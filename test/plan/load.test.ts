@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { PortolanError } from '../../src/cli/errors.js';
+import { PortolanError } from '../../src/errors.js';
 import { loadPlan, parsePlan } from '../../src/plan/load.js';
 
 const GOOD = `version: 1
@@ -158,6 +158,18 @@ describe('plan files', () => {
       words: /waiver matches everything/,
     },
     {
+      name: 'an RPC range the option table rejects',
+      text: GOOD.replace('timeoutMs: 800', 'rpcRange: 6000-5000'),
+      location: 'p.yaml:4:3',
+      words: /rpcRange: "6000-5000" is not a port or ascending range/,
+    },
+    {
+      name: 'options that break a rule across options',
+      text: GOOD.replace('options: { expect: reachable }', 'options: { perHost: 64, concurrency: 32 }'),
+      location: 'p.yaml:9:5',
+      words: /perHost 64 is larger than concurrency 32/,
+    },
+    {
       name: 'unknown output format',
       text: GOOD.replace('formats: [json, junit]', 'formats: [json, pdf]'),
       location: 'p.yaml:23:19',
@@ -167,7 +179,7 @@ describe('plan files', () => {
   for (const c of bad) {
     it(`rejects ${c.name} with code PLAN at ${c.location}`, () => {
       const err = planError(c.text);
-      expect(err.code).to.equal('PLAN');
+      expect(err.code).to.equal('PLAN_INVALID');
       expect(err.location).to.equal(c.location);
       expect(err.message).to.match(c.words);
     });
@@ -178,7 +190,7 @@ describe('plan files', () => {
       () => null,
       (e: unknown) => e as PortolanError,
     );
-    expect(err?.code).to.equal('IO');
+    expect(err?.code).to.equal('FILE_UNREADABLE');
     expect(err?.location).to.equal('/nonexistent/plan.yaml');
   });
 

@@ -107,7 +107,7 @@ describe('runPlan: groups, segmentation, wait-until-pass', () => {
     ]);
     expect(run.result.summary.status).to.equal('compliant');
     expect(run.result.targets.map((t) => t.name).sort()).to.deep.equal(['fs1.test', 'fs2.test']);
-    expect(run.result.run.notes.at(-1)).to.match(/no failures after 3 attempt\(s\) \(6\.0s\)/);
+    expect(run.result.run.notes.at(-1)).to.match(/no failures after 3 attempt\(s\) \(6\.0 s\)/);
   });
 
   it('--wait-until-pass gives up when the time is up and says so', async () => {

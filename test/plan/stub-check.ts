@@ -1,14 +1,16 @@
 /**
  * A stand-in for `runCheck` that never touches the network: every (target, port spec)
- * gets the probe state a test chooses, judged by the real analyzer, so plans, waivers,
- * segmentation, history and the agent are tested on realistic RunResults.
+ * gets the probe state a test chooses, judged and summarised by the real analyzer
+ * (`assembleResult`), so plans, waivers, segmentation, history and the agent are tested
+ * on realistic RunResults.
  */
 
-import { aggregate, judgeExpectations, summarize } from '../../src/analyze/verdicts.js';
+import { assembleResult } from '../../src/analyze/result.js';
 import { expandPorts } from '../../src/catalog/expand.js';
-import { type CheckRequest, DEFAULT_OPTIONS } from '../../src/check/run-check.js';
-import type { Observation, ProbeState, Reason, RunOptions, RunResult } from '../../src/model.js';
+import type { CheckRequest } from '../../src/check/run-check.js';
+import type { Observation, ProbeState, Reason, RunResult } from '../../src/model.js';
 import type { RunCheck } from '../../src/plan/types.js';
+import { resolveRunSettings } from '../../src/run-options.js';
 
 /** The usual reason for each state (a TCP probe's, silence for UDP). */
 export const REASON: Record<ProbeState, Reason> = {
@@ -31,20 +33,13 @@ export function stubRunCheck(states: StateTable, clock: () => Date = () => new D
   const calls: CheckRequest[] = [];
   const runCheck: RunCheck = async (req) => {
     calls.push(req);
-    const options: RunOptions = {
-      ...DEFAULT_OPTIONS,
-      ...req.options,
-      roles: req.roles,
-      services: req.services,
-      ports: req.ports,
-    };
     const expectations = expandPorts(req.ports);
     const observations: Observation[] = [];
-    const targets = req.targets.map((t) => {
-      const links = new Map<string, number[]>();
+    const links = new Map<string, number[]>();
+    for (const t of req.targets) {
       for (const e of expectations) {
         const state = states(t.name, e.protocol === 'icmp' ? 'icmp' : `${e.port ?? e.range}/${e.protocol}`);
-        links.set(e.key, [observations.length]);
+        links.set(`${t.name} ${e.key}`, [observations.length]);
         observations.push({
           target: t.name,
           address: '192.0.2.10',
@@ -58,32 +53,24 @@ export function stubRunCheck(states: StateTable, clock: () => Date = () => new D
           warnings: [],
         });
       }
-      return { target: t.name, expectations, links };
-    });
-    const expectationVerdicts = judgeExpectations(targets, observations, options);
-    const verdicts = { expectations: expectationVerdicts, ...aggregate(expectations, expectationVerdicts) };
-    const at = clock().toISOString();
-    return {
-      schemaVersion: 1,
+    }
+    const at = clock();
+    return assembleResult({
       tool: { name: 'portolan', version: '0.0.0-test' },
       catalog: { digest: 'sha256:test', sources: ['checks'] },
-      run: {
-        startedAt: at,
-        endedAt: at,
-        durationMs: 0,
-        source: { hostname: 'probe.test', addresses: ['192.0.2.50'], bind: null },
-        commandLine: req.commandLine,
-        options,
-        incomplete: false,
-        incompleteReason: null,
-        notes: [],
-      },
-      targets: req.targets.map((t) => ({ name: t.name, addresses: ['192.0.2.10'], origin: t.origin, error: null })),
+      startedAt: at,
+      endedAt: at,
+      source: { hostname: 'probe.test', addresses: ['192.0.2.50'], bind: null, name: 'probe.test', labels: {} },
+      commandLine: req.commandLine,
+      settings: resolveRunSettings(req.options),
+      asked: { roles: req.roles, services: req.services, ports: req.ports },
+      incomplete: false,
+      notes: [],
+      targets: req.targets.map((t) => ({ name: t.name, origin: t.origin, addresses: ['192.0.2.10'], problem: null })),
       expectations,
       observations,
-      verdicts,
-      summary: summarize(verdicts, { failOn: options.failOn }),
-    } satisfies RunResult;
+      links: (target, key) => links.get(`${target} ${key}`) ?? [],
+    }) satisfies RunResult;
   };
   return { runCheck, calls };
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { reaggregate } from '../../src/analyze/verdicts.js';
+import { reaggregate } from '../../src/analyze/summary.js';
 import { applyWaivers, type WaiverRule } from '../../src/analyze/waivers.js';
 import type { ProbeState, RunResult } from '../../src/model.js';
 import { stubRunCheck } from './stub-check.js';
@@ -200,7 +200,7 @@ describe('waivers', () => {
 
   for (const c of cases) {
     it(c.name, () => {
-      const out = applyWaivers(base, c.waivers.map(waiver), NOW);
+      const out = applyWaivers(base, c.waivers.map(waiver), { now: NOW });
       const { counts } = out.result.summary;
       expect([counts.waived, counts.fail]).to.deep.equal([c.waived, c.fail]);
       expect(out.result.summary.status).to.equal(c.status);
@@ -220,7 +220,7 @@ describe('waivers', () => {
   }
 
   it('a waived verdict carries the waiver and keeps the finding in its explanation', () => {
-    const out = applyWaivers(base, [waiver({ target: 'fs1.test', port: '445/tcp' })], NOW);
+    const out = applyWaivers(base, [waiver({ target: 'fs1.test', port: '445/tcp' })], { now: NOW });
     const v = out.result.verdicts.expectations.find((x) => x.status === 'waived');
     expect(v?.waiver).to.deep.equal({ reason: 'change CHG-1 pending', owner: 'netops', expires: '2026-12-31' });
     expect(v?.explanation).to.match(
@@ -244,7 +244,7 @@ describe('waivers', () => {
       r.verdicts.expectations.find((v) => v.target === target && v.expectation === `${service}/445/tcp`)?.status;
 
     it('a waiver for one service on the port waives only that service’s failures', () => {
-      const out = applyWaivers(shared, [waiver({ service: 'smb', port: '445/tcp' })], NOW);
+      const out = applyWaivers(shared, [waiver({ service: 'smb', port: '445/tcp' })], { now: NOW });
       expect([out.result.summary.counts.waived, out.result.summary.counts.fail]).to.deep.equal([2, 4]);
       for (const t of ['fs1.test', 'fs2.test']) {
         expect([statusFor(out.result, t, 'smb'), statusFor(out.result, t, 'dfs')], t).to.deep.equal(['waived', 'fail']);
@@ -253,30 +253,30 @@ describe('waivers', () => {
     });
 
     it('target + service + port narrows it to one verdict', () => {
-      const out = applyWaivers(shared, [waiver({ target: 'fs2.test', service: 'dfs', port: '445/tcp' })], NOW);
+      const out = applyWaivers(shared, [waiver({ target: 'fs2.test', service: 'dfs', port: '445/tcp' })], { now: NOW });
       expect(
         out.result.verdicts.expectations.filter((v) => v.status === 'waived').map((v) => [v.target, v.expectation]),
       ).to.deep.equal([['fs2.test', 'dfs/445/tcp']]);
     });
 
     it('a waiver for a service that is not on the port is stale, and waives nothing', () => {
-      const out = applyWaivers(shared, [waiver({ service: 'kdc', port: '445/tcp' })], NOW);
+      const out = applyWaivers(shared, [waiver({ service: 'kdc', port: '445/tcp' })], { now: NOW });
       expect([out.result.summary.counts.waived, out.stale.length]).to.deep.equal([0, 1]);
     });
 
     it('a port-only waiver covers both services', () => {
-      const out = applyWaivers(shared, [waiver({ port: '445/tcp' })], NOW);
+      const out = applyWaivers(shared, [waiver({ port: '445/tcp' })], { now: NOW });
       expect(out.result.summary.counts.waived).to.equal(4);
     });
   });
 
   it('a waiver expires at the first instant after its day (UTC), and warns exactly 14 days ahead', () => {
     const midnight = new Date('2026-11-27T00:00:00Z');
-    const out = applyWaivers(base, [waiver({ service: 'adhoc', expires: '2026-11-26' })], midnight);
+    const out = applyWaivers(base, [waiver({ service: 'adhoc', expires: '2026-11-26' })], { now: midnight });
     expect([out.expired.length, out.result.summary.counts.waived]).to.deep.equal([1, 0]);
-    const fourteen = applyWaivers(base, [waiver({ service: 'adhoc', expires: '2026-12-10' })], midnight);
+    const fourteen = applyWaivers(base, [waiver({ service: 'adhoc', expires: '2026-12-10' })], { now: midnight });
     expect(fourteen.expiring.length).to.equal(1);
-    const fifteen = applyWaivers(base, [waiver({ service: 'adhoc', expires: '2026-12-11' })], midnight);
+    const fifteen = applyWaivers(base, [waiver({ service: 'adhoc', expires: '2026-12-11' })], { now: midnight });
     expect(fifteen.expiring.length).to.equal(0);
   });
 
@@ -284,7 +284,7 @@ describe('waivers', () => {
     const out = applyWaivers(
       base,
       [waiver({ target: 'fs1.test', port: '445/tcp', expires: '2026-11-25' }), waiver({ port: '3389/tcp' })],
-      NOW,
+      { now: NOW },
     );
     const v = out.result.verdicts.expectations.find(
       (x) => x.target === 'fs1.test' && x.expectation === 'adhoc/445/tcp',
@@ -298,7 +298,7 @@ describe('waivers', () => {
     const passing = applyWaivers(
       base,
       [waiver({ service: 'adhoc' }), waiver({ target: 'old.test', expires: '2026-01-31' })],
-      NOW,
+      { now: NOW },
     );
     expect(passing.result.summary.headline).to.match(/^1 waiver\(s\) expired\. Every required port answered/);
     expect(passing.result.run.notes[0]).to.equal(
@@ -307,7 +307,7 @@ describe('waivers', () => {
   });
 
   it('notes name every part of a waiver: port, service and target', () => {
-    const out = applyWaivers(base, [waiver({ target: 'gone.test', service: 'adhoc', port: '445/tcp' })], NOW);
+    const out = applyWaivers(base, [waiver({ target: 'gone.test', service: 'adhoc', port: '445/tcp' })], { now: NOW });
     expect(out.result.run.notes).to.deep.equal([
       'Waiver at plan.yaml:20:5 (445/tcp adhoc on gone.test) is stale: it matches no failure in this run; remove it.',
     ]);
@@ -315,7 +315,7 @@ describe('waivers', () => {
 
   it('does not modify the input result', () => {
     const before = JSON.stringify(base);
-    applyWaivers(base, [waiver({ service: 'adhoc' })], NOW);
+    applyWaivers(base, [waiver({ service: 'adhoc' })], { now: NOW });
     expect(JSON.stringify(base)).to.equal(before);
   });
 });

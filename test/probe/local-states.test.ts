@@ -10,14 +10,14 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { Observation } from '../../src/model.js';
-import { tcpProbe } from '../../src/probe/tcp-probe.js';
 import type { UdpProbeResult } from '../../src/probe/udp.js';
 import { run } from '../lab/run.js';
 import { closedTcpPort } from '../support/fake-servers.js';
+import { observeTcp } from '../support/observe-tcp.js';
 
 function tcp(port: number, timeoutMs = 1000) {
   const ctx = { target: '127.0.0.1', address: '127.0.0.1', port, nonce: new Uint8Array(4) };
-  return tcpProbe({
+  return observeTcp({
     ...ctx,
     timeoutMs,
     appTimeoutMs: timeoutMs,
@@ -87,14 +87,14 @@ describe('probe states in a network namespace with no routes (TEST-NET 192.0.2.1
     result = JSON.parse(out.stdout);
   });
 
-  it('TCP to an unroutable address is filtered/icmp-unreachable', () => {
-    expect([result?.tcp.state, result?.tcp.reason]).to.deep.equal(['filtered', 'icmp-unreachable']);
+  it('TCP to an unroutable address is filtered/host-unreachable (no route leads there)', () => {
+    expect([result?.tcp.state, result?.tcp.reason]).to.deep.equal(['filtered', 'host-unreachable']);
   });
 
-  it('UDP to an unroutable address is filtered/icmp-unreachable, not a local error', () => {
+  it('UDP to an unroutable address is filtered/host-unreachable, not a local error', () => {
     expect([result?.udp.state, result?.udp.reason, result?.udp.error]).to.deep.equal([
       'filtered',
-      'icmp-unreachable',
+      'host-unreachable',
       null,
     ]);
   });

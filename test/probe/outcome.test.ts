@@ -4,20 +4,26 @@
  * folded into `filtered` hides the finding.
  */
 import { expect } from 'chai';
-import { type Outcome, outcomeOfError } from '../../src/probe/outcome.js';
+import { NEIGHBOUR_FAILURE_MS, type Outcome, outcomeOfError } from '../../src/probe/outcome.js';
 
 const errno = (code: string, message = `connect ${code} 192.0.2.1:445`) => Object.assign(new Error(message), { code });
 
 describe('outcomeOfError: every errno it maps', () => {
-  const table: [string, 'tcp' | 'udp', Outcome][] = [
+  /** errno, transport, the outcome, and how long after the packet left the error came (ms, default 0). */
+  const table: [string, 'tcp' | 'udp', Outcome, number?][] = [
     ['ECONNREFUSED', 'tcp', { state: 'closed', reason: 'rst', error: null }],
     ['ECONNREFUSED', 'udp', { state: 'closed', reason: 'icmp-port-unreachable', error: null }],
     ['ETIMEDOUT', 'tcp', { state: 'filtered', reason: 'timeout', error: null }],
     ['ETIMEDOUT', 'udp', { state: 'filtered', reason: 'timeout', error: null }],
+    // Host unreachable within a round trip is a reject; once neighbour discovery gave up, no host is there.
     ['EHOSTUNREACH', 'tcp', { state: 'filtered', reason: 'icmp-unreachable', error: null }],
-    ['ENETUNREACH', 'tcp', { state: 'filtered', reason: 'icmp-unreachable', error: null }],
+    ['EHOSTUNREACH', 'udp', { state: 'filtered', reason: 'icmp-unreachable', error: null }, NEIGHBOUR_FAILURE_MS - 1],
+    ['EHOSTUNREACH', 'tcp', { state: 'filtered', reason: 'host-unreachable', error: null }, NEIGHBOUR_FAILURE_MS],
     ['EHOSTDOWN', 'tcp', { state: 'filtered', reason: 'icmp-unreachable', error: null }],
-    ['ENETDOWN', 'udp', { state: 'filtered', reason: 'icmp-unreachable', error: null }],
+    ['EHOSTDOWN', 'udp', { state: 'filtered', reason: 'host-unreachable', error: null }, NEIGHBOUR_FAILURE_MS],
+    // No route: nothing answers there, however soon it is said.
+    ['ENETUNREACH', 'tcp', { state: 'filtered', reason: 'host-unreachable', error: null }],
+    ['ENETDOWN', 'udp', { state: 'filtered', reason: 'host-unreachable', error: null }],
     ['EACCES', 'tcp', { state: 'filtered', reason: 'icmp-admin-prohibited', error: null }],
     ['ENOTFOUND', 'tcp', { state: 'error', reason: 'resolve-failed', error: 'connect ENOTFOUND 192.0.2.1:445' }],
     ['EAI_AGAIN', 'udp', { state: 'error', reason: 'resolve-failed', error: 'connect EAI_AGAIN 192.0.2.1:445' }],
@@ -40,14 +46,19 @@ describe('outcomeOfError: every errno it maps', () => {
       { state: 'error', reason: 'local-error', error: 'ECONNRESET: connect ECONNRESET 192.0.2.1:445' },
     ],
   ];
-  for (const [code, transport, want] of table) {
-    it(`${code} over ${transport} -> ${want.state}/${want.reason}`, () => {
-      expect(outcomeOfError(errno(code), transport)).to.deep.equal(want);
+  for (const [code, transport, want, elapsedMs] of table) {
+    const after = elapsedMs === undefined ? '' : ` after ${elapsedMs} ms`;
+    it(`${code} over ${transport}${after} -> ${want.state}/${want.reason}`, () => {
+      expect(outcomeOfError(errno(code), transport, elapsedMs)).to.deep.equal(want);
     });
   }
 
-  it('never maps any errno to open', () => {
-    for (const [code, transport] of table) expect(outcomeOfError(errno(code), transport).state).not.to.equal('open');
+  it('never maps any errno to open, however late it came', () => {
+    for (const [code, transport] of table) {
+      for (const elapsedMs of [0, 10 * NEIGHBOUR_FAILURE_MS]) {
+        expect(outcomeOfError(errno(code), transport, elapsedMs).state, code).not.to.equal('open');
+      }
+    }
   });
 
   it('an error without a code is a local error carrying its message', () => {

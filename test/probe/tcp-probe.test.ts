@@ -1,18 +1,21 @@
 /**
- * `tcpProbe` itself against fake servers on 127.0.0.1: the handshake decides the state, and
- * only a reply the module recognised marks the service `confirmed`. That flag is what the
- * responder mode and the TCP-twin rule trust, so a wrong reply must never set it.
+ * `tcpProbe` itself against fake servers on 127.0.0.1, its finding built into the observation
+ * as the engine does: the handshake decides the state, and only a reply the module recognised
+ * marks the service `confirmed`. That flag is what the responder mode and the TCP-twin rule
+ * trust, so a wrong reply must never set it.
  */
 import { createServer, type Server } from 'node:net';
 import { expect } from 'chai';
 import { judgeExpectations } from '../../src/analyze/verdicts.js';
 import type { Expectation } from '../../src/model.js';
-import { round, type TcpProbeOptions, tcpProbe } from '../../src/probe/tcp-probe.js';
+import type { TcpProbeOptions } from '../../src/probe/tcp-probe.js';
+import { recognized, rejected } from '../../src/protocols/recognition.js';
 import { ftp } from '../../src/protocols/tcp/banner.js';
-import type { CustomProtocol, DiscoveredEndpoint, TcpProtocol } from '../../src/protocols/types.js';
+import type { CustomProtocol, DiscoveredEndpoint, Recognition, TcpProtocol } from '../../src/protocols/types.js';
 import { responderTcpModule, WRONG_TOKEN_EVIDENCE } from '../../src/responder/modules.js';
 import { type Responder, startResponder } from '../../src/responder/server.js';
 import { closedTcpPort } from '../support/fake-servers.js';
+import { observeTcp } from '../support/observe-tcp.js';
 import { fakeServer, makeCertificates } from '../support/tcp-fake-server.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -55,9 +58,12 @@ function scripted(result: 'valid' | 'invalid' | 'throw'): TcpProtocol {
     async converse(io) {
       await io.read((b) => b.length);
       if (result === 'throw') throw new Error('decoder blew up');
-      return result === 'valid'
-        ? { valid: true, evidence: ['spoke the protocol'], warnings: ['be careful'], endpoints: [ENDPOINT] }
-        : { valid: false, evidence: ['half a reply'], reason: 'wrong magic', endpoints: [ENDPOINT] };
+      if (result === 'valid') return recognized(['spoke the protocol'], ['be careful'], { endpoints: [ENDPOINT] });
+      // A rejection carrying endpoints anyway (the type forbids it; a careless module might not): they must not count.
+      return {
+        ...rejected('wrong magic', { evidence: ['half a reply'] }),
+        endpoints: [ENDPOINT],
+      } as unknown as Recognition;
     },
   };
 }
@@ -66,7 +72,7 @@ describe('tcpProbe: confirmed only for a recognised reply', () => {
   it('a recognised FTP greeting: open/syn-ack, confirmed, the module’s evidence', async () => {
     const server = await fakeServer({ greeting: text('220 Microsoft FTP Service\r\n') });
     try {
-      const { observation: o, endpoints } = await tcpProbe(options(server.port, ftp));
+      const { observation: o, endpoints } = await observeTcp(options(server.port, ftp));
       expect(o).to.deep.include({
         target: '127.0.0.1',
         address: '127.0.0.1',
@@ -91,7 +97,7 @@ describe('tcpProbe: confirmed only for a recognised reply', () => {
   it('another service’s greeting: still open (the handshake completed), but not confirmed', async () => {
     const server = await fakeServer({ greeting: text('+OK POP3 ready\r\n') });
     try {
-      const { observation: o } = await tcpProbe(options(server.port, ftp));
+      const { observation: o } = await observeTcp(options(server.port, ftp));
       expect([o.state, o.reason, o.confirmed]).to.deep.equal(['open', 'syn-ack', false]);
       expect(o.evidence[0]).to.match(/^ftp: no recognisable reply \(/);
     } finally {
@@ -102,7 +108,7 @@ describe('tcpProbe: confirmed only for a recognised reply', () => {
   it('an unrecognised reply keeps the module’s reason and evidence, and reports no endpoints', async () => {
     const server = await fakeServer({ greeting: text('x') });
     try {
-      const { observation: o, endpoints } = await tcpProbe(options(server.port, scripted('invalid')));
+      const { observation: o, endpoints } = await observeTcp(options(server.port, scripted('invalid')));
       expect(o.confirmed).to.equal(false);
       expect(o.evidence).to.deep.equal(['test-invalid: no recognisable reply (wrong magic)', 'half a reply']);
       expect(endpoints).to.equal(null);
@@ -114,7 +120,7 @@ describe('tcpProbe: confirmed only for a recognised reply', () => {
   it('a recognised reply carries its warnings and the endpoints it found', async () => {
     const server = await fakeServer({ greeting: text('x') });
     try {
-      const { observation: o, endpoints } = await tcpProbe(options(server.port, scripted('valid')));
+      const { observation: o, endpoints } = await observeTcp(options(server.port, scripted('valid')));
       expect([o.confirmed, o.evidence, o.warnings]).to.deep.equal([true, ['spoke the protocol'], ['be careful']]);
       expect(endpoints).to.deep.equal([ENDPOINT]);
     } finally {
@@ -125,7 +131,7 @@ describe('tcpProbe: confirmed only for a recognised reply', () => {
   it('a module that throws leaves the port open, unconfirmed, with the error as the reason', async () => {
     const server = await fakeServer({ greeting: text('x') });
     try {
-      const { observation: o } = await tcpProbe(options(server.port, scripted('throw')));
+      const { observation: o } = await observeTcp(options(server.port, scripted('throw')));
       expect([o.state, o.confirmed]).to.deep.equal(['open', false]);
       expect(o.evidence).to.deep.equal(['test-throw: no recognisable reply (decoder blew up)']);
     } finally {
@@ -137,7 +143,7 @@ describe('tcpProbe: confirmed only for a recognised reply', () => {
     const server = await fakeServer({ greeting: 'silent' });
     try {
       const started = performance.now();
-      const { observation: o } = await tcpProbe(options(server.port, ftp, { appTimeoutMs: 200 }));
+      const { observation: o } = await observeTcp(options(server.port, ftp, { appTimeoutMs: 200 }));
       expect(performance.now() - started).to.be.lessThan(1500);
       expect([o.state, o.confirmed]).to.deep.equal(['open', false]);
       expect(o.evidence[0]).to.match(/^ftp: no recognisable reply \(no complete reply before the deadline\)/);
@@ -149,7 +155,7 @@ describe('tcpProbe: confirmed only for a recognised reply', () => {
   it('without a module: open, no module, nothing confirmed', async () => {
     const server = await fakeServer({ greeting: 'silent' });
     try {
-      const { observation: o, endpoints } = await tcpProbe(options(server.port, null));
+      const { observation: o, endpoints } = await observeTcp(options(server.port, null));
       expect(o).to.deep.include({ state: 'open', module: null, evidence: [] });
       expect(o.confirmed).to.equal(undefined);
       expect(endpoints).to.equal(null);
@@ -165,10 +171,10 @@ describe('tcpProbe: confirmed only for a recognised reply', () => {
       ...scripted('valid'),
       converse: async () => {
         called = true;
-        return { valid: true, evidence: [] };
+        return recognized([]);
       },
     };
-    const { observation: o } = await tcpProbe(options(port, module));
+    const { observation: o } = await observeTcp(options(port, module));
     expect([o.state, o.reason, o.module, o.confirmed, o.rttMs, o.evidence, o.warnings]).to.deep.equal([
       'closed',
       'rst',
@@ -192,11 +198,11 @@ describe('tcpProbe: confirmed only for a recognised reply', () => {
       describe: 'custom client',
       run: async (ctx) => {
         seen.push({ timeoutMs: ctx.timeoutMs, localAddress: ctx.localAddress, aborted: ctx.signal.aborted });
-        return { valid: true, evidence: ['custom client answered'] };
+        return recognized(['custom client answered']);
       },
     };
     try {
-      const { observation: o } = await tcpProbe(
+      const { observation: o } = await observeTcp(
         options(server.port, custom, { appTimeoutMs: 750, localAddress: '127.0.0.1' }),
       );
       expect([o.module, o.confirmed, o.evidence]).to.deep.equal(['test-custom', true, ['custom client answered']]);
@@ -218,19 +224,13 @@ describe('tcpProbe: confirmed only for a recognised reply', () => {
     const port = (server.address() as { port: number }).port;
     try {
       for (const module of [scripted('valid'), scripted('invalid'), scripted('throw'), null]) {
-        await tcpProbe(options(port, module));
+        await observeTcp(options(port, module));
       }
       for (let i = 0; i < 50 && open > 0; i++) await new Promise((r) => setTimeout(r, 10));
       expect(open, 'connections left open').to.equal(0);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
-  });
-
-  it('rounds RTTs to the microsecond', () => {
-    expect(round(1.23456)).to.equal(1.235);
-    expect(round(0.0004)).to.equal(0);
-    expect(round(null)).to.equal(null);
   });
 });
 
@@ -256,13 +256,11 @@ describe('tcpProbe: TLS modules', () => {
       async converse(io) {
         io.write(text('ping'));
         const reply = new TextDecoder().decode(await io.read((b) => b.length));
-        return reply === 'pong'
-          ? { valid: true, evidence: [`TLS subject ${io.tls?.subject ?? '?'}`] }
-          : { valid: false, evidence: [], reason: `got ${reply}` };
+        return reply === 'pong' ? recognized([`TLS subject ${io.tls?.subject ?? '?'}`]) : rejected(`got ${reply}`);
       },
     };
     try {
-      const { observation: o } = await tcpProbe(options(server.port, tlsModule, { target: 'localhost' }));
+      const { observation: o } = await observeTcp(options(server.port, tlsModule, { target: 'localhost' }));
       expect([o.state, o.confirmed]).to.deep.equal(['open', true]);
       expect(o.evidence).to.deep.equal(['TLS subject CN=localhost']);
       expect(new TextDecoder().decode(server.requests[0])).to.equal('ping');
@@ -307,23 +305,36 @@ describe('tcpProbe + responder mode: a wrong token never passes', () => {
   };
 
   async function verdictWith(token: string) {
-    const { observation } = await tcpProbe(options(port, responderTcpModule(token)));
+    // As the engine probes in responder mode: the responder's module, and the mode as a fact.
+    const { observation } = await observeTcp(
+      options(port, responderTcpModule(token), { facts: { responderMode: true } }),
+    );
     const [v] = judgeExpectations(
       [{ target: '127.0.0.1', expectations: [{ ...expectation, port }], links: new Map([['k', [0]]]) }],
       [observation],
-      { expect: 'listening', timeoutMs: 1000, failOn: 'fail', responder: true },
+      { expect: 'listening', timeoutMs: 1000, responder: true },
     );
     return { observation, status: v?.status };
   }
 
   it('the right token: confirmed, pass', async () => {
     const { observation, status } = await verdictWith('lab-token');
-    expect([observation.state, observation.confirmed, status]).to.deep.equal(['open', true, 'pass']);
+    expect([observation.state, observation.confirmed, observation.responder, status]).to.deep.equal([
+      'open',
+      true,
+      'verified',
+      'pass',
+    ]);
   });
 
   it('a wrong token: open but unconfirmed, inconclusive', async () => {
     const { observation, status } = await verdictWith('not-the-token');
-    expect([observation.state, observation.confirmed, status]).to.deep.equal(['open', false, 'inconclusive']);
+    expect([observation.state, observation.confirmed, observation.responder, status]).to.deep.equal([
+      'open',
+      false,
+      'wrong-token',
+      'inconclusive',
+    ]);
     expect(observation.evidence).to.include(WRONG_TOKEN_EVIDENCE);
   });
 });

@@ -5,25 +5,18 @@ import { FORMATS, renderers } from '../../src/report/index.js';
 import { remediationItems } from '../../src/report/remediation.js';
 import { groupResult } from '../../src/report/rows.js';
 import { validateResult } from '../../src/report/validate-result.js';
-import { buildResult, DC_ROWS } from './build-result.js';
 import { NOW } from './fixtures.js';
+import { unusualResult } from './scenarios.js';
 
-/** A run with an unresolved target, a GRE row, and a verdict whose expectation the file lacks. */
+/**
+ * The analyzer's result for an unresolved target and a GRE row, then damaged the way a file
+ * from elsewhere could be: the GRE row failed (a newer portolan, or a hand edit) and a
+ * verdict names an expectation the file does not carry.
+ */
 function oddResult(): RunResult {
-  const result = buildResult({
-    targets: [
-      { name: 'gone.corp.invalid', addresses: [], error: 'the name did not resolve (ENOTFOUND)' },
-      {
-        name: 'vpn1.corp.example',
-        addresses: ['192.0.2.40'],
-        outcomes: { 'gre/ip/any': { state: 'filtered', reason: 'timeout', rttMs: null } },
-      },
-    ],
-    rows: [...DC_ROWS.slice(0, 2), { service: 'gre', protocol: 'ip', application: 'GRE', requirement: 'required' }],
-    sourceAddresses: [],
-  });
-  for (const e of result.expectations) if (e.protocol === 'ip') e.ipProtocol = 47;
-  for (const o of result.observations) if (o.protocol === 'ip') o.ipProtocol = 47;
+  const result = unusualResult();
+  const gre = result.verdicts.expectations.find((v) => v.service === 'gre' && v.target === 'vpn1.corp.example');
+  if (gre) gre.status = 'fail';
   result.verdicts.expectations.push({
     target: 'vpn1.corp.example',
     expectation: 'domain-controller/unknown/tcp/1',
@@ -49,8 +42,10 @@ describe('reports of unusual results', () => {
 
   it('show the unresolved target and its error', () => {
     const html = renderers.html(oddResult(), { now: NOW });
-    expect(html).to.include('the name did not resolve (ENOTFOUND)');
-    expect(renderers.table(oddResult(), { now: NOW })).to.include('! error: the name did not resolve (ENOTFOUND)');
+    expect(html).to.include('&quot;gone.corp.invalid&quot; did not resolve (ENOTFOUND)');
+    expect(renderers.table(oddResult(), { now: NOW })).to.include(
+      '! error: "gone.corp.invalid" did not resolve (ENOTFOUND)',
+    );
   });
 
   it('give an IP protocol a protocol-number rule and a placeholder when the source address is unknown', () => {

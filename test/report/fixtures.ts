@@ -1,9 +1,8 @@
-/** Loading the hand-written result fixtures in test/fixtures/results/. */
-import { readdirSync, readFileSync } from 'node:fs';
+/** The report fixtures by name (built by the real analyzer in scenarios.ts), and where golden files live. */
 import { join } from 'node:path';
 import type { RunResult } from '../../src/model.js';
+import { SCENARIOS } from './scenarios.js';
 
-export const RESULTS_DIR = join(import.meta.dirname, '../fixtures/results');
 export const GOLDEN_DIR = join(import.meta.dirname, '../golden');
 export const JUNIT_XSD = join(import.meta.dirname, '../fixtures/junit.xsd');
 
@@ -11,12 +10,17 @@ export const JUNIT_XSD = join(import.meta.dirname, '../fixtures/junit.xsd');
 export const NOW = new Date('2026-11-26T12:00:00.000Z');
 
 export function fixtureNames(): string[] {
-  return readdirSync(RESULTS_DIR)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => f.slice(0, -'.json'.length))
-    .sort();
+  return Object.keys(SCENARIOS).sort();
 }
 
+/** A fresh copy each time: tests may damage it. */
 export function loadFixture(name: string): RunResult {
-  return JSON.parse(readFileSync(join(RESULTS_DIR, `${name}.json`), 'utf8')) as RunResult;
+  const make = SCENARIOS[name];
+  if (!make) throw new Error(`no report fixture "${name}"`);
+  return structuredClone(make());
+}
+
+/** The saved JSON result of a fixture, as `portolan report` reads one (its golden JSON). */
+export function fixtureFile(name: string): string {
+  return join(GOLDEN_DIR, name, 'report.json');
 }

@@ -6,8 +6,8 @@ import { expect } from 'chai';
 import type { RunResult } from '../../src/model.js';
 import { renderJunit } from '../../src/report/junit.js';
 import { commandLineText } from '../../src/report/rows.js';
-import { largeResult } from './build-result.js';
 import { fixtureNames, JUNIT_XSD, loadFixture, NOW } from './fixtures.js';
+import { largeResult } from './scenarios.js';
 
 const XMLLINT = spawnSync('xmllint', ['--version']).error ? null : 'xmllint';
 
@@ -86,9 +86,15 @@ describe('JUnit XML', () => {
 
   it('failures carry the explanation; inconclusive and waived are skipped with the reason', () => {
     const xml = renderJunit(loadFixture('firewalled'), { now: NOW });
-    expect(xml).to.match(/<failure message="SMB \(445\/tcp\): nothing is listening \(rst\)\.[^"]*" type="closed">/);
-    expect(xml).to.include('<skipped message="Waived: NetBIOS disabled by policy (CHG-1042, expires 2027-03-31)"/>');
-    expect(xml).to.match(/<skipped message="inconclusive: NetBIOS Name Resolution \(137\/udp\): no reply/);
+    expect(xml).to.match(
+      /<failure message="Group Policy will not apply[^"]*: SMB 445\/tcp on dc2\.corp\.example \(192\.0\.2\.11\) is closed \(connection reset[^"]*" type="closed">/,
+    );
+    expect(xml).to.match(
+      /<skipped message="Waived until 2027-03-31 \(owner: netops\): NetBIOS disabled by policy \(CHG-1042\)\. Finding: /,
+    );
+    expect(xml).to.match(
+      /<skipped message="inconclusive: NetBIOS Name Resolution 137\/udp on dc2\.corp\.example [^"]*no reply/,
+    );
     expect(xml).to.include('<property name="catalog.digest" value="sha256:3f5a0c9e');
     expect(xml).to.include('<property name="source.addresses" value="192.0.2.50"/>');
   });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { MARKDOWN_LIMIT, renderMarkdown } from '../../src/report/markdown.js';
-import { HOSTILE, largeResult } from './build-result.js';
 import { loadFixture, NOW } from './fixtures.js';
+import { HOSTILE, largeResult } from './scenarios.js';
 
 describe('Markdown summary', () => {
   it('starts with the verdict, lists failures, and collapses the full table', () => {

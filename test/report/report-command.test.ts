@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { Command } from 'commander';
 import { registerReport } from '../../src/cli/commands/report.js';
-import { PortolanError } from '../../src/cli/errors.js';
+import { PortolanError } from '../../src/errors.js';
 import { renderers } from '../../src/report/index.js';
-import { loadFixture, RESULTS_DIR } from './fixtures.js';
+import { fixtureFile, loadFixture } from './fixtures.js';
 
 async function run(args: string[]): Promise<void> {
   const program = new Command('portolan').exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
@@ -23,7 +23,7 @@ describe('portolan report', () => {
 
   it('re-renders a saved result into --output', async () => {
     const out = join(dir, 'junit.xml');
-    await run([join(RESULTS_DIR, 'firewalled.json'), '--format', 'junit', '--output', out]);
+    await run([fixtureFile('firewalled'), '--format', 'junit', '--output', out]);
     expect(readFileSync(out, 'utf8')).to.equal(renderers.junit(loadFixture('firewalled')));
     expect(readdirSync(dir)).to.deep.equal(['junit.xml']);
   });
@@ -36,7 +36,7 @@ describe('portolan report', () => {
       return true;
     }) as typeof process.stdout.write;
     try {
-      await run([join(RESULTS_DIR, 'healthy.json'), '--format', 'md']);
+      await run([fixtureFile('healthy'), '--format', 'md']);
     } finally {
       process.stdout.write = write;
     }
@@ -54,7 +54,7 @@ describe('portolan report', () => {
       (e: unknown) => e,
     );
     expect(err).to.be.instanceOf(PortolanError);
-    expect((err as PortolanError).code).to.equal('USAGE');
+    expect((err as PortolanError).code).to.equal('RESULT_INVALID');
     expect((err as PortolanError).message).to.include(file);
     expect((err as PortolanError).message).to.include('/observations/0/rttMs: must be number or null');
     expect(readdirSync(dir)).to.deep.equal(['bad.json']);
@@ -64,14 +64,26 @@ describe('portolan report', () => {
     const file = join(dir, 'x.json');
     writeFileSync(file, '{"schemaVersion": 1,');
     const notJson = await run([file]).catch((e: unknown) => e);
-    expect((notJson as PortolanError).code).to.equal('USAGE');
+    expect((notJson as PortolanError).code).to.equal('RESULT_INVALID');
     expect((notJson as PortolanError).message).to.match(/not JSON/);
     const missing = await run([join(dir, 'nope.json')]).catch((e: unknown) => e);
-    expect((missing as PortolanError).code).to.equal('IO');
+    expect((missing as PortolanError).code).to.equal('FILE_UNREADABLE');
+  });
+
+  it('takes a result file or --run ID, not both and not neither; --plan only with --run latest', async () => {
+    const code = async (args: string[]) => ((await run(args).catch((e: unknown) => e)) as PortolanError).code;
+    const history = ['--history', join(dir, 'none.db')];
+    expect(await code([fixtureFile('healthy'), '--run', '1', ...history])).to.equal('CONFLICTING_OPTIONS');
+    expect(await code(history)).to.equal('MISSING_OPTION');
+    expect(await code([fixtureFile('healthy'), '--plan', 'nightly'])).to.equal('MISSING_OPTION');
+    expect(await code(['--run', '7', '--plan', 'nightly', ...history])).to.equal('MISSING_OPTION');
+    expect(await code(['--run', 'newest', ...history])).to.equal('INVALID_VALUE');
+    expect(await code(['--run', '1', ...history])).to.equal('HISTORY_MISSING');
+    expect(readdirSync(dir), 'reading never creates a history').to.deep.equal([]);
   });
 
   it('rejects an unknown format', async () => {
-    const err = await run([join(RESULTS_DIR, 'healthy.json'), '--format', 'pdf']).catch((e: unknown) => e);
+    const err = await run([fixtureFile('healthy'), '--format', 'pdf']).catch((e: unknown) => e);
     expect((err as { code: string }).code).to.equal('commander.invalidArgument');
   });
 });

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import type { PortolanError } from '../../src/errors.js';
 import { renderers } from '../../src/report/index.js';
 import { reportBaseName, writeFileAtomic, writeReports } from '../../src/report/write.js';
 import { loadFixture, NOW } from './fixtures.js';
@@ -22,8 +23,8 @@ describe('writing reports', () => {
 
   it('writes every format, refreshes latest.<ext>, and never overwrites an earlier report', () => {
     const result = loadFixture('firewalled');
-    const first = writeReports(result, { formats: ['html', 'junit', 'json', 'md'], dir, now: NOW });
-    const second = writeReports(result, { formats: ['html', 'junit', 'json', 'md'], dir, now: NOW });
+    const first = writeReports(result, { formats: ['html', 'junit', 'json', 'md'], dir, now: NOW }).written;
+    const second = writeReports(result, { formats: ['html', 'junit', 'json', 'md'], dir, now: NOW }).written;
     const base = reportBaseName(result);
     expect(first.map((w) => w.path)).to.deep.equal(['html', 'xml', 'json', 'md'].map((e) => join(dir, `${base}.${e}`)));
     expect(second.map((w) => w.path)).to.deep.equal(
@@ -36,9 +37,41 @@ describe('writing reports', () => {
   });
 
   it('keeps a hostile base name inside the directory', () => {
-    const [written] = writeReports(loadFixture('healthy'), { formats: ['json'], dir, baseName: '../../etc/passwd' });
+    const [written] = writeReports(loadFixture('healthy'), {
+      formats: ['json'],
+      dir,
+      baseName: '../../etc/passwd',
+    }).written;
     expect(written?.path.startsWith(`${dir}/`)).to.equal(true);
     expect(written?.path).to.equal(join(dir, 'etc_passwd.json'));
+  });
+
+  it("keep: 'latest' replaces <name>.<ext> each run (a plan's outputs) and writes no latest.*", () => {
+    const result = loadFixture('healthy');
+    writeReports(result, { formats: ['json', 'md'], dir, baseName: 'nightly', keep: 'latest', now: NOW });
+    const again = writeReports(result, {
+      formats: ['json', 'md'],
+      dir,
+      baseName: 'nightly',
+      keep: 'latest',
+      now: NOW,
+    }).written;
+    expect(again.map((w) => w.path)).to.deep.equal([join(dir, 'nightly.json'), join(dir, 'nightly.md')]);
+    expect(readdirSync(dir).sort()).to.deep.equal(['nightly.json', 'nightly.md']);
+  });
+
+  it('a directory it cannot create is FILE_UNWRITABLE naming it', () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    const err = (() => {
+      try {
+        writeReports(loadFixture('healthy'), { formats: ['json'], dir: join(file, 'sub') });
+      } catch (e) {
+        return e as PortolanError;
+      }
+    })();
+    expect(err?.code).to.equal('FILE_UNWRITABLE');
+    expect(err?.message).to.include(join(file, 'sub'));
   });
 
   it('writeFileAtomic replaces the whole file, and leaves the old one intact when it cannot write', () => {

@@ -67,7 +67,7 @@ describe('responder handshake', () => {
     const { outcome, reply } = new ProbeAnswerer({ token: TOKEN }, T0).answer(tenMinutesAgo.buildRequest(c), at());
     expect(outcome).to.equal('clock-skew');
     const seen = tenMinutesAgo.recognize(reply as Uint8Array, c);
-    expect(seen).to.include({ valid: false, reason: 'clock-skew' });
+    expect(seen).to.include({ valid: false, reason: 'clock-skew', responder: 'clock-skew' });
     expect(seen.evidence[0]).to.match(/clock is 10 min ahead of ours/);
   });
 
@@ -82,6 +82,7 @@ describe('responder handshake', () => {
       valid: false,
       reason: 'wrong-token',
       evidence: [WRONG_TOKEN_EVIDENCE],
+      responder: 'wrong-token',
     });
   });
 

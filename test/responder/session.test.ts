@@ -2,8 +2,8 @@ import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { expect } from 'chai';
+import { parseDuration } from '../../src/duration.js';
 import { probeTcp, probeUdp } from '../../src/responder/client.js';
-import { parseDuration } from '../../src/responder/duration.js';
 import { type ListenSessionOptions, runListen, type TextStream } from '../../src/responder/session.js';
 
 const HOST = '127.0.0.1';
@@ -124,10 +124,10 @@ describe('portolan listen session', function () {
   });
 
   it('parses --duration', () => {
-    expect(parseDuration('30m')).to.equal(1_800_000);
-    expect(parseDuration('1h30m')).to.equal(5_400_000);
-    expect(parseDuration('500ms')).to.equal(500);
+    expect(parseDuration('30m', '--duration')).to.equal(1_800_000);
+    expect(parseDuration('1h30m', '--duration')).to.equal(5_400_000);
+    expect(parseDuration('500ms', '--duration')).to.equal(500);
     for (const bad of ['', '30', '0s', '5 minutes', '-1m'])
-      expect(() => parseDuration(bad), bad).to.throw(/--duration/);
+      expect(() => parseDuration(bad, '--duration'), bad).to.throw(/--duration/);
   });
 });

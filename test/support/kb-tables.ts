@@ -247,3 +247,16 @@ function textPorts(raw: string, line: number): (KbPort & { origin: 'list' | 'pro
   for (const m of text.matchAll(/TCP binding is performed on port (\d+)/g)) add('tcp', { port: Number(m[1]) }, 'list');
   return out;
 }
+
+/**
+ * The raw text of one `### heading` section (up to the next `##`/`###` heading), or of the
+ * summary table's section for `"Ports and protocols"`: what a test searches for the facts
+ * behind a catalog row. Throws when the heading is missing, so a renamed section fails loudly.
+ */
+export function kbSection(markdown: string, heading: string): string {
+  const lines = markdown.split(/\r?\n/);
+  const start = lines.findIndex((l) => /^#{2,3} /.test(l) && l.replace(/^#{2,3} /, '').trim() === heading);
+  if (start < 0) throw new Error(`KB layout changed: no section "${heading}"`);
+  const end = lines.findIndex((l, i) => i > start && /^#{2,3} /.test(l));
+  return lines.slice(start + 1, end < 0 ? undefined : end).join('\n');
+}

@@ -4,8 +4,9 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { StreamTimeoutError, streamIO } from '../../src/probe/stream-io.js';
-import { tlsInfoFromSocket } from '../../src/protocols/http/certificate.js';
+import { isPortolanError } from '../../src/errors.js';
+import { streamIO } from '../../src/probe/stream-io.js';
+import { tlsInfoFromSocket } from '../../src/protocols/tls/certificate.js';
 import type { StreamIO } from '../../src/protocols/types.js';
 
 export interface TestStream {
@@ -13,8 +14,8 @@ export interface TestStream {
   close(): void;
 }
 
-/** What a read rejects with when the deadline passes. */
-export const ReadTimeout = StreamTimeoutError;
+/** Whether a read rejected because the deadline passed. */
+export const isReadTimeout = (err: unknown): boolean => isPortolanError(err, 'STREAM_TIMEOUT');
 
 export async function openStream(port: number, opts: { tls?: boolean; timeoutMs?: number } = {}): Promise<TestStream> {
   const socket: net.Socket = await new Promise((resolve, reject) => {

@@ -7,7 +7,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { type UdpProbeResult, udpProbe } from '../../src/probe/udp.js';
-import { UdpPacer } from '../../src/probe/udp-pacer.js';
+import { UdpHostSchedule } from '../../src/probe/udp-schedule.js';
 import type { ProbeContext, UdpProtocol } from '../../src/protocols/types.js';
 
 /** What the server sends back for a request: bytes, several datagrams in order, or `null` for silence. */
@@ -91,20 +91,29 @@ export function testContext(port: number, extra: Partial<ProbeContext> = {}): Pr
   return { target: '127.0.0.1', address: '127.0.0.1', port, nonce, ...extra };
 }
 
-/** One `udpProbe` of `ctx.address`:`ctx.port` with the module: one transmission unless `retries` says more. */
-export function probeFake(
+/**
+ * One `udpProbe` of `ctx.address`:`ctx.port` with the module, on a schedule of its own: one
+ * transmission unless `retries` says more. `icmpVisible: false` is the Windows path (one
+ * unconnected socket for modules whose server answers from another port).
+ */
+export async function probeFake(
   mod: UdpProtocol,
   ctx: ProbeContext,
-  opts: { timeoutMs?: number; retries?: number; signal?: AbortSignal } = {},
+  opts: { timeoutMs?: number; retries?: number; signal?: AbortSignal; icmpVisible?: boolean } = {},
 ): Promise<UdpProbeResult> {
-  return udpProbe({
-    address: ctx.address,
-    port: ctx.port,
-    module: mod,
-    ctx,
-    timeoutMs: opts.timeoutMs ?? 1000,
-    retries: opts.retries ?? 0,
-    signal: opts.signal ?? new AbortController().signal,
-    pacer: new UdpPacer(50),
-  });
+  const signal = opts.signal ?? new AbortController().signal;
+  const schedule = new UdpHostSchedule({ timeoutMs: opts.timeoutMs ?? 1000, retries: opts.retries ?? 0, signal });
+  try {
+    return await udpProbe({
+      address: ctx.address,
+      port: ctx.port,
+      module: mod,
+      ctx,
+      signal,
+      schedule,
+      icmpVisible: opts.icmpVisible,
+    });
+  } finally {
+    schedule.close();
+  }
 }

@@ -1,24 +1,38 @@
 /**
  * `portolan check`: parse flags into a CheckRequest, run it with progress on stderr,
- * render the result, and set the exit code from the verdict.
+ * render the result, and set the exit code from the verdict. The run options come from
+ * the option table (`run-options.ts`).
  */
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { type CheckRequest, runCheck } from '../../check/run-check.js';
-import type { RunOptions, RunResult } from '../../model.js';
-import { DEFAULT_RPC_SAMPLE } from '../../probe/rpc-sample.js';
-import { responderTcpModule, responderUdpModule } from '../../responder/modules.js';
-import { PortolanError } from '../errors.js';
+import { PortolanError } from '../../errors.js';
+import type { RunResult } from '../../model.js';
+import type { RunOptionKey } from '../../run-options.js';
 import { checkOutputOptions, emitResult, type OutputOptions, outputOptions } from '../output.js';
-import { startProgress } from '../progress.js';
+import { progressEnabled, startProgress } from '../progress.js';
+import { addRunOptions, runSettingsFrom, withFlagNames } from '../run-option-flags.js';
 
 const collect = (value: string, prev: string[] = []) => [...prev, value];
 
-function integer(flag: string) {
-  return (value: string): number => {
-    if (!/^-?\d+$/.test(value)) throw new PortolanError('USAGE', `${flag} "${value}": expected a whole number`);
-    return Number(value);
-  };
-}
+/** The run options `check` takes, in the order `--help` lists them. */
+const CHECK_OPTIONS = [
+  'expect',
+  'profile',
+  'rpcRange',
+  'rpcMode',
+  'rpcSample',
+  'os',
+  'clientOs',
+  'timeoutMs',
+  'retries',
+  'concurrency',
+  'perHost',
+  'source',
+  'allAddresses',
+  'appProbes',
+  'failOn',
+  'responder',
+] as const satisfies readonly RunOptionKey[];
 
 interface CheckFlags extends OutputOptions {
   role?: string[];
@@ -26,21 +40,7 @@ interface CheckFlags extends OutputOptions {
   port?: string[];
   domain?: string;
   dnsServer?: string;
-  expect: RunOptions['expect'];
-  profile: RunOptions['profile'];
-  rpc: RunOptions['rpcMode'];
-  rpcSample: number;
   rpcRange?: string;
-  os?: string;
-  clientOs?: string;
-  timeout: number;
-  retries: number;
-  concurrency: number;
-  perHost: number;
-  source?: string;
-  allAddresses?: boolean;
-  appProbes: boolean;
-  failOn: RunOptions['failOn'];
   checks?: string[];
   snmpCommunity: string;
   quiet?: boolean;
@@ -61,45 +61,8 @@ export function registerCheck(program: Command): void {
     )
     .option('-p, --port <spec>', 'an ad-hoc port: 445/tcp, 53/udp, 5000-5010/tcp or icmp (repeatable)', collect)
     .option('--domain <domain>', 'add the domain controllers of DOMAIN (SRV _ldap._tcp.dc._msdcs.DOMAIN)')
-    .option('--dns-server <address>', 'DNS server to ask for --domain (default: the system resolver)')
-    .addOption(
-      new Option('--expect <mode>', 'listening: the service must answer; reachable: pre-deployment, closed passes too')
-        .choices(['listening', 'reachable'])
-        .default('listening'),
-    )
-    .addOption(
-      new Option('--profile <profile>', 'dynamic RPC range: modern 49152-65535, legacy 1025-5000, or both')
-        .choices(['modern', 'legacy', 'both'])
-        .default('modern'),
-    )
-    .option(
-      '--rpc-range <ports>',
-      'the dynamic RPC range your servers are pinned to, e.g. 5000-5100 (overrides --profile)',
-    )
-    .addOption(
-      new Option(
-        '--rpc <mode>',
-        'dynamic ports: discover them via the endpoint mapper (falls back to a sample), sample K, or sweep all',
-      )
-        .choices(['discover', 'sample', 'sweep'])
-        .default('discover'),
-    )
-    .option('--rpc-sample <k>', 'ports to sample from a range', integer('--rpc-sample'), DEFAULT_RPC_SAMPLE)
-    .option('--os <os>', 'target OS (2003, 2008, 2008r2, 2012 ... 2025) for OS-specific rows such as DFSR 5722/tcp')
-    .option('--client-os <os>', 'clients\u2019 OS (xp, 2003 ...) for rows that only old clients need')
-    .option('--timeout <ms>', 'TCP connect timeout and UDP wait per datagram', integer('--timeout'), 1500)
-    .option('--retries <n>', 'UDP retransmissions after the first datagram', integer('--retries'), 2)
-    .option('--concurrency <n>', 'probes in flight in the whole run', integer('--concurrency'), 256)
-    .option('--per-host <n>', 'probes in flight per target address', integer('--per-host'), 32)
-    .option('--source <address>', 'bind every probe to this local address (multi-homed agents)')
-    .option('--all-addresses', 'probe every address a name resolves to, not only the first')
-    .option('--no-app-probes', 'plain TCP connects: no protocol conversation after the handshake')
-    .addOption(
-      new Option('--fail-on <what>', 'exit 1 on failures only (inconclusive exits 3), or on inconclusive results too')
-        .choices(['fail', 'inconclusive'])
-        .default('fail'),
-    )
-    .option('--responder', 'pre-deployment: talk to `portolan listen` on the target; every port must answer it')
+    .option('--dns-server <address>', 'DNS server to ask for --domain (default: the system resolver)');
+  addRunOptions(cmd, CHECK_OPTIONS)
     .option('--token <secret>', 'the responder\u2019s shared token (or $PORTOLAN_RESPONDER_TOKEN)')
     .option('--snmp-community <name>', 'SNMP v2c community for the sysDescr evidence', 'public')
     .option('--checks <dir>', 'also load services/ and roles/ from DIR (repeatable)', collect)
@@ -110,7 +73,10 @@ export function registerCheck(program: Command): void {
     `
 States (PortQry words in brackets): open [LISTENING], closed [NOT LISTENING], filtered [FILTERED],
 open|filtered [LISTENING or FILTERED], error, untestable.
-Exit codes: 0 compliant, 1 non-compliant, 2 usage/catalog error, 3 inconclusive only.
+Exit codes: 0 compliant, 1 non-compliant, 2 usage/catalog error (a folder --output-dir cannot
+write is one, found before probing), 3 inconclusive only (1 with --fail-on inconclusive),
+70 internal failure: a report could not be rendered or written after probing (the others
+were written and the JSON result kept; stderr says where).
 
 Examples:
   portolan check --role domain-controller dc1.corp.example dc2.corp.example
@@ -122,57 +88,41 @@ Examples:
 `,
   );
   cmd.action(async (targets: string[], flags: CheckFlags, command: Command) => {
-    const request = toRequest(targets, flags, command);
-    checkOutputOptions(flags);
-    const result = await runWithProgress(request, flags);
-    emitResult(result, flags);
-    process.exitCode = result.summary.exitCode;
+    try {
+      const request = toRequest(targets, flags, command);
+      checkOutputOptions(flags);
+      const result = await runWithProgress(request, flags);
+      process.exitCode = result.summary.exitCode;
+      // Off a TTY no progress line showed the verdict: say it beside the "wrote" lines.
+      await emitResult(result, flags, { verdict: !progressEnabled(Boolean(flags.quiet)) });
+    } catch (err) {
+      // The library names fields by key (timeoutMs); here they were flags (--timeout).
+      throw withFlagNames(err);
+    }
   });
 }
 
 function toRequest(targets: string[], f: CheckFlags, command: Command): CheckRequest {
-  if (f.dnsServer && !f.domain) throw new PortolanError('USAGE', '--dns-server needs --domain');
-  if (f.rpcRange && command.getOptionValueSource('profile') === 'cli') {
-    throw new PortolanError('USAGE', '--rpc-range and --profile conflict: a pinned range replaces the profile');
-  }
-  const token = f.token ?? process.env.PORTOLAN_RESPONDER_TOKEN;
-  if (f.token && !f.responder) throw new PortolanError('USAGE', '--token goes with --responder');
-  if (f.responder && !token) {
+  if (f.dnsServer && !f.domain) throw new PortolanError('MISSING_OPTION', '--dns-server needs --domain');
+  if (f.rpcRange !== undefined && command.getOptionValueSource('profile') === 'cli') {
     throw new PortolanError(
-      'USAGE',
-      '--responder needs --token SECRET (printed by `portolan listen`) or $PORTOLAN_RESPONDER_TOKEN',
+      'CONFLICTING_OPTIONS',
+      '--rpc-range and --profile conflict: a pinned range replaces the profile',
     );
   }
-  if (!f.role && !f.service && !f.port) {
-    throw new PortolanError('USAGE', 'nothing to check: name at least one --role, --service or --port');
-  }
+  if (f.token && !f.responder) throw new PortolanError('MISSING_OPTION', '--token goes with --responder');
+  const token = f.token ?? process.env.PORTOLAN_RESPONDER_TOKEN;
   return {
     targets: targets.map((name) => ({ name, origin: 'command line' })),
     roles: f.role ?? [],
     services: f.service ?? [],
     ports: f.port ?? [],
-    domain: f.domain ? { name: f.domain, dnsServer: f.dnsServer } : undefined,
+    ...(f.domain ? { domain: { name: f.domain, ...(f.dnsServer ? { dnsServer: f.dnsServer } : {}) } } : {}),
     catalogDirs: f.checks ?? [],
     snmpCommunity: f.snmpCommunity,
-    responder: f.responder && token ? { tcp: responderTcpModule(token), udp: responderUdpModule(token) } : undefined,
+    ...(f.responder && token ? { responderToken: token } : {}),
     commandLine: ['portolan', ...process.argv.slice(2)],
-    options: {
-      expect: f.expect,
-      profile: f.profile,
-      rpcRange: f.rpcRange ?? null,
-      rpcMode: f.rpc,
-      rpcSample: f.rpcSample,
-      os: f.os ?? null,
-      clientOs: f.clientOs ?? null,
-      timeoutMs: f.timeout,
-      retries: f.retries,
-      concurrency: f.concurrency,
-      perHost: f.perHost,
-      source: f.source ?? null,
-      allAddresses: Boolean(f.allAddresses),
-      appProbes: f.appProbes,
-      failOn: f.failOn,
-    },
+    options: runSettingsFrom(command, f as unknown as Record<string, unknown>, CHECK_OPTIONS),
   };
 }
 

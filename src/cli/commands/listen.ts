@@ -7,13 +7,15 @@ import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { expandRole } from '../../catalog/expand.js';
 import { loadCatalog } from '../../catalog/load.js';
-import type { RpcProfile } from '../../model.js';
-import { DEFAULT_RPC_SAMPLE } from '../../probe/rpc-sample.js';
+import { parseDuration } from '../../duration.js';
+import { PortolanError } from '../../errors.js';
+import { powerShell } from '../../platform/powershell.js';
 import { advertisedAddress, checkCommand } from '../../responder/client-command.js';
-import { parseDuration } from '../../responder/duration.js';
+import { type HostFirewall, windowsFirewall } from '../../responder/firewall-session.js';
 import { portsForExpectations } from '../../responder/ports.js';
 import { runListen } from '../../responder/session.js';
-import { PortolanError } from '../errors.js';
+import { RUN_OPTIONS, type RunOptionKey, resolveRunSettings } from '../../run-options.js';
+import { addRunOptions, flagFor, runSettingsFrom, withFlagNames } from '../run-option-flags.js';
 
 interface ListenOpts {
   role: string;
@@ -22,19 +24,43 @@ interface ListenOpts {
   token?: string;
   format: string;
   checks?: string[];
-  profile: string;
-  rpcRange?: string;
-  rpcSample?: string;
-  os?: string;
-  clientOs?: string;
+  addFirewallRules?: boolean;
+  firewallCheck: boolean;
 }
 
 const TOKEN_ENV = 'PORTOLAN_RESPONDER_TOKEN';
-const PROFILES: RpcProfile[] = ['modern', 'legacy', 'both'];
+const FIREWALL_FLAG = '--add-firewall-rules';
+
+/** Windows: the session checks (and with the flag opens) the host's own firewall. */
+function hostFirewall(opts: ListenOpts): HostFirewall | undefined {
+  if (process.platform !== 'win32') {
+    if (opts.addFirewallRules) process.stderr.write(`${FIREWALL_FLAG} is for Windows only: ignored here.\n`);
+    return undefined;
+  }
+  if (!opts.firewallCheck) return undefined;
+  return windowsFirewall({
+    run: powerShell(),
+    addRules: Boolean(opts.addFirewallRules),
+    rules: { sessionId: randomBytes(4).toString('hex'), program: process.execPath },
+    flag: FIREWALL_FLAG,
+  });
+}
 const collect = (value: string, prev: string[] = []) => [...prev, value];
 
+/** The run options that decide which ports a role has: the client's `check` must use the same. */
+const LISTEN_OPTIONS = [
+  'profile',
+  'rpcRange',
+  'rpcSample',
+  'os',
+  'clientOs',
+] as const satisfies readonly RunOptionKey[];
+
+/** Each served port of a range is a listening socket: serve at most this many per range. */
+const MAX_SERVED_SAMPLE = 1024;
+
 export function registerListen(program: Command): void {
-  program
+  const cmd = program
     .command('listen')
     .description(
       'stand in for a server that does not exist yet: answer portolan probes on every port of a role,\n' +
@@ -42,78 +68,91 @@ export function registerListen(program: Command): void {
     )
     .requiredOption('--role <role>', 'the role this host will have (see `portolan catalog roles`)')
     .option('--bind <address>', 'local address to listen on (default: all IPv4 addresses)')
-    .option('--duration <time>', 'stop after this long: 90s, 30m, 1h', '30m')
+    .option('--duration <time>', 'stop after this long: 90s, 30m, 1h (up to 366d)', '30m')
     .option('--token <secret>', `shared secret for the probes (default: $${TOKEN_ENV}, or a random one)`)
     .option('--format <format>', 'table, or json (one JSON line per hit on stdout)', 'table')
     .option('--checks <dir>', 'also load services/ and roles/ from DIR (repeatable)', collect)
-    .option('--profile <profile>', 'RPC dynamic range profile: modern, legacy or both', 'modern')
-    .option('--rpc-range <ports>', 'the fixed RPC range the servers are configured with, e.g. 5000-5100')
     .option(
-      '--rpc-sample <k>',
-      `how many ports of each range to serve (default ${DEFAULT_RPC_SAMPLE}, as check probes)`,
+      FIREWALL_FLAG,
+      'Windows: add temporary inbound firewall rules for the ports no rule allows, and remove them when listen stops (elevated prompt)',
     )
-    .option('--os <os>', 'the OS this host will run (2008, 2016 ...) for rows that apply to some OS only')
-    .option('--client-os <os>', 'the clients\u2019 OS (xp, 2003 ...) for rows that apply to some clients only')
+    .option('--no-firewall-check', 'Windows: do not read the inbound firewall rules (no PowerShell is run)');
+  addRunOptions(cmd, LISTEN_OPTIONS, {
+    rpcRange: 'the fixed RPC range the servers are configured with, e.g. 5000-5100',
+    rpcSample: `how many ports of each range to serve, as check probes (at most ${MAX_SERVED_SAMPLE})`,
+    os: 'the OS this host will run (2008, 2016 ...) for rows that apply to some OS only',
+  })
     .addHelpText(
       'after',
       `
-Ports below 1024 need root or CAP_NET_BIND_SERVICE. Every reply is smaller than the probe,
-UDP replies are rate-limited per source, and anything that is not a portolan probe gets no answer.
+Ports below 1024 need root or CAP_NET_BIND_SERVICE on Linux and root on macOS; Windows needs no
+rights for them. Every reply is smaller than the probe, UDP replies are rate-limited per source,
+replies to a wrong token draw from a budget of their own (a spoofed flood cannot spend what your
+clients need; when verified replies must be refused, the clients are told and report UDP silence
+as inconclusive), TCP connections are capped per address and must deliver their probe within 5 s,
+and anything that is not a portolan probe gets no answer.
+
+On Windows, listen reads the inbound Windows Defender Firewall rules (PowerShell) and says which
+served ports they let in; for the rest it prints the New-NetFirewallRule and Remove-NetFirewallRule
+lines to run, or with ${FIREWALL_FLAG} adds the rules itself and removes them when it stops.
 
 Examples:
   sudo portolan listen --role domain-controller --duration 1h
   portolan listen --role file-server --bind 192.0.2.10 --token "$TOKEN" --format json
+  portolan listen --role domain-controller --add-firewall-rules      # Windows, elevated PowerShell
 `,
     )
-    .action(async (opts: ListenOpts) => {
-      process.exitCode = await listen(opts);
+    .action(async (opts: ListenOpts, command: Command) => {
+      try {
+        process.exitCode = await listen(opts, command);
+      } catch (err) {
+        throw withFlagNames(err);
+      }
     });
 }
 
-function parseOptions(opts: ListenOpts) {
+function parseOptions(opts: ListenOpts, command: Command) {
   if (opts.format !== 'table' && opts.format !== 'json') {
-    throw new PortolanError('USAGE', `--format "${opts.format}": expected table or json`);
+    throw new PortolanError('INVALID_VALUE', `--format "${opts.format}": expected table or json`);
   }
-  if (!PROFILES.includes(opts.profile as RpcProfile)) {
-    throw new PortolanError('USAGE', `--profile "${opts.profile}": expected ${PROFILES.join(', ')}`);
-  }
-  const rpcSample = opts.rpcSample === undefined ? DEFAULT_RPC_SAMPLE : Number(opts.rpcSample);
-  if (!Number.isInteger(rpcSample) || rpcSample < 1 || rpcSample > 1024) {
-    throw new PortolanError('USAGE', `--rpc-sample "${opts.rpcSample}": expected a whole number 1-1024`);
+  const settings = resolveRunSettings(
+    runSettingsFrom(command, opts as unknown as Record<string, unknown>, LISTEN_OPTIONS),
+  );
+  if (settings.rpcSample > MAX_SERVED_SAMPLE) {
+    throw new PortolanError(
+      'INVALID_VALUE',
+      `rpcSample ${settings.rpcSample}: expected a whole number from 1 to ${MAX_SERVED_SAMPLE} (each is a listening socket)`,
+      { fields: ['rpcSample'] },
+    );
   }
   const given = opts.token ?? process.env[TOKEN_ENV];
-  if (given === '') throw new PortolanError('USAGE', '--token: the token must not be empty');
+  if (given === '') throw new PortolanError('INVALID_VALUE', '--token: the token must not be empty');
   return {
     format: opts.format as 'table' | 'json',
-    profile: opts.profile as RpcProfile,
-    rpcSample,
-    durationMs: parseDuration(opts.duration),
+    settings,
+    durationMs: parseDuration(opts.duration, '--duration'),
     token: given ?? randomBytes(18).toString('base64url'),
     generatedToken: given === undefined,
   };
 }
 
-async function listen(opts: ListenOpts): Promise<number> {
-  const o = parseOptions(opts);
+async function listen(opts: ListenOpts, command: Command): Promise<number> {
+  const o = parseOptions(opts, command);
+  const s = o.settings;
   const catalog = await loadCatalog({ dirs: opts.checks ?? [] });
-  const expectations = expandRole(catalog, opts.role, {
-    profile: o.profile,
-    rpcRange: opts.rpcRange ?? null,
-    os: opts.os ?? null,
-    clientOs: opts.clientOs ?? null,
-  });
-  const plan = portsForExpectations(expectations, o.rpcSample);
+  const expectations = expandRole(catalog, opts.role, s);
+  const plan = portsForExpectations(expectations, s.rpcSample);
+  // The same range options on the client, so both sides sample the same ports (a pinned range replaces the profile).
+  const passed = LISTEN_OPTIONS.filter(
+    (k) => s[k] !== RUN_OPTIONS[k].default && !(k === 'profile' && s.rpcRange !== null),
+  );
   const clientCommand = checkCommand({
     role: opts.role,
     address: advertisedAddress(opts.bind),
     token: o.token,
     passThrough: [
       ...(opts.checks ?? []).map((dir): [string, string] => ['--checks', dir]),
-      ['--profile', o.profile === 'modern' ? undefined : o.profile],
-      ['--rpc-range', opts.rpcRange],
-      ['--rpc-sample', opts.rpcSample],
-      ['--os', opts.os],
-      ['--client-os', opts.clientOs],
+      ...passed.map((k): [string, string] => [flagFor(k) as string, String(s[k])]),
     ],
   });
 
@@ -132,6 +171,7 @@ async function listen(opts: ListenOpts): Promise<number> {
       stdout: process.stdout,
       stderr: process.stderr,
       signal: stop.signal,
+      firewall: hostFirewall(opts),
     });
     return outcome.exitCode;
   } finally {

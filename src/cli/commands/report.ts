@@ -2,17 +2,23 @@
  * `portolan report RESULT.json --format FMT [--output FILE]`: re-renders a saved JSON result
  * in any format. The input is checked against checks/schema/result.schema.json first; an invalid
  * file is a usage error (exit 2) naming the file, the JSON pointer and what was expected.
+ * `portolan report --run ID` renders a run recorded in the history instead.
  */
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { PortolanError } from '../../errors.js';
 import type { RunResult } from '../../model.js';
-import { FORMATS, type Format, renderers } from '../../report/index.js';
+import { FORMATS, type Format } from '../../report/index.js';
 import { validateResult } from '../../report/validate-result.js';
-import { writeFileAtomic } from '../../report/write.js';
-import { PortolanError } from '../errors.js';
+import { checkReportFile, reportBody, writeReportFile } from '../../report/write.js';
+import { historyOption, withHistory } from '../history-flags.js';
+import { colorWanted, writeChunks } from '../output.js';
 
 interface ReportOpts {
   format: Format;
+  run?: string;
+  history?: string;
+  plan?: string;
   output?: string;
   color?: boolean;
 }
@@ -25,13 +31,16 @@ export function loadResultFile(file: string): RunResult {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new PortolanError('IO', `cannot read the result: ${(err as Error).message}`, file);
+    throw new PortolanError('FILE_UNREADABLE', `cannot read the result: ${(err as Error).message}`, {
+      location: file,
+      cause: err,
+    });
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new PortolanError('USAGE', `not JSON: ${(err as Error).message}`, file);
+    throw new PortolanError('RESULT_INVALID', `not JSON: ${(err as Error).message}`, { location: file, cause: err });
   }
   const outcome = validateResult(data);
   if (outcome.ok) return outcome.result;
@@ -40,25 +49,23 @@ export function loadResultFile(file: string): RunResult {
     .map((p) => `  ${p.pointer === '' ? '(root)' : p.pointer}: ${p.message}`);
   if (outcome.problems.length > MAX_PROBLEMS) lines.push(`  ... and ${outcome.problems.length - MAX_PROBLEMS} more`);
   throw new PortolanError(
-    'USAGE',
+    'RESULT_INVALID',
     `not a portolan result (checks/schema/result.schema.json, schemaVersion 1):\n${lines.join('\n')}`,
-    file,
+    { location: file },
   );
 }
 
-/** Colour only for the terminal table on a TTY, and never when NO_COLOR is set (no-color.org). */
-function useColor(opts: ReportOpts): boolean {
-  if (opts.color !== undefined) return opts.color;
-  return opts.format === 'table' && !opts.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
-}
-
 export function registerReport(program: Command): void {
-  program
-    .command('report')
+  historyOption(program.command('report'))
     .description('re-render a saved JSON result as a table, HTML compliance report, JUnit XML, Markdown or JSON')
-    .argument('<result.json>', 'a result written by `portolan check --format json`')
+    .argument('[result.json]', 'a result written by `portolan check --format json` (or --run)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('table'))
     .option('-o, --output <file>', 'write to FILE (atomically: a temp file, then a rename) instead of stdout')
+    .option(
+      '--run <id>',
+      'render run ID from the history (--history) instead of a file (`latest`: the newest complete run)',
+    )
+    .option('--plan <name>', 'with --run latest: the newest complete run of this plan')
     .option('--color', 'colour the table even when stdout is not a terminal')
     .option('--no-color', 'never colour the table')
     .addHelpText(
@@ -68,19 +75,58 @@ Examples:
   portolan report result.json                              the terminal table
   portolan report result.json --format html -o audit.html  the offline compliance report
   portolan report result.json --format junit -o junit.xml  for CI test reports
-  portolan report result.json --format md >> "$GITHUB_STEP_SUMMARY"`,
+  portolan report result.json --format md >> "$GITHUB_STEP_SUMMARY"
+  portolan report --run 42 --format html -o run42.html     a run from the history
+  portolan report --run latest --plan nightly-staging --history postgres://portolan@db.corp.example/portolan
+
+Exit codes: 0 rendered, 2 not a portolan result, no such recorded run, or an --output that cannot
+be written (checked first), 70 internal failure (a renderer failed: a bug worth reporting).`,
     )
-    .action((file: string, opts: ReportOpts) => {
-      const result = loadResultFile(file);
-      const text = renderers[opts.format](result, { color: useColor(opts) });
-      if (opts.output) {
-        try {
-          writeFileAtomic(opts.output, text);
-        } catch (err) {
-          throw new PortolanError('IO', `cannot write the report: ${(err as Error).message}`, opts.output);
-        }
-      } else {
-        process.stdout.write(text);
+    .action(async (file: string | undefined, opts: ReportOpts) => {
+      if (file !== undefined && opts.run !== undefined) {
+        throw new PortolanError('CONFLICTING_OPTIONS', 'give a result file or --run, not both');
       }
+      if (file === undefined && opts.run === undefined) {
+        throw new PortolanError(
+          'MISSING_OPTION',
+          'name a result file, or a recorded run with --run ID (see `portolan history`)',
+        );
+      }
+      if (opts.plan !== undefined && opts.run !== 'latest') {
+        throw new PortolanError('MISSING_OPTION', '--plan goes with --run latest');
+      }
+      if (opts.output) checkReportFile(opts.output, '--output');
+      const result = file === undefined ? await loadRecordedRun(opts) : loadResultFile(file);
+      const body = reportBody(result, opts.format, {
+        color: colorWanted(opts.format, Boolean(opts.output), opts.color),
+      });
+      if (opts.output) writeReportFile(opts.output, body);
+      else await writeChunks(process.stdout, typeof body === 'string' ? [body] : body);
     });
+}
+
+/** The result of the run `--run` names (an id, or `latest`). */
+async function loadRecordedRun(opts: ReportOpts): Promise<RunResult> {
+  const wanted = opts.run ?? '';
+  if (wanted !== 'latest' && !/^\d+$/.test(wanted)) {
+    throw new PortolanError(
+      'INVALID_VALUE',
+      `--run "${wanted}": expected a run id from \`portolan history\`, or latest`,
+    );
+  }
+  return withHistory(opts.history, async (history) => {
+    const id =
+      wanted === 'latest'
+        ? (await history.latest(opts.plan === undefined ? {} : { plan: opts.plan }))?.id
+        : Number(wanted);
+    if (id === undefined) {
+      throw new PortolanError(
+        'HISTORY_NO_RUN',
+        opts.plan ? `no complete runs of plan "${opts.plan}" recorded` : 'no complete runs recorded yet',
+      );
+    }
+    const result = await history.result(id);
+    if (!result) throw new PortolanError('HISTORY_NO_RUN', `run ${id} is not in the history`);
+    return result;
+  });
 }

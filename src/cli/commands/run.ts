@@ -4,20 +4,24 @@
  */
 import { type Command, Option } from 'commander';
 import { runCheck } from '../../check/run-check.js';
-import { DEFAULT_HISTORY } from '../../history/db.js';
+import { parseDuration } from '../../duration.js';
 import { describeDiff } from '../../history/describe-diff.js';
-import { parseDuration } from '../../plan/duration.js';
+import { historyFrom } from '../../history/location.js';
 import { executePlan } from '../../plan/execute.js';
 import { loadPlan } from '../../plan/load.js';
-import type { PlanFailOn } from '../../plan/types.js';
+import { terminalText } from '../../printable.js';
 import { renderers } from '../../report/index.js';
-import { PortolanError } from '../errors.js';
-import { startProgress } from '../progress.js';
+import type { FailOn } from '../../run-options.js';
+import { historyOptions } from '../history-flags.js';
+import { keepJson, notDelivered, verdictLine } from '../output.js';
+import { progressEnabled, startProgress } from '../progress.js';
+import { addRunOptions } from '../run-option-flags.js';
 
 interface RunFlags {
-  history: string | false;
+  history?: string | boolean;
+  includeIncomplete?: boolean;
   waitUntilPass?: string;
-  failOn?: string;
+  failOn?: FailOn[];
   outputDir?: string;
   checks?: string[];
   print: 'table' | 'md' | 'none';
@@ -25,27 +29,6 @@ interface RunFlags {
 }
 
 const collect = (value: string, prev: string[] = []) => [...prev, value];
-
-/** `--history PATH` / `--no-history`, shared with `portolan agent`. */
-export function historyOptions(cmd: Command): Command {
-  return cmd
-    .option('--history <path>', 'run history database (SQLite)', DEFAULT_HISTORY)
-    .option('--no-history', 'do not record this run');
-}
-
-export function parseFailOn(text: string | undefined): PlanFailOn[] {
-  if (!text) return [];
-  return text.split(',').map((item) => {
-    const value = item.trim();
-    if (value !== 'inconclusive' && value !== 'waived-expiring') {
-      throw new PortolanError(
-        'USAGE',
-        `--fail-on "${value}": expected inconclusive, waived-expiring or both (comma-separated)`,
-      );
-    }
-    return value;
-  });
-}
 
 export function registerRun(program: Command): void {
   const cmd = program
@@ -56,18 +39,22 @@ export function registerRun(program: Command): void {
       '--wait-until-pass <duration>',
       're-run failing targets with backoff until they pass or DURATION ends (e.g. 10m)',
     )
-    .option('--fail-on <what>', 'also exit 1 on: inconclusive, waived-expiring (comma-separated; adds to the plan)')
     .option('--output-dir <dir>', "write the plan's report formats here instead of its outputs.directory")
     .option('--checks <dir>', 'also load services/ and roles/ from DIR (repeatable)', collect)
     .addOption(
       new Option('--print <format>', 'what to print on stdout').choices(['table', 'md', 'none']).default('table'),
     )
     .option('-q, --quiet', 'no progress on stderr');
+  addRunOptions(cmd, ['failOn'], {
+    failOn: "also exit 1 on: inconclusive, waived-expiring (comma-separated; adds to the plan's failOn)",
+  });
   historyOptions(cmd).addHelpText(
     'after',
     `
-Exit codes: 0 compliant, 1 non-compliant (or an expired waiver), 2 usage or plan error,
-3 inconclusive only (1 with --fail-on inconclusive).
+Exit codes: 0 compliant, 1 non-compliant (or an expired waiver), 2 usage or plan error (a
+report folder that cannot be written is one, found before probing), 3 inconclusive only
+(1 with --fail-on inconclusive), 70 internal failure: a report could not be rendered or
+written after probing (the others were written and the run recorded; stderr says which).
 
 Examples:
   portolan run checks/plans/nightly-staging.yaml
@@ -77,9 +64,8 @@ Examples:
   );
   cmd.action(async (planPath: string, flags: RunFlags) => {
     const waitUntilPassMs = flags.waitUntilPass ? parseDuration(flags.waitUntilPass, '--wait-until-pass') : 0;
-    const extraFailOn = parseFailOn(flags.failOn);
     const loaded = await loadPlan(planPath);
-    const plan = { ...loaded, failOn: [...new Set([...loaded.failOn, ...extraFailOn])] };
+    const plan = { ...loaded, failOn: [...new Set([...loaded.failOn, ...(flags.failOn ?? [])])] };
     const controller = new AbortController();
     const onSigint = () => controller.abort();
     process.once('SIGINT', onSigint);
@@ -87,23 +73,41 @@ Examples:
     try {
       const done = await executePlan(plan, runCheck, {
         commandLine: ['portolan', ...process.argv.slice(2)],
-        historyPath: flags.history || null,
+        historyPath: historyFrom(flags.history),
+        includeIncomplete: !!flags.includeIncomplete,
         waitUntilPassMs,
+        ...(process.env.PORTOLAN_RESPONDER_TOKEN ? { responderToken: process.env.PORTOLAN_RESPONDER_TOKEN } : {}),
         signal: controller.signal,
         onProgress: progress.update,
         ...(flags.checks ? { catalogDirs: flags.checks } : {}),
         ...(flags.outputDir ? { outputDir: flags.outputDir } : {}),
       });
       progress.stop(`${done.result.summary.status}: ${done.result.summary.headline}`);
-      if (flags.print !== 'none') process.stdout.write(`${renderers[flags.print](done.result, { color: false })}\n`);
-      for (const file of done.written) process.stderr.write(`wrote ${file}\n`);
+      process.exitCode = done.result.summary.exitCode;
+      const failed = [...done.failedReports];
+      if (flags.print !== 'none') {
+        try {
+          process.stdout.write(`${renderers[flags.print](done.result, { color: false })}\n`);
+        } catch (err) {
+          failed.push({ format: flags.print, path: 'stdout', error: err as Error });
+        }
+      }
+      // Off a TTY with nothing printed, the log would say only "wrote ...": say the verdict.
+      if (flags.print === 'none' && !progressEnabled(Boolean(flags.quiet)))
+        process.stderr.write(`${verdictLine(done.result)}\n`);
+      for (const file of done.written) process.stderr.write(`wrote ${terminalText(file)}\n`);
       const recorded = done.recorded;
       if (recorded?.error) process.stderr.write(`portolan: warning: run not recorded: ${recorded.error.message}\n`);
       if (recorded?.diff && recorded.previous) {
         process.stderr.write(`since run ${recorded.previous.id} (${recorded.previous.startedAt}):\n`);
         process.stderr.write(`${describeDiff(recorded.diff)}\n`);
       }
-      process.exitCode = done.result.summary.exitCode;
+      if (failed.length > 0) {
+        const inHistory = recorded !== null && !recorded.error;
+        const hasJson = done.written.some((file) => file.endsWith('.json'));
+        const kept = inHistory || hasJson ? null : keepJson(done.result, [flags.outputDir ?? plan.outputs.directory]);
+        throw notDelivered(failed, done.written, kept, inHistory ? `the run is recorded in ${flags.history}` : null);
+      }
     } catch (err) {
       progress.stop(null);
       throw err;

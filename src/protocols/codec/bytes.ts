@@ -1,7 +1,9 @@
 /**
- * Byte helpers shared by the protocol codecs: building messages from parts, bounded
- * big/little-endian reads, and turning untrusted bytes into printable evidence text.
+ * Byte helpers shared by every protocol codec: building messages from parts (big- and
+ * little-endian writers), single bounded reads (`null` past the end; a whole message is read
+ * with `ByteReader`), GUIDs, and turning untrusted bytes into printable evidence text.
  */
+import { printableText } from '../../printable.js';
 
 /** Concatenate byte arrays and plain byte values. */
 export function concat(...parts: (Uint8Array | readonly number[])[]): Uint8Array {
@@ -19,6 +21,10 @@ export function concat(...parts: (Uint8Array | readonly number[])[]): Uint8Array
 export const u16be = (n: number): number[] => [(n >>> 8) & 0xff, n & 0xff];
 /** Four big-endian bytes. */
 export const u32be = (n: number): number[] => [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
+/** Two little-endian bytes. */
+export const u16le = (n: number): number[] => [n & 0xff, (n >>> 8) & 0xff];
+/** Four little-endian bytes. */
+export const u32le = (n: number): number[] => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff];
 
 /** Big-endian u16 at `offset`, or `null` past the end. */
 export function readU16be(b: Uint8Array, offset: number): number | null {
@@ -59,16 +65,10 @@ export const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.char
 
 /**
  * Untrusted bytes as printable evidence text: UTF-8 decoded, control characters shown as
- * `\xNN`, cut to `max` characters. Renderers still escape it; this keeps it one line.
+ * `\xNN` (`printableText`), cut to `max` characters. Renderers still escape it; this keeps it one line.
  */
 export function printable(b: Uint8Array, max = 200): string {
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(b.subarray(0, max * 4));
-  let clean = '';
-  for (const c of text) {
-    const code = c.codePointAt(0) ?? 0;
-    clean += code < 0x20 || (code >= 0x7f && code < 0xa0) ? `\\x${code.toString(16).padStart(2, '0')}` : c;
-  }
-  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+  return printableText(new TextDecoder('utf-8', { fatal: false }).decode(b.subarray(0, max * 4)), max);
 }
 
 /** `nonce` stretched or cut to `n` bytes (the engine's nonce length is not fixed). */
@@ -78,8 +78,17 @@ export function nonceBytes(nonce: Uint8Array, n: number): Uint8Array {
   return out;
 }
 
-/** A 16-byte GUID in its mixed-endian wire form ([MS-DTYP] 2.3.4.2) as text. */
-export function guidText(b: Uint8Array): string {
+/** A 16-byte GUID in its mixed-endian wire form ([MS-DTYP] 2.3.4.2: Data1..3 little-endian) as lower-case text. */
+export function guidToString(b: Uint8Array): string {
   const le = (from: number, to: number) => hex(b.subarray(from, to).slice().reverse());
   return `${le(0, 4)}-${le(4, 6)}-${le(6, 8)}-${hex(b.subarray(8, 10))}-${hex(b.subarray(10, 16))}`;
+}
+
+/** Canonical GUID text to its 16-byte wire form; throws TypeError on a malformed constant (our own, never the network's). */
+export function guidToBytes(text: string): Uint8Array {
+  const h = text.replace(/-/g, '');
+  if (!/^[0-9a-fA-F]{32}$/.test(h)) throw new TypeError(`not a GUID: ${text}`);
+  const raw = Uint8Array.from({ length: 16 }, (_, i) => Number.parseInt(h.slice(i * 2, i * 2 + 2), 16));
+  const order = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15];
+  return Uint8Array.from(order, (i) => raw[i]);
 }

@@ -3,6 +3,7 @@
  * principal that does not exist, and a reader for the KDC's reply (KRB-ERROR or AS-REP).
  * Shared by the UDP 88 and 464 modules and usable over TCP (add the 4-byte length, RFC 4120 §7.2.2).
  */
+
 import {
   app,
   childrenOf,
@@ -20,6 +21,7 @@ import {
   unwrap,
 } from './ber.js';
 import { printable } from './bytes.js';
+import { malformed, type Parsed, parsed } from './parsed.js';
 
 /** Error codes a probe can meet, by number (RFC 4120 §7.5.9, RFC 6113). */
 export const KRB_ERRORS: Record<number, string> = {
@@ -109,28 +111,29 @@ function generalizedTime(t: Tlv | null): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
-/** Decode a KRB-ERROR, AS-REP or KRB-PRIV at the start of `bytes`; a string says why not. */
-export function readKrbReply(bytes: Uint8Array): KrbReply | string {
+/** Decode a KRB-ERROR, AS-REP or KRB-PRIV at the start of `bytes`. */
+export function readKrbReply(bytes: Uint8Array): Parsed<KrbReply> {
   const outer = readTlv(bytes, 0);
-  if (!outer) return 'not a complete BER message';
-  if (outer.tag === 0x75) return { kind: 'priv' };
-  if (outer.tag !== 0x7e && outer.tag !== 0x6b) return `not a Kerberos reply (tag 0x${outer.tag.toString(16)})`;
+  if (!outer) return malformed('not a complete BER message');
+  if (outer.tag === 0x75) return parsed({ kind: 'priv' });
+  if (outer.tag !== 0x7e && outer.tag !== 0x6b)
+    return malformed(`not a Kerberos reply (tag 0x${outer.tag.toString(16)})`);
   const body = unwrap(outer, Tag.sequence);
   const fields = body && childrenOf(body);
-  if (!fields) return 'malformed Kerberos message body';
+  if (!fields) return malformed('malformed Kerberos message body');
   const asError = outer.tag === 0x7e;
   const pvno = readInt(unwrap(findTag(fields, ctxTag(0))));
   const msgType = readInt(unwrap(findTag(fields, ctxTag(1))));
-  if (pvno !== 5) return `protocol version ${pvno ?? 'missing'}, not 5`;
+  if (pvno !== 5) return malformed(`protocol version ${pvno ?? 'missing'}, not 5`);
   if (!asError) {
-    if (msgType !== 11) return `AS-REP with message type ${msgType}`;
-    return { kind: 'as-rep', realm: text(unwrap(findTag(fields, ctxTag(3)), Tag.generalString)) };
+    if (msgType !== 11) return malformed(`AS-REP with message type ${msgType}`);
+    return parsed({ kind: 'as-rep', realm: text(unwrap(findTag(fields, ctxTag(3)), Tag.generalString)) });
   }
-  if (msgType !== 30) return `KRB-ERROR with message type ${msgType}`;
+  if (msgType !== 30) return malformed(`KRB-ERROR with message type ${msgType}`);
   const code = readInt(unwrap(findTag(fields, ctxTag(6))));
-  if (code === null) return 'KRB-ERROR without an error code';
+  if (code === null) return malformed('KRB-ERROR without an error code');
   const edata = unwrap(findTag(fields, ctxTag(12)), Tag.octetString);
-  return {
+  return parsed({
     kind: 'error',
     code,
     codeName: KRB_ERRORS[code] ?? `error ${code}`,
@@ -139,5 +142,5 @@ export function readKrbReply(bytes: Uint8Array): KrbReply | string {
     serverTime: generalizedTime(unwrap(findTag(fields, ctxTag(4)))),
     text: text(unwrap(findTag(fields, ctxTag(11)), Tag.generalString)),
     edata: edata ? edata.value : null,
-  };
+  });
 }

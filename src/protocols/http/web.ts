@@ -3,10 +3,12 @@
  * report the status line and `Server` header; over TLS also the certificate. Any HTTP
  * response is recognised. WinRM lives in `winrm.ts`.
  */
+
+import { type HttpExchange, headerValues, httpExchange } from '../clients/http.js';
 import { printable } from '../codec/bytes.js';
-import type { CustomProtocol, Recognition } from '../types.js';
-import { certificateEvidence } from './certificate.js';
-import { type HttpContext, type HttpExchange, headerValues, httpExchange } from './client.js';
+import { recognized, withFacts } from '../recognition.js';
+import { certificateEvidence } from '../tls/certificate.js';
+import type { CustomProbeContext, CustomProtocol, Recognition } from '../types.js';
 
 /** "HTTP 200; Server: Microsoft-IIS/10.0" */
 export function serverLine(res: HttpExchange): string {
@@ -15,11 +17,9 @@ export function serverLine(res: HttpExchange): string {
 }
 
 /** Certificate evidence merged into a recognition, when the exchange ran over TLS. */
-export function withCertificate(r: Recognition, res: HttpExchange, ctx: HttpContext): Recognition {
+export function withCertificate(r: Recognition, res: HttpExchange, ctx: CustomProbeContext): Recognition {
   if (!res.tls) return r;
-  const cert = certificateEvidence(res.tls, ctx.target);
-  const warnings = [...(r.warnings ?? []), ...cert.warnings];
-  return { ...r, evidence: [...r.evidence, ...cert.evidence], warnings: warnings.length ? warnings : undefined };
+  return withFacts(r, certificateEvidence(res.tls, ctx.target));
 }
 
 function webModule(id: string, ports: number[], tls: boolean): CustomProtocol {
@@ -31,7 +31,7 @@ function webModule(id: string, ports: number[], tls: boolean): CustomProtocol {
     describe: `GET / over ${tls ? 'HTTPS' : 'HTTP'}; recognised: any HTTP response (status and Server header reported)`,
     async run(ctx) {
       const res = await httpExchange(ctx, { tls, method: 'GET', path: '/' });
-      return withCertificate({ valid: true, evidence: [serverLine(res)] }, res, ctx);
+      return withCertificate(recognized([serverLine(res)]), res, ctx);
     },
   };
 }

@@ -4,8 +4,10 @@
  * Negotiate, Kerberos, Basic or CredSSP — the WinRM listener asking for credentials.
  * A 404 means HTTP.sys without a WinRM listener on /wsman: an HTTP server, not WinRM.
  */
+
+import { authSchemes, httpExchange } from '../clients/http.js';
+import { recognized, rejected } from '../recognition.js';
 import type { CustomProtocol } from '../types.js';
-import { authSchemes, httpExchange } from './client.js';
 import { serverLine, withCertificate } from './web.js';
 
 const WINRM_SCHEMES = ['negotiate', 'kerberos', 'basic', 'credssp'];
@@ -31,13 +33,9 @@ function winrmModule(id: string, port: number, tls: boolean): CustomProtocol {
         const warnings =
           schemes.some((s) => s.toLowerCase() === 'basic') && !tls
             ? ['WinRM offers Basic authentication over plain HTTP']
-            : undefined;
+            : [];
         return withCertificate(
-          {
-            valid: true,
-            evidence: [`WinRM listener on /wsman: ${line}`, `authentication: ${schemes.join(', ')}`],
-            warnings,
-          },
+          recognized([`WinRM listener on /wsman: ${line}`, `authentication: ${schemes.join(', ')}`], warnings),
           res,
           ctx,
         );
@@ -46,7 +44,7 @@ function winrmModule(id: string, port: number, tls: boolean): CustomProtocol {
         res.status === 404
           ? 'HTTP 404 on POST /wsman: an HTTP server without a WinRM listener'
           : `not a WinRM answer (${line})`;
-      return withCertificate({ valid: false, evidence: [line], reason }, res, ctx);
+      return withCertificate(rejected(reason, { evidence: [line] }), res, ctx);
     },
   };
 }

@@ -3,8 +3,9 @@
  * (C706 Appendix O, MS-RPCE 2.2.1.2.4). Paging works through the 20-byte context handle
  * the server returns; an all-zero handle or EPT_S_NOT_REGISTERED ends the list.
  */
-import { concat } from '../codec/bytes.js';
-import { ByteReader, check, guidToString, type Parsed, parseWith } from '../tcp/byte-reader.js';
+import { ByteReader, check, parseWith } from '../codec/byte-reader.js';
+import { concat, guidToString, u32le } from '../codec/bytes.js';
+import type { Parsed } from '../codec/parsed.js';
 import { encodeRequest } from './pdu.js';
 
 /** Endpoint mapper interface e1af8308-5d1f-11c9-91a4-08002b14a0fa v3.0. */
@@ -16,8 +17,6 @@ export const EPT_S_NOT_REGISTERED = 0x16c9a0d6;
 export const MAX_ENTS_LIMIT = 500;
 export const HANDLE_SIZE = 20;
 export const ZERO_HANDLE = new Uint8Array(HANDLE_SIZE);
-
-const u32le = (n: number): number[] => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff];
 
 /** ept_lookup(RPC_C_EP_ALL_ELTS, NULL object, NULL interface, RPC_C_VERS_ALL, handle, maxEnts). */
 export function encodeEptLookup(handle: Uint8Array, callId: number, maxEnts = 100): Uint8Array {

@@ -3,8 +3,9 @@
  * bind_nak, request, response and fault (C706 §12.6, MS-RPCE 2.2.2). Pure: bytes in,
  * values out; decoders return `Parsed` and never throw.
  */
-import { concat } from '../codec/bytes.js';
-import { ByteReader, check, guidToBytes, type Parsed, parseWith } from '../tcp/byte-reader.js';
+import { ByteReader, check, parseWith } from '../codec/byte-reader.js';
+import { concat, guidToBytes, u16le, u32le } from '../codec/bytes.js';
+import type { Parsed } from '../codec/parsed.js';
 
 export const PacketType = { request: 0, response: 2, fault: 3, bind: 11, bindAck: 12, bindNak: 13 } as const;
 export const FIRST_FRAG = 0x01;
@@ -15,9 +16,6 @@ export const MAX_FRAG = 4280;
 export const NDR_SYNTAX = { uuid: '8a885d04-1ceb-11c9-9fe8-08002b104860', version: 2 };
 
 const HEADER = 16;
-
-const u16le = (n: number): number[] => [n & 0xff, (n >>> 8) & 0xff];
-const u32le = (n: number): number[] => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff];
 
 /** Common header with frag_length filled in for `body`. Little-endian data representation. */
 function pdu(type: number, callId: number, body: Uint8Array): Uint8Array {
@@ -97,11 +95,6 @@ function readHeader(r: ByteReader): PduHeader {
   const callId = r.u32le('call_id');
   check(fragLength >= HEADER && fragLength <= r.bytes.length, `frag_length ${fragLength} does not match the PDU`);
   return { type, flags, fragLength, callId };
-}
-
-/** The common header of one PDU. */
-export function parseHeader(bytes: Uint8Array): Parsed<PduHeader> {
-  return parseWith(() => readHeader(new ByteReader(bytes)));
 }
 
 export type BindReply =

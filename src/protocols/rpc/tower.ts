@@ -5,7 +5,9 @@
  * (port big-endian, or a pipe/LRPC name) and 5 the host.
  */
 
-import { ByteReader, check, guidToString, type Parsed, parseWith } from '../tcp/byte-reader.js';
+import { ByteReader, check, parseWith } from '../codec/byte-reader.js';
+import { guidToString } from '../codec/bytes.js';
+import type { Parsed } from '../codec/parsed.js';
 import type { DiscoveredEndpoint } from '../types.js';
 
 export interface Tower {

@@ -5,9 +5,10 @@
  * service (with a warning). After a recognised greeting the module says QUIT where the
  * protocol has one.
  */
-import { ascii, concat, nonceBytes, printable, readU32le } from '../codec/bytes.js';
+
+import { ascii, concat, guidToString, nonceBytes, printable, readU32le } from '../codec/bytes.js';
+import { recognized, rejected } from '../recognition.js';
 import type { ProbeContext, Recognition, TcpProtocol } from '../types.js';
-import { guidToString } from './byte-reader.js';
 
 export interface BannerSpec {
   id: string;
@@ -44,7 +45,7 @@ export function bannerModule(spec: BannerSpec): TcpProtocol {
     async converse(io, ctx) {
       if (spec.hello) io.write(spec.hello(ctx));
       const reply = await io.read(spec.frame ?? firstLine, 64 * 1024);
-      if (reply.length === 0) return { valid: false, evidence: [], reason: 'connection closed without a greeting' };
+      if (reply.length === 0) return rejected('connection closed without a greeting');
       const r = spec.recognize(reply);
       if (r.valid && spec.quit) io.write(ascii(spec.quit));
       return r;
@@ -61,29 +62,21 @@ function replyCode(service: string, ready: number[], refusing: number[]) {
     const line = lineText(reply);
     const m = /^(\d{3})[ -]/.exec(line);
     const code = m ? Number(m[1]) : Number.NaN;
-    if (ready.includes(code)) return { valid: true, evidence: [`${service} greeting: ${line}`] };
+    if (ready.includes(code)) return recognized([`${service} greeting: ${line}`]);
     if (refusing.includes(code)) {
-      return {
-        valid: true,
-        evidence: [`${service} greeting: ${line}`],
-        warnings: [`${service} server refuses sessions (${code})`],
-      };
+      return recognized([`${service} greeting: ${line}`], [`${service} server refuses sessions (${code})`]);
     }
-    return { valid: false, evidence: [], reason: `not a ${service} greeting: ${line}` };
+    return rejected(`not a ${service} greeting: ${line}`);
   };
 }
 
 function prefixed(service: string, ok: RegExp, refusing?: RegExp) {
   return (reply: Uint8Array): Recognition => {
     const line = lineText(reply);
-    if (ok.test(line)) return { valid: true, evidence: [`${service} greeting: ${line}`] };
+    if (ok.test(line)) return recognized([`${service} greeting: ${line}`]);
     if (refusing?.test(line))
-      return {
-        valid: true,
-        evidence: [`${service} greeting: ${line}`],
-        warnings: [`${service} server refuses sessions`],
-      };
-    return { valid: false, evidence: [], reason: `not a ${service} greeting: ${line}` };
+      return recognized([`${service} greeting: ${line}`], [`${service} server refuses sessions`]);
+    return rejected(`not a ${service} greeting: ${line}`);
   };
 }
 
@@ -136,14 +129,14 @@ export const telnet = bannerModule({
   frame: (b) => (b[0] === IAC ? b.length : firstLine(b)),
   recognize(reply) {
     if (reply[0] === IAC && reply.length >= 2 && reply[1] >= 0xfb && reply[1] <= 0xfe) {
-      return { valid: true, evidence: [`Telnet option negotiation (${reply.length} bytes of IAC commands)`] };
+      return recognized([`Telnet option negotiation (${reply.length} bytes of IAC commands)`]);
     }
     const line = lineText(reply);
     const printableStart = (reply[0] >= 0x20 && reply[0] < 0x7f) || reply[0] === 0x0d || reply[0] === 0x0a;
     if (printableStart) {
-      return { valid: true, evidence: [`text banner without Telnet negotiation: ${line}`] };
+      return recognized([`text banner without Telnet negotiation: ${line}`]);
     }
-    return { valid: false, evidence: [], reason: `not Telnet: ${line}` };
+    return rejected(`not Telnet: ${line}`);
   },
 });
 
@@ -161,8 +154,8 @@ export const rpcOverHttp = bannerModule({
   },
   recognize(reply) {
     const m = /^ncacn_http\/(\d+\.\d+)$/.exec(String.fromCharCode(...reply.subarray(0, 32)));
-    if (m) return { valid: true, evidence: [`RPC over HTTP endpoint (ncacn_http/${m[1]})`] };
-    return { valid: false, evidence: [], reason: `not an ncacn_http banner: ${lineText(reply)}` };
+    if (m) return recognized([`RPC over HTTP endpoint (ncacn_http/${m[1]})`]);
+    return rejected(`not an ncacn_http banner: ${lineText(reply)}`);
   },
 });
 
@@ -222,14 +215,14 @@ export const adws = bannerModule({
   frame: nmfRecordLength,
   recognize(reply) {
     if (reply.length === 1 && reply[0] === 0x0a) {
-      return { valid: true, evidence: ['.NET net.tcp listener accepted the ADWS upgrade to application/negotiate'] };
+      return recognized(['.NET net.tcp listener accepted the ADWS upgrade to application/negotiate']);
     }
     const fault = reply[0] === 0x08 ? sizedRecord(reply) : null;
     if (fault && fault.size > 0 && reply.length === fault.start + fault.size) {
       const text = printable(reply.subarray(fault.start), 200);
-      return { valid: true, evidence: [`.NET net.tcp listener answered with a fault: ${text}`] };
+      return recognized([`.NET net.tcp listener answered with a fault: ${text}`]);
     }
-    return { valid: false, evidence: [], reason: `not a .NET Message Framing record (0x${reply[0].toString(16)})` };
+    return rejected(`not a .NET Message Framing record (0x${reply[0].toString(16)})`);
   },
 });
 
@@ -264,12 +257,9 @@ export const msmq = bannerModule({
   frame: msmqFrameLength,
   recognize(reply) {
     const signed = reply[0] === 0x10 && LIOR.every((v, i) => reply[4 + i] === v);
-    if (!signed) return { valid: false, evidence: [], reason: 'no MSMQ LIOR signature' };
+    if (!signed) return rejected('no MSMQ LIOR signature');
     const guid = reply.length >= 52 ? reply.subarray(36, 52) : null;
     const named = guid?.some((b) => b !== 0) ? `; queue manager GUID ${guidToString(guid)}` : '';
-    return {
-      valid: true,
-      evidence: [`MSMQ queue manager answered EstablishConnection (${reply.length} bytes)${named}`],
-    };
+    return recognized([`MSMQ queue manager answered EstablishConnection (${reply.length} bytes)${named}`]);
   },
 });

@@ -5,7 +5,11 @@
  * every tower as a `DiscoveredEndpoint`, so the engine can test the dynamic ports.
  * `msrpcBind` is the bind step alone, for those dynamic ports.
  */
+
+import { listText } from '../../printable.js';
 import { concat } from '../codec/bytes.js';
+import { malformed, type Parsed, parsed } from '../codec/parsed.js';
+import { recognized, rejected } from '../recognition.js';
 import {
   EPM_INTERFACE,
   EPT_S_NOT_REGISTERED,
@@ -30,33 +34,30 @@ const MAX_STUB = 1 << 20;
 async function bind(io: StreamIO): Promise<Recognition | { bound: string }> {
   io.write(encodeBind(EPM_INTERFACE, 1));
   const reply = parseBindAck(await io.read(pduFrameLength));
-  if (!reply.ok) return { valid: false, evidence: [], reason: `bind: ${reply.reason}` };
+  if (!reply.ok) return rejected(`bind: ${reply.reason}`);
   const b = reply.value;
-  if (b.kind === 'nak') return { valid: true, evidence: [`DCE/RPC server (bind_nak, reason ${b.reason})`] };
+  if (b.kind === 'nak') return recognized([`DCE/RPC server (bind_nak, reason ${b.reason})`]);
   if (!b.accepted) {
-    return {
-      valid: true,
-      evidence: [`DCE/RPC server (bind_ack, EPM context rejected: result ${b.result}, reason ${b.reason})`],
-    };
+    return recognized([`DCE/RPC server (bind_ack, EPM context rejected: result ${b.result}, reason ${b.reason})`]);
   }
   return { bound: `DCE/RPC endpoint mapper (bind_ack accepted, secondary address "${b.secondaryAddress}")` };
 }
 
-/** One ept_lookup call: the concatenated response stub, or why the call failed. */
-async function lookupPage(io: StreamIO, handle: Uint8Array, callId: number): Promise<Uint8Array | string> {
+/** One ept_lookup call: the concatenated response stub of all its fragments. */
+async function lookupPage(io: StreamIO, handle: Uint8Array, callId: number): Promise<Parsed<Uint8Array>> {
   io.write(encodeEptLookup(handle, callId, PAGE_SIZE));
   const stubs: Uint8Array[] = [];
   let total = 0;
   for (let i = 0; i < MAX_FRAGMENTS; i++) {
     const reply = parseCallReply(await io.read(pduFrameLength), callId);
-    if (!reply.ok) return reply.reason;
-    if (reply.value.kind === 'fault') return `fault ${rpcStatusName(reply.value.status)}`;
+    if (!reply.ok) return reply;
+    if (reply.value.kind === 'fault') return malformed(`fault ${rpcStatusName(reply.value.status)}`);
     stubs.push(reply.value.stub);
     total += reply.value.stub.length;
-    if (total > MAX_STUB) return 'response larger than 1 MiB';
-    if (reply.value.last) return concat(...stubs);
+    if (total > MAX_STUB) return malformed('response larger than 1 MiB');
+    if (reply.value.last) return parsed(concat(...stubs));
   }
-  return `more than ${MAX_FRAGMENTS} fragments`;
+  return malformed(`more than ${MAX_FRAGMENTS} fragments`);
 }
 
 interface Listing {
@@ -85,11 +86,11 @@ async function listEndpoints(io: StreamIO): Promise<Listing> {
   try {
     for (let page = 0; page < MAX_PAGES; page++) {
       const stub = await lookupPage(io, handle, page + 2);
-      if (typeof stub === 'string') return { ...out, endpoints: [...seen.values()], problem: stub };
-      const parsed = parseEptLookupResponse(stub, MAX_ENTRIES - out.entries);
-      if (!parsed.ok) return { ...out, endpoints: [...seen.values()], problem: parsed.reason };
+      if (!stub.ok) return { ...out, endpoints: [...seen.values()], problem: stub.reason };
+      const listed = parseEptLookupResponse(stub.value, MAX_ENTRIES - out.entries);
+      if (!listed.ok) return { ...out, endpoints: [...seen.values()], problem: listed.reason };
       out.pages++;
-      const { entries, status } = parsed.value;
+      const { entries, status } = listed.value;
       for (const e of entries) {
         out.entries++;
         const ep = e.tower ? toEndpoint(e.tower, e.annotation) : null;
@@ -101,12 +102,12 @@ async function listEndpoints(io: StreamIO): Promise<Listing> {
       }
       if (status === EPT_S_NOT_REGISTERED) break;
       if (status !== 0) return { ...out, endpoints: [...seen.values()], problem: `status ${rpcStatusName(status)}` };
-      if (isZeroHandle(parsed.value.handle) || entries.length === 0) break;
+      if (isZeroHandle(listed.value.handle) || entries.length === 0) break;
       if (out.entries >= MAX_ENTRIES)
         return { ...out, endpoints: [...seen.values()], problem: `stopped at ${MAX_ENTRIES} entries` };
       if (page === MAX_PAGES - 1)
         return { ...out, endpoints: [...seen.values()], problem: `stopped after ${MAX_PAGES} pages` };
-      handle = parsed.value.handle;
+      handle = listed.value.handle;
     }
   } catch (err) {
     // A read that times out mid-listing keeps what the bind already proved.
@@ -117,13 +118,17 @@ async function listEndpoints(io: StreamIO): Promise<Listing> {
 
 const LIST_LIMIT = 24;
 
-/** "DRSUAPI on 49667/tcp, Netlogon on 49668/tcp ..." for the named interfaces with a port. */
+/**
+ * "DRSUAPI on 49667/tcp, Netlogon on 49668/tcp ..." for the named interfaces with a port.
+ * Both lists stop at LIST_LIMIT with "and N more": a mapper may list thousands of ports.
+ */
 export function describeEndpoints(endpoints: readonly DiscoveredEndpoint[]): string[] {
   const withPort = endpoints.filter((e) => e.port !== null);
   const tcpPorts = [...new Set(endpoints.filter((e) => e.protocol === 'tcp').map((e) => e.port))].sort(
     (a, b) => (a ?? 0) - (b ?? 0),
   );
-  const lines = [`EPM: ${endpoints.length} endpoints; ${tcpPorts.length} TCP ports: ${tcpPorts.join(', ') || 'none'}`];
+  const portList = listText(tcpPorts.map(String), LIST_LIMIT) || 'none';
+  const lines = [`EPM: ${endpoints.length} endpoints; ${tcpPorts.length} TCP ports: ${portList}`];
   const named = [
     ...new Set(
       withPort
@@ -132,10 +137,7 @@ export function describeEndpoints(endpoints: readonly DiscoveredEndpoint[]): str
         .map((e) => `${shortInterfaceName(e.interfaceUuid)} on ${e.port}/${e.protocol}`),
     ),
   ];
-  if (named.length) {
-    const shown = named.slice(0, LIST_LIMIT).join(', ');
-    lines.push(`${shown}${named.length > LIST_LIMIT ? ` and ${named.length - LIST_LIMIT} more` : ''}`);
-  }
+  if (named.length) lines.push(listText(named, LIST_LIMIT));
   return lines;
 }
 
@@ -151,8 +153,8 @@ export const epm: TcpProtocol = {
     const list = await listEndpoints(io);
     const evidence = [bound.bound, ...describeEndpoints(list.endpoints)];
     if (list.undecodable) evidence.push(`${list.undecodable} of ${list.entries} entries had no decodable tower`);
-    const warnings = list.problem ? [`ept_lookup incomplete after ${list.pages} page(s): ${list.problem}`] : undefined;
-    return { valid: true, evidence, warnings, endpoints: list.endpoints };
+    const warnings = list.problem ? [`ept_lookup incomplete after ${list.pages} page(s): ${list.problem}`] : [];
+    return recognized(evidence, warnings, { endpoints: list.endpoints });
   },
 };
 
@@ -164,6 +166,6 @@ export const msrpcBind: TcpProtocol = {
   describe: 'DCE/RPC bind (EPM interface); a bind_ack or bind_nak proves an RPC endpoint',
   async converse(io) {
     const bound = await bind(io);
-    return 'bound' in bound ? { valid: true, evidence: [bound.bound.replace('endpoint mapper', 'server')] } : bound;
+    return 'bound' in bound ? recognized([bound.bound.replace('endpoint mapper', 'server')]) : bound;
   },
 };

@@ -4,7 +4,9 @@
  * `udp/kpasswd.ts`), each message wrapped in a 4-byte big-endian length whose high bit is
  * reserved (must be 0).
  */
+
 import { concat, readU32be, u32be } from '../codec/bytes.js';
+import { rejected } from '../recognition.js';
 import type { TcpProtocol, UdpProtocol } from '../types.js';
 import { kerberosUdp } from '../udp/kerberos.js';
 import { kpasswdUdp } from '../udp/kpasswd.js';
@@ -33,7 +35,7 @@ export function overTcp(udp: UdpProtocol, id: string): TcpProtocol {
       const reply = await io.read(krbFrameLength);
       const declared = readU32be(reply, 0);
       if (declared === null || declared !== reply.length - 4) {
-        return { valid: false, evidence: [], reason: 'reply is not one length-prefixed Kerberos message' };
+        return rejected('reply is not one length-prefixed Kerberos message');
       }
       return udp.recognize(reply.subarray(4), ctx);
     },

@@ -5,6 +5,7 @@
  * Recognised: LDAPMessages with our message id up to a searchResDone; any result code
  * proves an LDAP server. Windows uses 0x84 four-byte lengths, which the BER reader accepts.
  */
+
 import {
   app,
   bool,
@@ -20,7 +21,9 @@ import {
   tlv,
 } from '../codec/ber.js';
 import { printable } from '../codec/bytes.js';
-import { certificateEvidence } from '../http/certificate.js';
+import { malformed, type Parsed, parsed } from '../codec/parsed.js';
+import { recognized, rejected, withFacts } from '../recognition.js';
+import { certificateEvidence } from '../tls/certificate.js';
 import type { ProbeContext, Recognition, StreamIO, TcpProtocol } from '../types.js';
 
 export const ROOT_DSE_ATTRIBUTES = [
@@ -85,33 +88,34 @@ export type LdapMessage =
 
 const text = (b: Uint8Array) => printable(b, 200);
 
-/** One LDAPMessage; a string says why it is not one. Attribute names are lower-cased. */
-export function parseLdapMessage(bytes: Uint8Array, messageId = MESSAGE_ID): LdapMessage | string {
+/** One LDAPMessage. Attribute names are lower-cased. */
+export function parseLdapMessage(bytes: Uint8Array, messageId = MESSAGE_ID): Parsed<LdapMessage> {
   const m = readTlv(bytes, 0);
-  if (!m || m.tag !== Tag.sequence || m.end !== bytes.length) return 'not a BER LDAPMessage';
+  if (!m || m.tag !== Tag.sequence || m.end !== bytes.length) return malformed('not a BER LDAPMessage');
   const [id, op] = childrenOf(m) ?? [];
   const mid = readInt(id);
-  if (mid === null || !op) return 'LDAPMessage without message id and operation';
-  if (mid !== messageId) return { kind: 'other', tag: op.tag, messageId: mid };
+  if (mid === null || !op) return malformed('LDAPMessage without message id and operation');
+  if (mid !== messageId) return parsed({ kind: 'other', tag: op.tag, messageId: mid });
   const parts = childrenOf(op);
-  if (op.tag === 0x73) return { kind: 'reference' };
-  if (!parts) return `LDAP operation 0x${op.tag.toString(16)} does not parse`;
+  if (op.tag === 0x73) return parsed({ kind: 'reference' });
+  if (!parts) return malformed(`LDAP operation 0x${op.tag.toString(16)} does not parse`);
   if (op.tag === 0x65) {
     const code = readInt(parts[0]);
     if (code === null || parts[1]?.tag !== Tag.octetString || parts[2]?.tag !== Tag.octetString)
-      return 'malformed searchResDone';
-    return { kind: 'done', resultCode: code, diagnostic: text(parts[2].value) };
+      return malformed('malformed searchResDone');
+    return parsed({ kind: 'done', resultCode: code, diagnostic: text(parts[2].value) });
   }
-  if (op.tag !== 0x64) return { kind: 'other', tag: op.tag, messageId: mid };
-  if (parts[0]?.tag !== Tag.octetString || parts[1]?.tag !== Tag.sequence) return 'malformed searchResEntry';
+  if (op.tag !== 0x64) return parsed({ kind: 'other', tag: op.tag, messageId: mid });
+  if (parts[0]?.tag !== Tag.octetString || parts[1]?.tag !== Tag.sequence) return malformed('malformed searchResEntry');
   const attributes = new Map<string, string[]>();
   for (const attr of readAll(parts[1].value) ?? []) {
     const [type, vals] = childrenOf(attr) ?? [];
-    if (type?.tag !== Tag.octetString || vals?.tag !== Tag.set) return 'malformed attribute in searchResEntry';
+    if (type?.tag !== Tag.octetString || vals?.tag !== Tag.set)
+      return malformed('malformed attribute in searchResEntry');
     const values = (readAll(vals.value) ?? []).slice(0, MAX_VALUES).map((v) => text(v.value));
     attributes.set(text(type.value).toLowerCase(), values);
   }
-  return { kind: 'entry', attributes };
+  return parsed({ kind: 'entry', attributes });
 }
 
 export interface RootDse {
@@ -120,25 +124,28 @@ export interface RootDse {
   diagnostic: string;
 }
 
-/** Search the rootDSE and read messages up to searchResDone; a string says why it failed. */
-export async function searchRootDse(io: StreamIO): Promise<RootDse | string> {
+/** Search the rootDSE and read messages up to searchResDone. */
+export async function searchRootDse(io: StreamIO): Promise<Parsed<RootDse>> {
   io.write(encodeRootDseSearch());
   const attributes = new Map<string, string[]>();
   for (let i = 0; i < MAX_MESSAGES; i++) {
     const bytes = await io.read(ldapMessageLength);
-    if (bytes.length === 0) return 'connection closed before searchResDone';
-    const m = parseLdapMessage(bytes);
-    if (typeof m === 'string') return m;
+    if (bytes.length === 0) return malformed('connection closed before searchResDone');
+    const read = parseLdapMessage(bytes);
+    if (!read.ok) return read;
+    const m = read.value;
     if (m.kind === 'other') {
       // messageID 0 + extendedResponse is the server's Notice of Disconnection (RFC 4511 §4.4.1).
-      return m.messageId === 0
-        ? 'server sent a notice of disconnection'
-        : `unexpected LDAP operation 0x${m.tag.toString(16)}`;
+      return malformed(
+        m.messageId === 0
+          ? 'server sent a notice of disconnection'
+          : `unexpected LDAP operation 0x${m.tag.toString(16)}`,
+      );
     }
     if (m.kind === 'entry') for (const [k, v] of m.attributes) attributes.set(k, v);
-    if (m.kind === 'done') return { attributes, resultCode: m.resultCode, diagnostic: m.diagnostic };
+    if (m.kind === 'done') return parsed({ attributes, resultCode: m.resultCode, diagnostic: m.diagnostic });
   }
-  return `no searchResDone within ${MAX_MESSAGES} messages`;
+  return malformed(`no searchResDone within ${MAX_MESSAGES} messages`);
 }
 
 const level = (v: string | undefined) => (v === undefined ? undefined : (LEVELS[v] ?? `level ${v}`));
@@ -153,7 +160,7 @@ export function rootDseEvidence(dse: RootDse, globalCatalog: boolean): Recogniti
   if (dse.resultCode !== 0) {
     evidence.push(`${service} server answered the rootDSE search with result code ${dse.resultCode}`);
     if (dse.diagnostic) evidence.push(`diagnostic: ${dse.diagnostic}`);
-    return { valid: true, evidence, warnings: [`rootDSE search failed with result code ${dse.resultCode}`] };
+    return recognized(evidence, [`rootDSE search failed with result code ${dse.resultCode}`]);
   }
   const ad = a('supportedCapabilities')?.includes(AD_CAPABILITY);
   evidence.push(`${service} rootDSE answered${ad ? ' by Active Directory' : ''}`);
@@ -171,7 +178,7 @@ export function rootDseEvidence(dse: RootDse, globalCatalog: boolean): Recogniti
   if (gc !== undefined) evidence.push(`isGlobalCatalogReady ${gc}`);
   if (globalCatalog && gc?.toUpperCase() !== 'TRUE')
     warnings.push('the server does not say it is a ready global catalog');
-  return { valid: true, evidence, warnings: warnings.length ? warnings : undefined };
+  return recognized(evidence, warnings);
 }
 
 function ldapModule(id: string, ports: number[], opts: { tls: boolean; globalCatalog: boolean }): TcpProtocol {
@@ -186,14 +193,10 @@ function ldapModule(id: string, ports: number[], opts: { tls: boolean; globalCat
     async converse(io: StreamIO, ctx: ProbeContext) {
       const cert = opts.tls && io.tls ? certificateEvidence(io.tls, ctx.target) : { evidence: [], warnings: [] };
       const dse = await searchRootDse(io);
-      if (typeof dse === 'string') {
-        if (!opts.tls) return { valid: false, evidence: [], reason: dse };
-        // The TLS handshake completed: keep the certificate facts even when LDAP inside it fails.
-        return { valid: false, evidence: cert.evidence, warnings: cert.warnings, reason: dse };
-      }
-      const r = rootDseEvidence(dse, opts.globalCatalog);
-      const warnings = [...(r.warnings ?? []), ...cert.warnings];
-      return { ...r, evidence: [...r.evidence, ...cert.evidence], warnings: warnings.length ? warnings : undefined };
+      // Over TLS the handshake completed: the certificate facts stand even when LDAP inside it fails.
+      if (!dse.ok) return rejected(dse.reason, cert);
+      const r = rootDseEvidence(dse.value, opts.globalCatalog);
+      return withFacts(r, cert);
     },
   };
 }

@@ -4,7 +4,9 @@
  * response proves the session service. After a positive response the SMB2 NEGOTIATE of
  * `smb2` runs on the same connection.
  */
+
 import { concat } from '../codec/bytes.js';
+import { recognized, rejected } from '../recognition.js';
 import type { Recognition, TcpProtocol } from '../types.js';
 import { negotiate } from './smb2.js';
 
@@ -48,26 +50,21 @@ export const netbiosSession: TcpProtocol = {
     io.write(encodeSessionRequest());
     const reply = await io.read(sessionFrameLength);
     if (reply.length < 4 || !SESSION_TYPES.has(reply[0]) || reply[0] === 0x00) {
-      return {
-        valid: false,
-        evidence: [],
-        reason: reply.length < 4 ? 'truncated session response' : 'not a NetBIOS session response',
-      };
+      return rejected(reply.length < 4 ? 'truncated session response' : 'not a NetBIOS session response');
     }
     if (reply[0] === 0x83) {
       const code = reply[4];
       const text = code === undefined ? 'no error code' : (NEGATIVE_CODES[code] ?? `code 0x${code.toString(16)}`);
-      return { valid: true, evidence: [`NetBIOS session service (negative session response: ${text})`] };
+      return recognized([`NetBIOS session service (negative session response: ${text})`]);
     }
-    if (reply[0] === 0x84) return { valid: true, evidence: ['NetBIOS session service (retarget response)'] };
-    if (reply[0] === 0x85) return { valid: false, evidence: [], reason: 'keep-alive instead of a session response' };
+    if (reply[0] === 0x84) return recognized(['NetBIOS session service (retarget response)']);
+    if (reply[0] === 0x85) return rejected('keep-alive instead of a session response');
     const base = 'NetBIOS session service (positive session response)';
     // The session is proven; a silent or broken SMB layer after it is a warning, not a failure.
     const smb = await negotiate(io, ctx.nonce).catch(
-      (err: Error): Recognition => ({ valid: false, evidence: [], reason: `no reply (${err.message})` }),
+      (err: Error): Recognition => rejected(`no reply (${err.message})`),
     );
-    if (!smb.valid)
-      return { valid: true, evidence: [base], warnings: [`SMB2 NEGOTIATE after the session: ${smb.reason}`] };
+    if (!smb.valid) return recognized([base], [`SMB2 NEGOTIATE after the session: ${smb.reason}`]);
     return { ...smb, evidence: [base, ...smb.evidence] };
   },
 };

@@ -4,8 +4,11 @@
  * Recognised: an X.224 Connection Confirm (code 0xD0); its RDP_NEG_RSP names the selected
  * security protocol, RDP_NEG_FAILURE the reason, and a bare CC means a legacy server.
  */
+
+import { ByteReader, check, parseWith } from '../codec/byte-reader.js';
+import type { Parsed } from '../codec/parsed.js';
+import { recognized, rejected } from '../recognition.js';
 import type { TcpProtocol } from '../types.js';
-import { ByteReader, check, type Parsed, parseWith } from './byte-reader.js';
 
 const PROTOCOL_SSL = 0x1;
 const PROTOCOL_HYBRID = 0x2;
@@ -99,16 +102,15 @@ export const rdp: TcpProtocol = {
   async converse(io) {
     io.write(CONNECTION_REQUEST);
     const parsed = parseConnectionConfirm(await io.read(tpktFrameLength));
-    if (!parsed.ok) return { valid: false, evidence: [], reason: parsed.reason };
+    if (!parsed.ok) return rejected(parsed.reason);
     const cc = parsed.value;
-    if (cc.kind === 'legacy')
-      return { valid: true, evidence: ['RDP (legacy server: Connection Confirm without negotiation)'] };
+    if (cc.kind === 'legacy') return recognized(['RDP (legacy server: Connection Confirm without negotiation)']);
     if (cc.kind === 'failure') {
       const why = FAILURES[cc.code] ?? `code ${cc.code}`;
-      return { valid: true, evidence: [`RDP listener (negotiation failure: ${why})`] };
+      return recognized([`RDP listener (negotiation failure: ${why})`]);
     }
     const name = SELECTED[cc.protocol] ?? `protocol 0x${cc.protocol.toString(16)}`;
-    const warnings = cc.protocol === 0 ? ['RDP selected standard RDP security (no TLS, no NLA)'] : undefined;
-    return { valid: true, evidence: [`RDP listener selected ${name}`], warnings };
+    const warnings = cc.protocol === 0 ? ['RDP selected standard RDP security (no TLS, no NLA)'] : [];
+    return recognized([`RDP listener selected ${name}`], warnings);
   },
 };

@@ -5,12 +5,12 @@
  * Recognised: an SMB2 NEGOTIATE response (dialect, signing, server GUID and clock), an SMB2
  * error response, or an SMB1 header (a server that only speaks SMB1).
  */
-import { concat } from '../codec/bytes.js';
-import type { Recognition, StreamIO, TcpProtocol } from '../types.js';
-import { ByteReader, check, guidToString, type Parsed, parseWith } from './byte-reader.js';
 
-const u16le = (n: number): number[] => [n & 0xff, (n >>> 8) & 0xff];
-const u32le = (n: number): number[] => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff];
+import { ByteReader, check, parseWith } from '../codec/byte-reader.js';
+import { concat, guidToString, u16le, u32le } from '../codec/bytes.js';
+import type { Parsed } from '../codec/parsed.js';
+import { recognized, rejected } from '../recognition.js';
+import type { Recognition, StreamIO, TcpProtocol } from '../types.js';
 
 export const DIALECTS = [0x0202, 0x0210, 0x0300, 0x0302, 0x0311] as const;
 const DIALECT_NAMES: Record<number, string> = {
@@ -155,19 +155,14 @@ const SKEW_LIMIT_MS = 5 * 60_000;
 /** Evidence for a parsed reply; `now` is injectable for tests. */
 export function negotiateEvidence(reply: NegotiateReply, now = Date.now()): Recognition {
   if (reply.kind === 'smb1') {
-    return {
-      valid: true,
-      evidence: ['SMB1 only: the server answered an SMB2 NEGOTIATE with an SMB1 header'],
-      warnings: ['server speaks SMB1 only'],
-    };
+    return recognized(
+      ['SMB1 only: the server answered an SMB2 NEGOTIATE with an SMB1 header'],
+      ['server speaks SMB1 only'],
+    );
   }
   if (reply.kind === 'error') {
     const status = `0x${reply.status.toString(16).padStart(8, '0')}`;
-    return {
-      valid: true,
-      evidence: [`SMB2 server (NEGOTIATE refused with status ${status})`],
-      warnings: [`SMB2 NEGOTIATE failed: ${status}`],
-    };
+    return recognized([`SMB2 server (NEGOTIATE refused with status ${status})`], [`SMB2 NEGOTIATE failed: ${status}`]);
   }
   const evidence = [
     `SMB ${dialectName(reply.dialect)} negotiated`,
@@ -186,14 +181,14 @@ export function negotiateEvidence(reply: NegotiateReply, now = Date.now()): Reco
     if (Math.abs(reply.systemTime - now) > SKEW_LIMIT_MS)
       warnings.push(`server clock differs by ${skew} s (Kerberos allows 300 s)`);
   }
-  return { valid: true, evidence, warnings: warnings.length ? warnings : undefined };
+  return recognized(evidence, warnings);
 }
 
 /** NEGOTIATE on an open stream (direct TCP, or a NetBIOS session after a positive response). */
 export async function negotiate(io: StreamIO, salt: Uint8Array): Promise<Recognition> {
   io.write(encodeNegotiate(salt));
   const reply = parseNegotiateResponse(await io.read(directTcpFrameLength));
-  if (!reply.ok) return { valid: false, evidence: [], reason: reply.reason };
+  if (!reply.ok) return rejected(reply.reason);
   return negotiateEvidence(reply.value);
 }
 

@@ -4,7 +4,8 @@
  * subject, SANs, issuer, days to expiry; self-signed is a fact; an expired certificate or
  * one that does not name the target is a warning (RFC 5246/8446, RFC 6125).
  */
-import { certificateEvidence } from '../http/certificate.js';
+import { recognized, rejected } from '../recognition.js';
+import { certificateEvidence } from '../tls/certificate.js';
 import type { TcpProtocol } from '../types.js';
 
 export const tlsHandshake: TcpProtocol = {
@@ -15,8 +16,8 @@ export const tlsHandshake: TcpProtocol = {
   tls: true,
   describe: 'TLS handshake only; recognised: a completed handshake, reported with its certificate',
   async converse(io, ctx) {
-    if (!io.tls) return { valid: false, evidence: [], reason: 'the stream carries no TLS session' };
+    if (!io.tls) return rejected('the stream carries no TLS session');
     const { evidence, warnings } = certificateEvidence(io.tls, ctx.target);
-    return { valid: true, evidence, warnings: warnings.length ? warnings : undefined };
+    return recognized(evidence, warnings);
   },
 };

@@ -12,11 +12,13 @@
  * Caveats: an empty entry means "a DC, but not for that domain" (or Samba without NtVer);
  * member servers do not listen on UDP 389.
  */
+
 import { app, bool, ctx as ctxTag, enumerated, int, octets, readAll, readInt, seq, Tag, tlv } from '../codec/ber.js';
-import { guidText, readU16le, readU32le } from '../codec/bytes.js';
+import { guidToString, readU16le, readU32le } from '../codec/bytes.js';
 import { readName } from '../codec/dns-name.js';
+import { malformed, type Parsed, parsed } from '../codec/parsed.js';
+import { recognized, rejected } from '../recognition.js';
 import type { ProbeContext, Recognition, UdpProtocol } from '../types.js';
-import { recognized, rejected } from './recognition.js';
 
 /** DS_* flags of the NETLOGON response ([MS-ADTS] 6.3.1.2). */
 const DS_FLAGS: [number, string][] = [
@@ -85,21 +87,28 @@ function build(ctx: ProbeContext): Uint8Array {
   return seq(int(messageId(ctx)), search);
 }
 
-/** Decode NETLOGON_SAM_LOGON_RESPONSE_EX; `null` when it is not one. */
-export function parseNetlogon(blob: Uint8Array): { opcode: number; flags: number; fields: string[] } | null {
+/** A decoded NETLOGON_SAM_LOGON_RESPONSE_EX: its opcode, DS flags and named fields in words. */
+export interface Netlogon {
+  opcode: number;
+  flags: number;
+  fields: string[];
+}
+
+/** Decode NETLOGON_SAM_LOGON_RESPONSE_EX ([MS-ADTS] 6.3.1.9). */
+export function parseNetlogon(blob: Uint8Array): Parsed<Netlogon> {
   const opcode = readU16le(blob, 0);
   const flags = readU32le(blob, 4);
-  if (opcode === null || flags === null || blob.length < 24) return null;
-  if (opcode !== 23 && opcode !== 25) return null;
-  const fields: string[] = [`domain GUID ${guidText(blob.subarray(8, 24))}`];
+  if (opcode === null || flags === null || blob.length < 24) return malformed('shorter than the fixed header');
+  if (opcode !== 23 && opcode !== 25) return malformed(`opcode ${opcode} is not a SAM logon response`);
+  const fields: string[] = [`domain GUID ${guidToString(blob.subarray(8, 24))}`];
   let offset = 24;
   for (const label of NAME_FIELDS) {
     const n = readName(blob, offset);
-    if (!n) return null;
+    if (!n) return malformed(`${label} is not a DNS name`);
     if (n.name) fields.push(`${label} ${n.name}`);
     offset = n.end;
   }
-  return { opcode, flags, fields };
+  return parsed({ opcode, flags, fields });
 }
 
 /** The Netlogon attribute value of a searchResEntry, or `undefined`. */
@@ -144,8 +153,13 @@ function recognize(reply: Uint8Array, ctx: ProbeContext): Recognition {
       [`the DC did not return a Netlogon response${domainText}: it does not serve that domain`],
     );
   }
-  const nl = parseNetlogon(value);
-  if (!nl) return recognized(['CLDAP responder returned a Netlogon value that is not NETLOGON_SAM_LOGON_RESPONSE_EX']);
+  const read = parseNetlogon(value);
+  if (!read.ok) {
+    return recognized([
+      `CLDAP responder returned a Netlogon value that is not NETLOGON_SAM_LOGON_RESPONSE_EX (${read.reason})`,
+    ]);
+  }
+  const nl = read.value;
   const evidence = [
     `CLDAP LDAP ping answered${domainText}: ${nl.opcode === 23 ? 'LOGON_SAM_LOGON_RESPONSE_EX' : 'LOGON_SAM_USER_UNKNOWN_EX'}`,
     ...nl.fields,
@@ -158,6 +172,7 @@ export const cldap: UdpProtocol = {
   kind: 'datagram',
   id: 'cldap',
   transport: 'udp',
+  everyServerAnswers: true,
   ports: [389],
   describe: 'CLDAP LDAP ping (rootDSE, Netlogon attribute); an LDAP search result with our id proves an AD DC',
   buildRequest: build,

@@ -1,8 +1,8 @@
 /**
  * DNS over UDP 53 (RFC 1035 §4.1).
  *
- * Sends: one query, RD=0, for the SOA of the known domain (`ctx.dnsQueryName`, else
- * `ctx.domain`), or for the root NS when no domain is known. The id comes from the nonce.
+ * Sends: one query, RD=0, for the SOA of the known domain (`ctx.domain`), or for the root
+ * NS when no domain is known. The id comes from the nonce.
  * Recognised: QR=1, opcode 0, our id, and our question echoed (case-insensitively); a
  * reply with no question is accepted only with a non-zero RCODE (some servers strip it
  * from errors).
@@ -13,8 +13,8 @@
  */
 import { bytesEqual, concat, readU16be, u16be } from '../codec/bytes.js';
 import { encodeName, readName, sameName } from '../codec/dns-name.js';
+import { recognized, rejected } from '../recognition.js';
 import type { ProbeContext, Recognition, UdpProtocol } from '../types.js';
-import { recognized, rejected } from './recognition.js';
 
 const TYPE = { A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, MX: 15, TXT: 16, AAAA: 28, SRV: 33 } as const;
 const TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(TYPE).map(([k, v]) => [v, k]));
@@ -36,7 +36,7 @@ export const RCODES = [
 
 /** The name and type a probe asks about: the domain's SOA, or the root NS. */
 export function dnsQuestion(ctx: ProbeContext): { name: string; type: 'SOA' | 'NS' } {
-  const name = (ctx.dnsQueryName ?? ctx.domain ?? '').replace(/\.$/, '');
+  const name = (ctx.domain ?? '').replace(/\.$/, '');
   return name ? { name, type: 'SOA' } : { name: '.', type: 'NS' };
 }
 
@@ -84,6 +84,33 @@ function describeRecord(msg: Uint8Array, r: { owner: string; type: number; rdata
   return `${typeName} ${owner}`;
 }
 
+/** Records described in the evidence at most (answer and authority sections). */
+const DESCRIBED_RECORDS = 8;
+
+/**
+ * Walk the answer, authority and additional sections as far as the bytes hold records:
+ * how many each really has (never more than the header claims), the first answer and
+ * authority records in words, and whether the header claimed more than was there.
+ */
+function readSections(msg: Uint8Array, start: number, claimed: number[]) {
+  const counts = [0, 0, 0];
+  const described: string[] = [];
+  let offset = start;
+  let short = false;
+  claimed.forEach((claim, section) => {
+    for (let i = 0; i < claim && !short; i++) {
+      const r = readRecord(msg, offset);
+      if (!r) short = true;
+      else {
+        counts[section]++;
+        if (section < 2 && described.length < DESCRIBED_RECORDS) described.push(describeRecord(msg, r));
+        offset = r.end;
+      }
+    }
+  });
+  return { counts, described, short };
+}
+
 function recognize(reply: Uint8Array, ctx: ProbeContext): Recognition {
   if (reply.length < 12) return rejected(`reply too short for a DNS header (${reply.length} bytes)`);
   const req = build(ctx);
@@ -110,16 +137,14 @@ function recognize(reply: Uint8Array, ctx: ProbeContext): Recognition {
   const rcodeName = RCODES[rcode] ?? `RCODE${rcode}`;
   const aa = Boolean(flags & 0x0400);
   const q = dnsQuestion(ctx);
+  const sections = readSections(reply, offset, [an, ns, ar]);
   const evidence = [
     `DNS reply to ${q.type} ${q.name}: ${rcodeName}${aa ? ', authoritative (AA)' : ''}${flags & 0x0080 ? ', recursion available' : ''}`,
-    `${an} answer, ${ns} authority, ${ar} additional records`,
+    `${sections.counts[0]} answer, ${sections.counts[1]} authority, ${sections.counts[2]} additional records`,
+    ...sections.described,
   ];
-  for (let i = 0; i < Math.min(an + ns, 8); i++) {
-    const r = readRecord(reply, offset);
-    if (!r) break;
-    evidence.push(describeRecord(reply, r));
-    offset = r.end;
-  }
+  // The header's counts are the server's claim; only the records we could read are stated as facts.
+  if (sections.short) evidence.push('the header counts more records than the reply holds');
   const warnings: string[] = [];
   if (flags & 0x0200) warnings.push('reply truncated (TC): large answers need DNS over TCP 53');
   if (rcode === 5) warnings.push('the server refused the query: it runs, but not for this client or zone');
@@ -130,6 +155,7 @@ export const dns: UdpProtocol = {
   kind: 'datagram',
   id: 'dns',
   transport: 'udp',
+  everyServerAnswers: true,
   ports: [53],
   describe: 'DNS query (SOA of the domain, or root NS); a response with our id and question proves a DNS server',
   buildRequest: build,

@@ -12,8 +12,8 @@
  * only from source port 500, which needs privileges.
  */
 import { concat, hex, nonceBytes, readU16be, readU32be, u16be, u32be } from '../codec/bytes.js';
+import { recognized, rejected } from '../recognition.js';
 import type { ProbeContext, Recognition, UdpProtocol } from '../types.js';
-import { recognized, rejected } from './recognition.js';
 
 const NON_ESP_MARKER = [0, 0, 0, 0];
 /** Payloads walked at most. */

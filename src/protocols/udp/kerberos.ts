@@ -13,8 +13,8 @@
  */
 import { readU32be } from '../codec/bytes.js';
 import { buildAsReq, readKrbReply } from '../codec/kerberos.js';
+import { recognized, rejected } from '../recognition.js';
 import type { ProbeContext, Recognition, UdpProtocol } from '../types.js';
-import { recognized, rejected } from './recognition.js';
 
 /** Kerberos' default maximum clock skew (RFC 4120 §1.6 suggests 5 minutes; AD uses 5). */
 const MAX_SKEW_S = 300;
@@ -41,8 +41,9 @@ export function clockEvidence(serverTime: Date | null, now = Date.now()): { evid
 
 function recognize(reply: Uint8Array, ctx: ProbeContext): Recognition {
   if (reply.length === 0) return rejected('empty datagram');
-  const r = readKrbReply(reply);
-  if (typeof r === 'string') return rejected(r);
+  const read = readKrbReply(reply);
+  if (!read.ok) return rejected(read.reason);
+  const r = read.value;
   if (r.kind === 'priv') return rejected('KRB-PRIV is not an answer to an AS-REQ');
   if (r.kind === 'as-rep') {
     return recognized(
@@ -65,6 +66,7 @@ export const kerberosUdp: UdpProtocol = {
   kind: 'datagram',
   id: 'kerberos-udp',
   transport: 'udp',
+  everyServerAnswers: true,
   ports: [88],
   describe: 'Kerberos AS-REQ for a made-up principal; a KRB-ERROR or AS-REP proves a KDC',
   buildRequest: build,

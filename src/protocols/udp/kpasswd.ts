@@ -11,9 +11,9 @@
  */
 import { printable, readU16be } from '../codec/bytes.js';
 import { readKrbReply } from '../codec/kerberos.js';
+import { recognized, rejected } from '../recognition.js';
 import type { Recognition, UdpProtocol } from '../types.js';
 import { clockEvidence } from './kerberos.js';
-import { recognized, rejected } from './recognition.js';
 
 /** kpasswd result codes (RFC 3244 §2). */
 const RESULTS = [
@@ -46,8 +46,9 @@ function recognize(reply: Uint8Array): Recognition {
     message = reply.subarray(6 + apRep);
     framing = 'framed';
   }
-  const r = readKrbReply(message);
-  if (typeof r === 'string') return rejected(r);
+  const read = readKrbReply(message);
+  if (!read.ok) return rejected(read.reason);
+  const r = read.value;
   if (r.kind === 'as-rep') return rejected('an AS-REP is not a kpasswd reply');
   if (r.kind === 'priv') return recognized(['kpasswd service answered with a KRB-PRIV (framed reply)']);
   const evidence = [`kpasswd service answered (${framing}): ${r.codeName} (${r.code})`];
@@ -65,6 +66,7 @@ export const kpasswdUdp: UdpProtocol = {
   kind: 'datagram',
   id: 'kpasswd-udp',
   transport: 'udp',
+  everyServerAnswers: true,
   ports: [464],
   describe: 'malformed kpasswd request; a framed KRB-ERROR/KRB-PRIV reply proves the password-change service',
   buildRequest: () => REQUEST.slice(),

@@ -11,8 +11,8 @@
  * the peer retransmits, then times out.
  */
 import { ascii, concat, printable, readU16be, u16be } from '../codec/bytes.js';
+import { recognized, rejected } from '../recognition.js';
 import type { ProbeContext, Recognition, UdpProtocol } from '../types.js';
-import { recognized, rejected } from './recognition.js';
 
 const MESSAGES: Record<number, string> = { 1: 'SCCRQ', 2: 'SCCRP', 3: 'SCCCN', 4: 'StopCCN', 6: 'HELLO' };
 /** AVPs walked at most. */

@@ -8,9 +8,9 @@
  * and whether it refuses sessions (RF flag).
  * Caveats: no Linux server exists; confirmed only against the specification.
  */
-import { concat, guidText, readU16le } from '../codec/bytes.js';
+import { concat, guidToString, readU16le } from '../codec/bytes.js';
+import { recognized, rejected } from '../recognition.js';
 import type { ProbeContext, Recognition, UdpProtocol } from '../types.js';
-import { recognized, rejected } from './recognition.js';
 
 const cookie = (ctx: ProbeContext): number[] => [0, 1, 2, 3].map((i) => ctx.nonce[i] ?? i);
 
@@ -18,7 +18,7 @@ function recognize(reply: Uint8Array, ctx: ProbeContext): Recognition {
   if (reply.length !== 24) return rejected(`MSMQ ping replies are 24 bytes, got ${reply.length}`);
   if (readU16le(reply, 2) !== 0x5548) return rejected('no MSMQ ping signature');
   if (!cookie(ctx).every((b, i) => reply[4 + i] === b)) return rejected('cookie does not match');
-  const guid = guidText(reply.subarray(8, 24));
+  const guid = guidToString(reply.subarray(8, 24));
   const flags = readU16le(reply, 0) ?? 0;
   const evidence = [`MSMQ queue manager answered the ping: QM GUID ${guid}`];
   // RF flag: the QM refuses new sessions. Its bit position (0x0002) is read from the spec diagram (verify).

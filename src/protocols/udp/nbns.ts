@@ -12,8 +12,8 @@
  */
 import { concat, hex, printable, readU16be, u16be } from '../codec/bytes.js';
 import { readName } from '../codec/dns-name.js';
+import { recognized, rejected } from '../recognition.js';
 import type { ProbeContext, Recognition, UdpProtocol } from '../types.js';
-import { recognized, rejected } from './recognition.js';
 
 const NBSTAT = 0x21;
 /** Names listed at most: a real table has under 30. */

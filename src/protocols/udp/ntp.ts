@@ -13,8 +13,8 @@
  * chrony answers only with an `allow` directive.
  */
 import { printable, readU32be } from '../codec/bytes.js';
+import { recognized, rejected } from '../recognition.js';
 import type { ProbeContext, Recognition, UdpProtocol } from '../types.js';
-import { recognized, rejected } from './recognition.js';
 
 /** Seconds between the NTP era 0 epoch (1900) and the Unix epoch. */
 const NTP_UNIX_OFFSET = 2_208_988_800;
@@ -55,7 +55,7 @@ function referenceId(reply: Uint8Array, stratum: number): string {
   return id.join('.');
 }
 
-function recognize(reply: Uint8Array, ctx: ProbeContext, now = Date.now()): Recognition {
+function recognize(reply: Uint8Array, ctx: ProbeContext): Recognition {
   if (reply.length < 48) return rejected(`NTP reply too short (${reply.length} bytes, need 48)`);
   const mode = reply[0] & 7;
   const version = (reply[0] >> 3) & 7;
@@ -80,7 +80,7 @@ function recognize(reply: Uint8Array, ctx: ProbeContext, now = Date.now()): Reco
   if (li === 3 || stratum >= 16) warnings.push('the server says its clock is not synchronised');
   const serverTx = ntpTime(reply, 40);
   if (serverTx !== null) {
-    const offset = (serverTx - now) / 1000;
+    const offset = (serverTx - Date.now()) / 1000;
     evidence.push(`server clock about ${offset >= 0 ? '+' : ''}${offset.toFixed(3)} s from this host (± round trip)`);
     if (Math.abs(offset) > 300)
       warnings.push(`clock offset ${offset.toFixed(0)} s exceeds Kerberos' 5-minute tolerance`);
@@ -95,5 +95,5 @@ export const ntp: UdpProtocol = {
   ports: [123],
   describe: 'NTP client request (mode 3); a mode-4 reply echoing our transmit timestamp proves an NTP server',
   buildRequest: build,
-  recognize: (reply, ctx) => recognize(reply, ctx),
+  recognize,
 };

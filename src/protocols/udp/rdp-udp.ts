@@ -10,8 +10,8 @@
  * only TCP 3389. xrdp has no UDP transport.
  */
 import { concat, readU16be, readU32be, u16be, u32be } from '../codec/bytes.js';
+import { recognized, rejected } from '../recognition.js';
 import type { ProbeContext, Recognition, UdpProtocol } from '../types.js';
-import { recognized, rejected } from './recognition.js';
 
 const SYN = 0x0001;
 const ACK = 0x0004;

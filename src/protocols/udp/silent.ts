@@ -13,8 +13,8 @@
  * WS-Discovery 2005/04 §5.2 (hosts answer multicast probes).
  */
 import { ascii, concat, hex, nonceBytes, readU16be, u16be } from '../codec/bytes.js';
+import { recognized, rejected } from '../recognition.js';
 import type { ProbeContext, Recognition, UdpProtocol } from '../types.js';
-import { recognized, rejected } from './recognition.js';
 
 const CAPTURE = 'a packet capture on the target showing the datagram arrive';
 const RESPONDER = 'the portolan responder on the target (it records the datagram)';

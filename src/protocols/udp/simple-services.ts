@@ -12,8 +12,8 @@
  * Discard (9) never answers: see silent.ts.
  */
 import { ascii, bytesEqual, hex, printable } from '../codec/bytes.js';
+import { recognized, rejected } from '../recognition.js';
 import type { ProbeContext, Recognition, UdpProtocol } from '../types.js';
-import { recognized, rejected } from './recognition.js';
 
 const request = (ctx: ProbeContext): Uint8Array => ascii(`portolan ${hex(ctx.nonce.subarray(0, 16))}\r\n`);
 

@@ -14,6 +14,7 @@
  * managers not on their list, silently (the Windows SNMP service does by default), and
  * the Windows service does not speak v3: silence then stays `open|filtered`.
  */
+
 import {
   childrenOf,
   int,
@@ -30,8 +31,9 @@ import {
   tlv,
 } from '../codec/ber.js';
 import { hex, printable, readU32be } from '../codec/bytes.js';
+import { malformed, type Parsed, parsed } from '../codec/parsed.js';
+import { recognized, rejected } from '../recognition.js';
 import type { ProbeContext, Recognition, UdpProtocol } from '../types.js';
-import { recognized, rejected } from './recognition.js';
 
 const SYS_DESCR = '1.3.6.1.2.1.1.1.0';
 const REPORT_OIDS: Record<string, string> = {
@@ -60,12 +62,13 @@ function buildV2c(ctx: ProbeContext): Uint8Array {
   return seq(int(1), octets(community), pdu);
 }
 
-/** The SEQUENCE children of an SNMP message, or a reason. */
-function message(reply: Uint8Array): Tlv[] | string {
-  if (reply.length === 0) return 'empty datagram';
+/** The SEQUENCE children of an SNMP message. */
+function message(reply: Uint8Array): Parsed<Tlv[]> {
+  if (reply.length === 0) return malformed('empty datagram');
   const outer = readTlv(reply, 0);
-  if (!outer || outer.tag !== Tag.sequence) return 'not a BER SEQUENCE';
-  return childrenOf(outer) ?? 'malformed SNMP message';
+  if (!outer || outer.tag !== Tag.sequence) return malformed('not a BER SEQUENCE');
+  const children = childrenOf(outer);
+  return children ? parsed(children) : malformed('malformed SNMP message');
 }
 
 /** SnmpEngineID in words (RFC 3411 §5 SnmpEngineID textual convention). */
@@ -96,8 +99,8 @@ function varbinds(list: Tlv | undefined): [string, Tlv][] {
 
 function recognizeV3(reply: Uint8Array, ctx: ProbeContext): Recognition {
   const m = message(reply);
-  if (typeof m === 'string') return rejected(m);
-  const [version, header, security, scoped] = m;
+  if (!m.ok) return rejected(m.reason);
+  const [version, header, security, scoped] = m.value;
   if (readInt(version) !== 3) return rejected(`SNMP version ${readInt(version)}, not 3`);
   const headerFields = header?.tag === Tag.sequence ? readAll(header.value) : null;
   if (!headerFields || readInt(headerFields[0]) !== requestId(ctx)) return rejected('SNMPv3 msgID does not match');
@@ -118,8 +121,8 @@ function recognizeV3(reply: Uint8Array, ctx: ProbeContext): Recognition {
 
 function recognizeV2c(reply: Uint8Array, ctx: ProbeContext): Recognition {
   const m = message(reply);
-  if (typeof m === 'string') return rejected(m);
-  const [version, community, pdu] = m;
+  if (!m.ok) return rejected(m.reason);
+  const [version, community, pdu] = m.value;
   const v = readInt(version);
   if (v !== 1 && v !== 0) return rejected(`SNMP version field ${v}, not v1/v2c`);
   const expected = ctx.snmpCommunity ?? 'public';

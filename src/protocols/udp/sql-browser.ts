@@ -10,8 +10,8 @@
  * match is structural.
  */
 import { printable, readU16le } from '../codec/bytes.js';
+import { recognized, rejected } from '../recognition.js';
 import type { Recognition, UdpProtocol } from '../types.js';
-import { recognized, rejected } from './recognition.js';
 
 /** Instances listed at most. */
 const MAX_INSTANCES = 32;

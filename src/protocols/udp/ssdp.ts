@@ -9,8 +9,8 @@
  * disabled on Server editions by default. Only the first reply datagram is read.
  */
 import { ascii, printable } from '../codec/bytes.js';
+import { recognized, rejected } from '../recognition.js';
 import type { ProbeContext, Recognition, UdpProtocol } from '../types.js';
-import { recognized, rejected } from './recognition.js';
 
 const SHOWN = ['server', 'st', 'usn', 'location'];
 

@@ -10,8 +10,8 @@
  * port: silence is then `open|filtered` even with a server behind it.
  */
 import { ascii, concat, hex, printable, readU16be } from '../codec/bytes.js';
+import { recognized, rejected } from '../recognition.js';
 import type { ProbeContext, Recognition, UdpProtocol } from '../types.js';
-import { recognized, rejected } from './recognition.js';
 
 const ERRORS = [
   'not defined',

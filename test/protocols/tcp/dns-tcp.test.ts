@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { expect } from 'chai';
-import { digLeg } from '../../../src/protocols/codec/dig.js';
+import { digLeg } from '../../../src/protocols/clients/dig.js';
 import { dnsOverTcp } from '../../../src/protocols/tcp/dns-tcp.js';
 import { type FakeUdpServer, startFakeUdpServer, testContext } from '../../support/udp-fake-server.js';
 import { dnsReply } from '../udp/replies.js';

@@ -72,7 +72,7 @@ describe('fuzz: TCP protocol parsers (10,000 seeded inputs each)', () => {
     expect(parseBindAck(BIND_ACK).ok).to.equal(true);
     expect(parseEptLookupResponse(stub)).to.have.nested.property('value.entries.length', 4);
     expect(decodeTower(DRSUAPI_49667).ok).to.equal(true);
-    expect(parseLdapMessage(ENTRY)).to.have.property('kind', 'entry');
+    expect(parseLdapMessage(ENTRY)).to.have.nested.property('value.kind', 'entry');
     expect(parseNegotiateResponse(negotiateResponse('11 03', '03 00')).ok).to.equal(true);
   });
 });

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { authSchemes } from '../../../src/protocols/http/client.js';
+import { authSchemes } from '../../../src/protocols/clients/http.js';
 import { http as httpModule, https as httpsModule } from '../../../src/protocols/http/web.js';
 import { winrmHttp, winrmHttps } from '../../../src/protocols/http/winrm.js';
 import type { CustomProtocol } from '../../../src/protocols/types.js';

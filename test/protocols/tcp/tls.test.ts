@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { certificateEvidence, certificateNamesTarget } from '../../../src/protocols/http/certificate.js';
 import { tlsHandshake } from '../../../src/protocols/tcp/tls.js';
+import { certificateEvidence, certificateNamesTarget } from '../../../src/protocols/tls/certificate.js';
 import type { ProbeContext, TlsInfo } from '../../../src/protocols/types.js';
 import { openStream } from '../../support/stream-io.js';
 import { fakeServer, makeCertificates } from '../../support/tcp-fake-server.js';
@@ -14,7 +14,7 @@ const base: TlsInfo = {
   selfSigned: false,
 };
 
-describe('http/certificate: evidence from TlsInfo', () => {
+describe('tls/certificate: evidence from TlsInfo', () => {
   it('matches DNS SANs, one-label wildcards and IP SANs; CN only without DNS SANs', () => {
     expect(certificateNamesTarget(base, 'DC1.example.test')).to.equal(true);
     expect(certificateNamesTarget(base, 'a.web.example.test')).to.equal(true);
