@@ -34,6 +34,9 @@ export interface TargetExpectations {
 const REACHABLE_CAVEAT =
   'closed counts as reachable before deployment: a host firewall that resets connections looks the same.';
 
+const RANGE_RESETS_CAVEAT =
+  'every probed port of the range answered with a reset: the path lets the range through unless a firewall itself resets, and no RPC service was seen listening on those ports.';
+
 /** Judge every expectation of every target. */
 export function judgeExpectations(
   targets: TargetExpectations[],
@@ -77,7 +80,9 @@ function judgeOne(
   const caveat =
     opts.expect === 'reachable' && perObservation.some((p) => p.o.state === 'closed' && p.status === 'pass')
       ? REACHABLE_CAVEAT
-      : unconfirmedCaveat(worst.o);
+      : isRange && status === 'pass' && perObservation.every((p) => p.o.state === 'closed')
+        ? RANGE_RESETS_CAVEAT
+        : unconfirmedCaveat(worst.o);
   return { ...base, status, explanation, caveat };
 }
 
@@ -164,7 +169,8 @@ function rangeExplanation(
 }
 
 function unconfirmedCaveat(o: Observation): string | null {
-  if (o.state === 'open' && o.reason === 'unrecognised-reply') {
+  // A responder's answer is put into words by the explanation ("rejected our token"), not as a stranger's.
+  if (o.state === 'open' && o.reason === 'unrecognised-reply' && o.responder === undefined) {
     return 'something answered, but it did not speak the protocol the catalog names.';
   }
   return null;

@@ -25,8 +25,7 @@ describe('terminal table', () => {
     expect(text).to.match(/◐ open\|filtered +LISTENING or FILTERED/);
     expect(text.trimEnd().split('\n').at(-1)).to.equal(
       '✘ NON-COMPLIANT: 31 pass, 7 fail, 1 inconclusive, 1 waived, 0 untestable. ' +
-        'Broken: Kerberos Key Distribution Center on dc2.corp.example, Local Security Authority on dc2.corp.example, ' +
-        'Net Logon on dc2.corp.example. (exit 1)',
+        '6 failing ports on dc2.corp.example break Kerberos Key Distribution Center, Net Logon and Local Security Authority. (exit 1)',
     );
   });
 
