@@ -137,7 +137,40 @@ export function describeTargetProblem(problem: TargetProblem): string {
   return `"${problem.name}" did not resolve (${problem.code})`;
 }
 
-/** One sentence per note, as `run.notes` carries them. */
+/**
+ * The run's notes as `run.notes` carries them: each sentence once, and a per-target note that
+ * many targets share (the endpoint mapper listed nothing) said once for all of them.
+ */
+export function describeNotes(notes: readonly RunNote[]): string[] {
+  const shared = new Map<string, Extract<RunNote, { kind: 'epm-silent' | 'epm-none-in-range' }>[]>();
+  const out: (string | { group: string })[] = [];
+  for (const note of notes) {
+    if (note.kind !== 'epm-silent' && note.kind !== 'epm-none-in-range') {
+      out.push(describeNote(note));
+      continue;
+    }
+    const group = note.kind === 'epm-silent' ? `s ${note.state} ${note.sample}` : `r ${note.range} ${note.sample}`;
+    if (!shared.has(group)) {
+      shared.set(group, []);
+      out.push({ group });
+    }
+    shared.get(group)?.push(note);
+  }
+  const words = out.map((item) => {
+    if (typeof item === 'string') return item;
+    const list = shared.get(item.group) ?? [];
+    const first = list[0] as (typeof list)[number];
+    const targets = [...new Set(list.map((n) => `${n.target} (${n.address})`))];
+    if (targets.length === 1) return describeNote(first);
+    const who = `${targets.length} targets (${namesList(targets, 3)})`;
+    return first.kind === 'epm-silent'
+      ? `On ${who} the endpoint mapper on 135/tcp listed no endpoints (${first.state}); their dynamic RPC ranges were judged from ${first.sample} sampled ports instead.`
+      : `On ${who} the endpoint mapper answered but listed no TCP endpoint in ${first.range}; ${first.sample} ports of the range were sampled instead.`;
+  });
+  return [...new Set(words)];
+}
+
+/** One sentence per note. */
 export function describeNote(note: RunNote): string {
   switch (note.kind) {
     case 'expect-reachable':

@@ -7,7 +7,7 @@
 import type { Expectation, Observation, RunNote, RunResult } from '../model.js';
 import { type RunSettings, resultOptions } from '../run-options.js';
 import type { ResolvedTarget } from '../targets/index.js';
-import { describeNote, describeTargetProblem } from './describe.js';
+import { describeNotes, describeTargetProblem } from './describe.js';
 import { computeRootCauses } from './root-causes.js';
 import { summarize } from './summary.js';
 import { aggregate, judgeExpectations } from './verdicts.js';
@@ -80,7 +80,7 @@ export function assembleResult(f: RunFacts): RunResult {
       options: resultOptions(f.settings, f.asked),
       incomplete: f.incomplete,
       incompleteReason: f.incomplete ? 'stopped before every probe finished (interrupt or abort)' : null,
-      notes: [...new Set(f.notes.map(describeNote))],
+      notes: describeNotes(f.notes),
     },
     targets,
     expectations: f.expectations,

@@ -98,8 +98,8 @@ function serviceKey(target: string, role: string | null, service: string): strin
   return `${target}\u0000${role ?? ''}\u0000${service}`;
 }
 
-/** "tcp/445", "udp/53", "tcp/49152-65535", "icmp", "ip/50". */
-function endpointId(e: Expectation): string {
+/** "tcp/445", "udp/53", "tcp/49152-65535", "icmp", "ip/50": what a root cause id names after the target. */
+export function endpointId(e: Pick<Expectation, 'protocol' | 'port' | 'range' | 'ipProtocol'>): string {
   if (e.protocol === 'icmp') return 'icmp';
   if (e.protocol === 'ip') return `ip/${e.ipProtocol ?? '?'}`;
   return `${e.protocol}/${e.port ?? e.range ?? '?'}`;

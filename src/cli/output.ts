@@ -14,13 +14,15 @@ export interface OutputOptions {
   format: string;
   output?: string;
   outputDir?: string;
+  verbose?: boolean;
 }
 
 export function outputOptions(cmd: Command): Command {
   return cmd
     .option('-f, --format <formats>', `one or more of ${FORMATS.join(', ')} (comma-separated)`, 'table')
     .option('-o, --output <file>', 'write the (single) format to FILE instead of stdout')
-    .option('--output-dir <dir>', 'write every --format into DIR (names from target, role and time; latest.* too)');
+    .option('--output-dir <dir>', 'write every --format into DIR (names from target, role and time; latest.* too)')
+    .option('-v, --verbose', 'the table lists every row, not only root causes, inconclusive points and notices');
 }
 
 export function parseFormats(text: string): Format[] {
@@ -64,7 +66,10 @@ export function emitResult(result: RunResult, o: OutputOptions): void {
     return;
   }
   const format = formats[0] as Format;
-  const text = renderers[format](result, { color: colorWanted(format, Boolean(o.output)) });
+  const text = renderers[format](result, {
+    color: colorWanted(format, Boolean(o.output)),
+    verbose: Boolean(o.verbose),
+  });
   if (!o.output) {
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     return;
