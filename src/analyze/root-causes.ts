@@ -62,8 +62,9 @@ export function computeRootCauses(input: RootCauseInput): RootCause[] {
     group.rows.push({ v, e, absent: absent.has(serviceKey(v.target, v.role, v.service)) });
   }
   const targetOrder = new Map(input.targets.map((t, i) => [t.name, i]));
+  const errors = new Map(input.targets.map((t) => [t.name, t.error]));
   return [...groups.entries()]
-    .map(([id, g]) => rootCause(id, g.target, g.host, g.rows, input))
+    .map(([id, g]) => rootCause(id, g.target, g.host, g.rows, input, errors.get(g.target) ?? null))
     .sort(
       (a, b) =>
         SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) ||
@@ -122,7 +123,9 @@ function hostProblems(input: RootCauseInput): Map<string, HostProblem> {
   const probed = new Map<string, Observation[]>();
   for (const o of input.observations) {
     if (o.state === 'untestable') continue;
-    probed.set(o.target, [...(probed.get(o.target) ?? []), o]);
+    const list = probed.get(o.target);
+    if (list) list.push(o);
+    else probed.set(o.target, [o]);
   }
   for (const [target, list] of probed) {
     if (found.has(target)) continue;
@@ -194,6 +197,7 @@ function rootCause(
   host: HostProblem | null,
   rows: Affected[],
   input: RootCauseInput,
+  targetError: string | null,
 ): RootCause {
   rows.sort(
     (a, b) =>
@@ -229,12 +233,11 @@ function rootCause(
     observations,
     affects: rows.map(effect),
   };
-  const target_ = input.targets.find((t) => t.name === target) ?? null;
   const explanation = describeRootCause(cause, {
     application: first.e.application,
     observations: observations.map((i) => input.observations[i]).filter((o): o is Observation => o !== undefined),
     verdicts: rows.map((r) => r.v),
-    targetError: target_?.error ?? null,
+    targetError,
     timeoutMs: input.timeoutMs,
   });
   return { ...cause, explanation };

@@ -147,8 +147,7 @@ function noticesSection(findings: Findings): string {
   const rows = [...groups.values()].map((group) => {
     const f = group[0] as Finding;
     const where = group.length === 1 ? f.cause.target : `${group.length} targets`;
-    const services =
-      f.cause.state === 'untestable' ? f.cause.explanation : (f.optional.length ? f.optional : f.breaks).join(', ');
+    const services = f.cause.state === 'untestable' ? f.reason : (f.optional.length ? f.optional : f.breaks).join(', ');
     const switches = f.switchesOff.length
       ? ` <span class="cond">required once on: ${esc(f.switchesOff.map((s) => `--with ${s}`).join(', '))}</span>`
       : '';

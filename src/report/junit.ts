@@ -27,10 +27,9 @@ interface Endpoint {
   observations: number[];
 }
 
-function endpointsOf(target: string, result: RunResult, byKey: Map<string, Expectation>): Endpoint[] {
+function endpointsOf(target: string, verdicts: ExpectationVerdict[], byKey: Map<string, Expectation>): Endpoint[] {
   const endpoints = new Map<string, Endpoint>();
-  for (const v of result.verdicts.expectations) {
-    if (v.target !== target) continue;
+  for (const v of verdicts) {
     const e = byKey.get(v.expectation);
     const id = `${target} ${e ? endpointId(e) : v.expectation}`;
     let ep = endpoints.get(id);
@@ -39,9 +38,9 @@ function endpointsOf(target: string, result: RunResult, byKey: Map<string, Expec
       endpoints.set(id, ep);
     }
     ep.rows.push(v);
-    ep.observations.push(...v.observations.filter((i) => !ep?.observations.includes(i)));
+    ep.observations.push(...v.observations);
   }
-  return [...endpoints.values()];
+  return [...endpoints.values()].map((ep) => ({ ...ep, observations: [...new Set(ep.observations)] }));
 }
 
 function time(observations: number[], result: RunResult): string {
@@ -110,6 +109,12 @@ function properties(result: RunResult, target: string): string {
 export function renderJunit(result: RunResult, _opts: RenderOptions = {}): string {
   const byKey = expectationIndex(result);
   const causes = new Map(rootCausesOf(result).map((c) => [c.id, c]));
+  const byTarget = new Map<string, ExpectationVerdict[]>();
+  for (const v of result.verdicts.expectations) {
+    const list = byTarget.get(v.target);
+    if (list) list.push(v);
+    else byTarget.set(v.target, [v]);
+  }
   const suites: string[] = [];
   const totals = { tests: 0, failures: 0, skipped: 0 };
   const targets = [
@@ -128,7 +133,7 @@ export function renderJunit(result: RunResult, _opts: RenderOptions = {}): strin
       else if (c) count.skipped++;
     };
     if (host) add(host, `host: ${host.host}`, host.observations);
-    for (const ep of endpointsOf(target, result, byKey)) {
+    for (const ep of endpointsOf(target, byTarget.get(target) ?? [], byKey)) {
       // Ports the host-wide finding covers are in it, not cases of their own.
       if (host?.affects.some((a) => ep.rows.some((r) => r.expectation === a.expectation))) continue;
       add(causes.get(ep.id), ep.name, ep.observations);

@@ -33,7 +33,7 @@ function findingLine(f: Finding): string {
   const c = f.cause;
   const what =
     c.severity === 'outage' && !c.exposed && c.scope !== 'host'
-      ? `breaks ${namesList(f.breaks, 6)}${f.optional.length ? `; optional here: ${namesList(f.optional, 3)}` : ''}. ${f.rangePorts.length ? `${f.rangePorts.length} of ${f.observations.length} ports: ${f.rangePorts.slice(0, 3).join(', ')}` : f.reason}`
+      ? `${f.rangePorts.length ? `${f.rangePorts.length} of ${f.observations.length} ports: ${f.rangePorts.slice(0, 3).join(', ')}` : f.reason}; breaks ${namesList(f.breaks, 6)}${f.optional.length ? `; optional here: ${namesList(f.optional, 3)}` : ''}.`
       : c.explanation;
   return (
     `| ${md(c.target)} | ${md(f.port)} | ${md(c.scope === 'host' ? (c.host ?? '') : stateCell(c.state))} | ` +
@@ -98,7 +98,7 @@ function noticeRows(notices: Finding[]): string[] {
     const where = list.length === 1 ? f.cause.target : `${list.length} targets`;
     const why =
       f.cause.state === 'untestable'
-        ? f.cause.explanation
+        ? f.reason
         : `${namesList(f.optional.length ? f.optional : f.breaks, 4)}${f.switchesOff.length ? `; required once on: --with ${f.switchesOff.join(' or --with ')}` : ''}`;
     return `| ${md(where)} | ${md(f.port)} | ${md(stateCell(f.cause.state))} | ${md(f.cause.requirement)} | ${md(f.application)} | ${md(why)} |`;
   });

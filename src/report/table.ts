@@ -31,7 +31,7 @@ import {
   type ReportRow,
   type TargetGroup,
 } from './rows.js';
-import { cell, fit, LINE_WIDTH, wrap } from './text-layout.js';
+import { cell, clip, LINE_WIDTH, wrap } from './text-layout.js';
 import type { RenderOptions } from './types.js';
 
 const ANSI: Record<Tone, string> = { good: '\x1b[32m', bad: '\x1b[31m', warn: '\x1b[33m', muted: '\x1b[2m' };
@@ -74,7 +74,7 @@ function header(result: RunResult): string[] {
       0,
     ),
     ...wrap(`command: ${oneLine(commandLineText(run.commandLine))}`, 0),
-    fit(
+    clip(
       `catalog ${oneLine(result.catalog.digest.slice(0, 23))}…; expect ${options.expect}; RPC ${options.rpcRange ? oneLine(options.rpcRange) : options.profile} (${options.rpcMode})`,
       LINE_WIDTH,
     ),
@@ -92,7 +92,7 @@ function header(result: RunResult): string[] {
     lines.push('PRE-DEPLOYMENT CHECK: ports are tested for reachability; the services need not be installed yet.');
   }
   if (run.incomplete)
-    lines.push(fit(`INCOMPLETE RUN: ${oneLine(run.incompleteReason ?? 'stopped early')}`, LINE_WIDTH));
+    lines.push(clip(`INCOMPLETE RUN: ${oneLine(run.incompleteReason ?? 'stopped early')}`, LINE_WIDTH));
   return lines;
 }
 
@@ -112,7 +112,7 @@ function verdictLines(result: RunResult, paint: Paint): string[] {
 function targetTitle(result: RunResult, target: string, paint: Paint): string {
   const info = result.targets.find((t) => t.name === target);
   const addresses = info?.addresses.length ? ` (${info.addresses.join(', ')})` : '';
-  return paint(fit(`${oneLine(target)}${oneLine(addresses)}`, LINE_WIDTH - 2), 'bold');
+  return paint(clip(`${oneLine(target)}${oneLine(addresses)}`, LINE_WIDTH - 2), 'bold');
 }
 
 /** One finding: a row of columns, then what came back, what it breaks and its evidence. */
@@ -122,7 +122,7 @@ function findingLines(f: Finding, paint: Paint, symbol: Label): string[] {
   const tone = c.state ? STATE_LABELS[c.state].tone : 'muted';
   const lines = [
     `    ${paint(symbol.symbol, symbol.tone)} ${cell(f.port, F.port)}${paint(cell(state, F.state), tone)}` +
-      `${cell(c.requirement, F.requirement)}${fit(oneLine(f.application), F_APP)}`.trimEnd(),
+      `${cell(c.requirement, F.requirement)}${clip(oneLine(f.application), F_APP)}`.trimEnd(),
   ];
   const detail = (text: string) => lines.push(...wrap(oneLine(text), 8));
   if (c.scope === 'host' || c.exposed || c.severity !== 'outage') {
@@ -142,7 +142,7 @@ function findingLines(f: Finding, paint: Paint, symbol: Label): string[] {
         'refused by the host: start the service there first; a firewall rule helps only if a host firewall resets',
       );
   }
-  for (const e of f.evidence.slice(0, 2)) lines.push(`        ${fit(`evidence: ${oneLine(e)}`, LINE_WIDTH - 8)}`);
+  for (const e of f.evidence.slice(0, 2)) lines.push(`        ${clip(`evidence: ${oneLine(e)}`, LINE_WIDTH - 8)}`);
   return lines;
 }
 
@@ -184,12 +184,12 @@ function noticeLines(findings: Findings, paint: Paint): string[] {
     const symbol = c.state === 'untestable' ? STATUS_LABELS.untestable : SERVICE_LABELS.degraded;
     out.push(
       `    ${paint(symbol.symbol, symbol.tone)} ${cell(f.port, F.port)}${paint(cell(shortState(c.state), F.state), 'muted')}` +
-        `${cell(c.requirement, F.requirement)}${fit(oneLine(f.application), F_APP)}`.trimEnd(),
+        `${cell(c.requirement, F.requirement)}${clip(oneLine(f.application), F_APP)}`.trimEnd(),
     );
     const where = list.length === 1 ? `on ${c.target}` : `on ${list.length} targets`;
     const why =
       c.state === 'untestable'
-        ? c.explanation
+        ? f.reason
         : `${namesList(f.optional.length ? f.optional : f.breaks, 4)}${f.switchesOff.length ? `; required once on: --with ${f.switchesOff.join(' or --with ')}` : ''}`;
     out.push(...wrap(oneLine(`${where}: ${why}`), 8));
   }
@@ -288,7 +288,7 @@ function everyRow(result: RunResult, paint: Paint): string[] {
     for (const service of target.services) {
       const sv = service.verdict;
       const status = sv ? ` ${labelled(paint, SERVICE_LABELS[sv.status])}` : '';
-      out.push(`    ${fit(`${oneLine(service.serviceName)} (${oneLine(service.service)})`, 70)}${status}`);
+      out.push(`    ${clip(`${oneLine(service.serviceName)} (${oneLine(service.service)})`, 70)}${status}`);
       for (const row of service.rows) out.push(...rowLines(target, row, paint, listedRanges));
     }
   }
@@ -316,7 +316,7 @@ function rowLines(target: TargetGroup, row: ReportRow, paint: Paint, listedRange
     }
   }
   if (v.status !== 'pass') lines.push(...wrap(`→ ${oneLine(v.explanation)}`, 8));
-  else if (o?.evidence[0]) lines.push(`        ${fit(`evidence: ${oneLine(o.evidence[0])}`, LINE_WIDTH - 8)}`);
+  else if (o?.evidence[0]) lines.push(`        ${clip(`evidence: ${oneLine(o.evidence[0])}`, LINE_WIDTH - 8)}`);
   return lines;
 }
 

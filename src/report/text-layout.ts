@@ -10,7 +10,7 @@ import wrapAnsi from 'wrap-ansi';
 export const LINE_WIDTH = 100;
 
 /** `text` cut to at most `width` cells, with "…" where it was cut. */
-export function fit(text: string, width: number): string {
+export function clip(text: string, width: number): string {
   if (stringWidth(text) <= width) return text;
   let out = '';
   let used = 0;
@@ -25,7 +25,7 @@ export function fit(text: string, width: number): string {
 
 /** `text` cut to `width` cells and padded to exactly `width`. */
 export function cell(text: string, width: number): string {
-  const fitted = fit(text, width);
+  const fitted = clip(text, width);
   return fitted + ' '.repeat(Math.max(0, width - stringWidth(fitted)));
 }
 
