@@ -6,6 +6,7 @@
  * record and report, then returns.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { loadCatalog } from '../catalog/load.js';
 import type { RunDiff } from '../history/diff.js';
 import { executePlan } from '../plan/execute.js';
 import { loadPlan } from '../plan/load.js';
@@ -35,11 +36,12 @@ export interface AgentOptions {
   commandLine: string[];
 }
 
-/** What the webhook receives when the verdict changes. */
+/** What the webhook receives when the verdict changes, or when the first run does not pass. */
 export interface VerdictChangePayload {
   event: 'verdict-changed';
   plan: string;
-  previous: string;
+  /** The previous run's status; null on the first run (posted when it is not compliant). */
+  previous: string | null;
   status: string;
   exitCode: number;
   headline: string;
@@ -67,7 +69,7 @@ export async function runAgent(opts: AgentOptions): Promise<{ runs: number }> {
     runs++;
     try {
       const env = opts.env ?? process.env;
-      const plan = await loadPlan(opts.planPath, { env });
+      const plan = await loadPlan(opts.planPath, { env, catalog: await loadCatalog() });
       const done = await executePlan(plan, opts.runCheck, {
         commandLine: opts.commandLine,
         ...(env.PORTOLAN_RESPONDER_TOKEN ? { responderToken: env.PORTOLAN_RESPONDER_TOKEN } : {}),
@@ -78,7 +80,9 @@ export async function runAgent(opts: AgentOptions): Promise<{ runs: number }> {
       const previous = done.recorded?.previous?.status ?? lastStatus;
       lastStatus = result.summary.status;
       const changed = previous !== null && previous !== result.summary.status;
-      if (changed && opts.webhook) {
+      // A first run that fails is news too: nothing earlier to compare with, but someone must know.
+      const firstFailing = previous === null && result.summary.status !== 'compliant';
+      if ((changed || firstFailing) && opts.webhook) {
         const payload: VerdictChangePayload = {
           event: 'verdict-changed',
           plan: plan.name,

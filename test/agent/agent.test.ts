@@ -116,6 +116,30 @@ describe('portolan agent', () => {
     expect(latest.summary.status).to.equal('compliant');
   });
 
+  it('posts the webhook on the first run when that run fails (nothing earlier to compare with), not when it passes', async function () {
+    this.timeout(20_000);
+    hook = await receiver();
+    const failing = stubRunCheck((_t, spec) => (spec === '389/tcp' ? 'filtered' : 'open'));
+    const base = {
+      planPath: join(dir, 'plan.yaml'),
+      everyMs: 60_000,
+      webhook: hook.url,
+      logFormat: 'json' as const,
+      maxRuns: 1,
+      stop: new AbortController().signal,
+      log: () => {},
+      commandLine: ['portolan', 'agent'],
+    };
+    await runAgent({ ...base, historyPath: join(dir, 'first.db'), runCheck: failing.runCheck });
+    const payloads = hook.bodies as VerdictChangePayload[];
+    expect(payloads.map((p) => [p.event, p.previous, p.status, p.exitCode])).to.deep.equal([
+      ['verdict-changed', null, 'non-compliant', 1],
+    ]);
+    const passing = stubRunCheck(() => 'open');
+    await runAgent({ ...base, historyPath: join(dir, 'second.db'), runCheck: passing.runCheck });
+    expect(hook.bodies).to.have.length(1);
+  });
+
   it('a stop request (SIGTERM) during a run lets the run finish and be recorded, then returns', async () => {
     const stop = new AbortController();
     const stub = stubRunCheck(() => {

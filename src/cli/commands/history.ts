@@ -66,7 +66,14 @@ export function registerHistory(program: Command): void {
     )
     .action((a: number | undefined, b: number | undefined, flags: Omit<HistoryFlags, 'limit'>) => {
       withStore(flags.history, (store) => {
-        const [older, newer] = pickRuns(store, a, b, flags.plan);
+        const pair = pickRuns(store, a, b, flags.plan);
+        if ('only' in pair) {
+          // One run is not an error: there is just nothing to compare it with yet.
+          const text = `plan "${pair.only.plan}" has only one recorded run (${pair.only.id}): nothing to compare yet`;
+          if (flags.json) return void process.stdout.write(`${JSON.stringify({ onlyRun: pair.only.id, changes: [] }, null, 2)}\n`);
+          return void process.stdout.write(`${text}\n`);
+        }
+        const [older, newer] = pair;
         const diff = diffRuns(load(store, older), load(store, newer));
         if (flags.json)
           return void process.stdout.write(`${JSON.stringify({ fromRun: older, toRun: newer, ...diff }, null, 2)}\n`);
@@ -77,7 +84,12 @@ export function registerHistory(program: Command): void {
     });
 }
 
-function pickRuns(store: HistoryStore, a?: number, b?: number, plan?: string): [number, number] {
+function pickRuns(
+  store: HistoryStore,
+  a?: number,
+  b?: number,
+  plan?: string,
+): [number, number] | { only: { id: number; plan: string } } {
   if (a !== undefined && b !== undefined) return [a, b];
   const newest =
     a !== undefined ? store.latest(planOf(store, a)) : plan ? store.latest(plan) : store.list({ limit: 1 })[0];
@@ -86,8 +98,7 @@ function pickRuns(store: HistoryStore, a?: number, b?: number, plan?: string): [
   }
   if (a !== undefined) return [a, newest.id];
   const before = store.latest(newest.plan, newest.id);
-  if (!before)
-    throw new PortolanError('HISTORY_NO_RUN', `plan "${newest.plan}" has only one recorded run (${newest.id})`);
+  if (!before) return { only: { id: newest.id, plan: newest.plan } };
   return [before.id, newest.id];
 }
 
