@@ -86,8 +86,11 @@ function distinctProblems(errors: ErrorObject[]): ErrorObject[] {
   const where = (e: ErrorObject) =>
     e.keyword === 'additionalProperties' ? `${e.instancePath}/${String(e.params.additionalProperty)}` : e.instancePath;
   const specific = (e: ErrorObject) => !['type', 'oneOf', 'anyOf', 'if'].includes(e.keyword);
+  // A misspelt key also leaves the real one missing: the typo is the problem, not the absence.
+  const typos = new Set(errors.filter((e) => e.keyword === 'additionalProperties').map((e) => e.instancePath));
   const pool = errors.filter(
     (e) =>
+      !(typos.has(e.instancePath) && e.keyword === 'required') &&
       (e.keyword !== 'type' || !errors.some((o) => o.instancePath === e.instancePath && specific(o))) &&
       (specific(e) || !errors.some((o) => o !== e && where(o).startsWith(`${e.instancePath}/`))),
   );

@@ -176,8 +176,9 @@ function checkOptions(raw: RawPlan, yaml: LocatedYaml): void {
 
 /** Roles, services and named conditions the catalog does not know, at their line and column. */
 function checkCatalogIds(raw: RawPlan, yaml: LocatedYaml, catalog: Catalog): void {
-  const ids = (list: string[] | undefined, pointer: string, expand: (id: string) => unknown) =>
-    (list ?? []).forEach((id, j) => located(yaml, `${pointer}/${j}`, () => expand(id)));
+  const ids = (list: string[] | undefined, pointer: string, expand: (id: string) => unknown) => {
+    for (const [j, id] of (list ?? []).entries()) located(yaml, `${pointer}/${j}`, () => expand(id));
+  };
   const switches = (options: PlanOptions | undefined, pointer: string) => {
     if (options?.with) located(yaml, `${pointer}/with`, () => parseSwitches(catalog, options.with ?? []));
   };

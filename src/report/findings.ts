@@ -5,7 +5,7 @@
  * named condition is off, optional services that are not installed, untestable rows). Pure,
  * no formatting: words come from the root causes and `analyze/describe.ts`.
  */
-import { observationFacts, reasonWords } from '../analyze/describe.js';
+import { namesList, observationFacts, reasonWords } from '../analyze/describe.js';
 import { rootCausesOf } from '../analyze/root-causes.js';
 import type { Expectation, Observation, RootCause, RunResult, ServiceVerdict } from '../model.js';
 
@@ -116,4 +116,45 @@ export function caveatsOf(result: RunResult): { text: string; rows: number }[] {
     if (v.caveat) counts.set(v.caveat, (counts.get(v.caveat) ?? 0) + 1);
   }
   return [...counts].map(([text, rows]) => ({ text, rows }));
+}
+
+/** One line of notices: a (port, state) shared by the targets where it occurs, and what it concerns. */
+export interface NoticeLine {
+  finding: Finding;
+  /** The target, or "N targets". */
+  where: string;
+  /** The services it concerns and the `--with` that would make them required; for an untestable row, what settles it. */
+  about: string;
+}
+
+/** Notices grouped across targets by (port, state): an optional port silent on 300 DCs is one line. */
+export function noticeLines(notices: Finding[]): NoticeLine[] {
+  const groups = new Map<string, Finding[]>();
+  for (const f of notices) {
+    const key = `${f.port} ${f.cause.state} ${f.application}`;
+    const list = groups.get(key);
+    if (list) list.push(f);
+    else groups.set(key, [f]);
+  }
+  return [...groups.values()].map((list) => {
+    const f = list[0] as Finding;
+    const switches = f.switchesOff.length ? `; required once on: --with ${f.switchesOff.join(' or --with ')}` : '';
+    return {
+      finding: f,
+      where: list.length === 1 ? f.cause.target : `${list.length} targets`,
+      about:
+        f.cause.state === 'untestable'
+          ? f.reason
+          : `${namesList(f.optional.length ? f.optional : f.breaks, 4)}${switches}`,
+    };
+  });
+}
+
+/** "Simple Mail Transfer Protocol on dc1", "WINS on 300 targets": optional services not installed, one entry each. */
+export function absentNames(absent: ServiceVerdict[]): string[] {
+  const byService = new Map<string, string[]>();
+  for (const s of absent) byService.set(s.serviceName, [...(byService.get(s.serviceName) ?? []), s.target]);
+  return [...byService].map(([name, targets]) =>
+    targets.length === 1 ? `${name} on ${targets[0]}` : `${name} on ${targets.length} targets`,
+  );
 }

@@ -11,7 +11,15 @@
 import { formatDuration } from '../duration.js';
 import type { ComplianceStatus, Observation, RunResult } from '../model.js';
 import { escapeHtml as esc, jsonForScript } from './escape.js';
-import { caveatsOf, type Finding, type Findings, readFindings, switchesOf } from './findings.js';
+import {
+  absentNames,
+  caveatsOf,
+  type Finding,
+  type Findings,
+  noticeLines,
+  readFindings,
+  switchesOf,
+} from './findings.js';
 import { HTML_SCRIPT, HTML_STYLE } from './html-assets.js';
 import {
   badge,
@@ -139,29 +147,14 @@ function findingSection(id: string, title: string, list: Finding[], result: RunR
 /** Notices grouped across targets by (port, state); optional services not installed, one line each. */
 function noticesSection(findings: Findings): string {
   if (findings.notices.length === 0 && findings.absent.length === 0) return '';
-  const groups = new Map<string, Finding[]>();
-  for (const f of findings.notices) {
-    const key = `${f.port} ${f.cause.state} ${f.application}`;
-    groups.set(key, [...(groups.get(key) ?? []), f]);
-  }
-  const rows = [...groups.values()].map((group) => {
-    const f = group[0] as Finding;
-    const where = group.length === 1 ? f.cause.target : `${group.length} targets`;
-    const services = f.cause.state === 'untestable' ? f.reason : (f.optional.length ? f.optional : f.breaks).join(', ');
-    const switches = f.switchesOff.length
-      ? ` <span class="cond">required once on: ${esc(f.switchesOff.map((s) => `--with ${s}`).join(', '))}</span>`
-      : '';
-    return (
+  const rows = noticeLines(findings.notices).map(
+    ({ finding: f, where, about }) =>
       `<tr><td>${esc(where)}</td><td class="mono">${esc(f.port)}</td><td>${esc(f.application)}</td>` +
       `<td>${esc(f.cause.state ? stateText(f.cause.state) : '')}</td><td>${esc(f.cause.requirement)}</td>` +
-      `<td>${esc(services)}${switches}</td></tr>`
-    );
-  });
-  const byService = new Map<string, string[]>();
-  for (const s of findings.absent) byService.set(s.serviceName, [...(byService.get(s.serviceName) ?? []), s.target]);
-  const absent = [...byService].map(
-    ([name, targets]) =>
-      `<li>${labelSpan(SERVICE_LABELS.absent)} ${esc(name)} on ${esc(targets.length === 1 ? targets[0] : `${targets.length} targets`)}</li>`,
+      `<td>${esc(about)}</td></tr>`,
+  );
+  const absent = absentNames(findings.absent).map(
+    (name) => `<li>${labelSpan(SERVICE_LABELS.absent)} ${esc(name)}</li>`,
   );
   return (
     '<section id="notices" aria-labelledby="h-notices"><h2 id="h-notices">Notices: optional parts, never outages</h2>' +

@@ -11,7 +11,7 @@ import { formatDuration } from '../duration.js';
 import type { RunResult } from '../model.js';
 // Untrusted values never go in code spans: Markdown escapes do not work inside backticks.
 import { escapeMarkdownCell as md } from './escape.js';
-import { caveatsOf, type Finding, readFindings, switchesOf } from './findings.js';
+import { absentNames, caveatsOf, type Finding, noticeLines, readFindings, switchesOf } from './findings.js';
 import { badge, COMPLIANCE_LABELS, SERVICE_LABELS, STATE_LABELS, STATUS_LABELS } from './labels.js';
 import { REVIEW_WARNING, remediationScripts } from './remediation.js';
 import { allRows, formatRtt, groupResult, isPreDeployment, portLabel } from './rows.js';
@@ -88,20 +88,10 @@ function changesLines(result: RunResult): string[] {
 
 /** Notices grouped across targets by (port, state), as the terminal shows them. */
 function noticeRows(notices: Finding[]): string[] {
-  const groups = new Map<string, Finding[]>();
-  for (const f of notices) {
-    const key = `${f.port} ${f.cause.state} ${f.application}`;
-    groups.set(key, [...(groups.get(key) ?? []), f]);
-  }
-  return [...groups.values()].map((list) => {
-    const f = list[0] as Finding;
-    const where = list.length === 1 ? f.cause.target : `${list.length} targets`;
-    const why =
-      f.cause.state === 'untestable'
-        ? f.reason
-        : `${namesList(f.optional.length ? f.optional : f.breaks, 4)}${f.switchesOff.length ? `; required once on: --with ${f.switchesOff.join(' or --with ')}` : ''}`;
-    return `| ${md(where)} | ${md(f.port)} | ${md(stateCell(f.cause.state))} | ${md(f.cause.requirement)} | ${md(f.application)} | ${md(why)} |`;
-  });
+  return noticeLines(notices).map(
+    ({ finding: f, where, about }) =>
+      `| ${md(where)} | ${md(f.port)} | ${md(stateCell(f.cause.state))} | ${md(f.cause.requirement)} | ${md(f.application)} | ${md(about)} |`,
+  );
 }
 
 const FINDING_HEAD = [
@@ -171,13 +161,7 @@ export function renderMarkdown(result: RunResult, opts: RenderOptions = {}): str
       out.push('');
     }
     if (findings.absent.length) {
-      const byService = new Map<string, number>();
-      for (const s of findings.absent) byService.set(s.serviceName, (byService.get(s.serviceName) ?? 0) + 1);
-      const names = [...byService].map(([name, n]) =>
-        n === 1
-          ? `${md(name)} on ${md(findings.absent.find((s) => s.serviceName === name)?.target ?? '')}`
-          : `${md(name)} on ${n} targets`,
-      );
+      const names = absentNames(findings.absent).map(md);
       fill(
         out,
         [

@@ -8,9 +8,17 @@
  */
 import { namesList } from '../analyze/describe.js';
 import { formatDuration } from '../duration.js';
-import type { ProbeState, RunResult, ServiceVerdict } from '../model.js';
+import type { ProbeState, RunResult } from '../model.js';
 import { oneLine } from './escape.js';
-import { caveatsOf, type Finding, type Findings, readFindings, switchesOf } from './findings.js';
+import {
+  absentNames,
+  caveatsOf,
+  type Finding,
+  type Findings,
+  noticeLines,
+  readFindings,
+  switchesOf,
+} from './findings.js';
 import {
   badge,
   COMPLIANCE_LABELS,
@@ -166,53 +174,30 @@ function countOf(list: Finding[]): string {
   return `${list.length} on ${targets} target${targets === 1 ? '' : 's'}`;
 }
 
-/**
- * Notices, grouped across targets by (port, state): an optional port that is silent on 300
- * DCs is one line naming how many, not 300 blocks. Optional services that are not installed
- * come last, one line per service.
- */
-function noticeLines(findings: Findings, paint: Paint): string[] {
-  const groups = new Map<string, Finding[]>();
-  for (const f of findings.notices) {
-    const key = `${f.port} ${f.cause.state} ${f.application}`;
-    groups.set(key, [...(groups.get(key) ?? []), f]);
-  }
+/** Notices, one line per (port, state) across targets; optional services not installed last, one line. */
+function noticeBlock(findings: Findings, paint: Paint): string[] {
   const out: string[] = [];
-  for (const list of groups.values()) {
-    const f = list[0] as Finding;
+  for (const { finding: f, where, about } of noticeLines(findings.notices)) {
     const c = f.cause;
     const symbol = c.state === 'untestable' ? STATUS_LABELS.untestable : SERVICE_LABELS.degraded;
     out.push(
       `    ${paint(symbol.symbol, symbol.tone)} ${cell(f.port, F.port)}${paint(cell(shortState(c.state), F.state), 'muted')}` +
         `${cell(c.requirement, F.requirement)}${clip(oneLine(f.application), F_APP)}`.trimEnd(),
     );
-    const where = list.length === 1 ? `on ${c.target}` : `on ${list.length} targets`;
-    const why =
-      c.state === 'untestable'
-        ? f.reason
-        : `${namesList(f.optional.length ? f.optional : f.breaks, 4)}${f.switchesOff.length ? `; required once on: --with ${f.switchesOff.join(' or --with ')}` : ''}`;
-    out.push(...wrap(oneLine(`${where}: ${why}`), 8));
+    out.push(...wrap(oneLine(`on ${where}: ${about}`), 8));
   }
-  out.push(...absentLines(findings.absent, paint));
+  if (findings.absent.length) {
+    const label = SERVICE_LABELS.absent;
+    const lines = wrap(
+      oneLine(
+        `${label.symbol} not installed (optional; every port refused, which a rejecting firewall also does): ${absentNames(findings.absent).join(', ')}`,
+      ),
+      4,
+    );
+    lines[0] = `  ${(lines[0] as string).trimStart().replace(label.symbol, paint(label.symbol, label.tone))}`;
+    out.push(...lines);
+  }
   return out;
-}
-
-function absentLines(absent: ServiceVerdict[], paint: Paint): string[] {
-  if (absent.length === 0) return [];
-  const byService = new Map<string, string[]>();
-  for (const s of absent) byService.set(s.serviceName, [...(byService.get(s.serviceName) ?? []), s.target]);
-  const names = [...byService].map(([name, targets]) =>
-    targets.length === 1 ? `${name} on ${targets[0]}` : `${name} on ${targets.length} targets`,
-  );
-  const label = SERVICE_LABELS.absent;
-  const lines = wrap(
-    oneLine(
-      `${label.symbol} not installed (optional; every port refused, which a rejecting firewall also does): ${names.join(', ')}`,
-    ),
-    4,
-  );
-  lines[0] = `  ${(lines[0] as string).trimStart().replace(label.symbol, paint(label.symbol, label.tone))}`;
-  return lines;
 }
 
 function targetLines(result: RunResult, findings: Findings, paint: Paint): string[] {
@@ -337,7 +322,7 @@ export function renderTable(result: RunResult, opts: RenderOptions = {}): string
       perTarget(result, findings.inconclusive, paint, STATUS_LABELS.inconclusive),
     ),
     ...section(`WAIVED: ${countOf(findings.waived)}`, perTarget(result, findings.waived, paint, STATUS_LABELS.waived)),
-    ...section('NOTICES (optional parts, never outages)', noticeLines(findings, paint)),
+    ...section('NOTICES (optional parts, never outages)', noticeBlock(findings, paint)),
   ];
   const targets = targetLines(result, findings, paint);
   if (targets.length) out.push('', ...targets);

@@ -70,7 +70,8 @@ export function registerHistory(program: Command): void {
         if ('only' in pair) {
           // One run is not an error: there is just nothing to compare it with yet.
           const text = `plan "${pair.only.plan}" has only one recorded run (${pair.only.id}): nothing to compare yet`;
-          if (flags.json) return void process.stdout.write(`${JSON.stringify({ onlyRun: pair.only.id, changes: [] }, null, 2)}\n`);
+          if (flags.json)
+            return void process.stdout.write(`${JSON.stringify({ onlyRun: pair.only.id, changes: [] }, null, 2)}\n`);
           return void process.stdout.write(`${text}\n`);
         }
         const [older, newer] = pair;
