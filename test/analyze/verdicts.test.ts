@@ -189,6 +189,16 @@ describe('verdicts: sampled ranges', () => {
     expect(v.explanation).to.match(/passes the range \(2 sampled ports: 1 open, 1 closed\)/);
   });
 
+  it('a range that only answers with resets passes under --expect listening, with a caveat said', () => {
+    const v = judge(range, [at(49152, 'closed', 'rst'), at(65535, 'closed', 'rst')]);
+    expect(v.status).to.equal('pass');
+    expect(v.caveat).to.match(
+      /^every probed port of the range answered with a reset: the path lets the range through unless a firewall itself resets/,
+    );
+    // one answer that is not a reset: no caveat needed
+    expect(judge(range, [at(49152, 'closed', 'rst'), at(65535, 'open', 'syn-ack')]).caveat).to.equal(null);
+  });
+
   it('filtered sampled ports mean it blocks the range', () => {
     const v = judge(range, [at(49152, 'filtered', 'timeout'), at(65535, 'closed', 'rst')]);
     expect(v.status).to.equal('fail');
