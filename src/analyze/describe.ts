@@ -241,7 +241,7 @@ export function describeRootCause(c: Omit<RootCause, 'explanation'>, ctx: RootCa
     c.scope === 'range'
       ? rangeWords(ctx.observations)
       : primary
-        ? `is ${primary.state} (${reasonWords(primary, ctx.timeoutMs)})`
+        ? `is ${primary.state} (${causeReasonWords(c, primary, ctx.timeoutMs)})`
         : 'was not probed';
   switch (c.severity) {
     case 'outage':
@@ -255,6 +255,17 @@ export function describeRootCause(c: Omit<RootCause, 'explanation'>, ctx: RootCa
     case 'notice':
       return noticeWords(c, subject, what, primary, ctx.timeoutMs);
   }
+}
+
+/**
+ * What the deciding probe got back, for a root cause: UDP silence that fails a required row
+ * does so because the same service answered over TCP (see `judgeOne`), which is said.
+ */
+export function causeReasonWords(c: Pick<RootCause, 'severity' | 'state'>, o: Observation, timeoutMs: number): string {
+  const words = reasonWords(o, timeoutMs);
+  return c.severity === 'outage' && c.state === 'open|filtered'
+    ? `${words}; the same service answers over TCP, so the UDP path is most likely filtered`
+    : words;
 }
 
 function hostWords(c: Omit<RootCause, 'explanation'>, ctx: RootCauseContext, place: string, breaks: string): string {

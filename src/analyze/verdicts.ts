@@ -80,7 +80,7 @@ function judgeOne(
   const caveat =
     opts.expect === 'reachable' && perObservation.some((p) => p.o.state === 'closed' && p.status === 'pass')
       ? REACHABLE_CAVEAT
-      : isRange && status === 'pass' && perObservation.every((p) => p.o.state === 'closed')
+      : isRange && e.protocol === 'tcp' && status === 'pass' && perObservation.every((p) => p.o.state === 'closed')
         ? RANGE_RESETS_CAVEAT
         : unconfirmedCaveat(worst.o);
   return { ...base, status, explanation, caveat };

@@ -5,7 +5,7 @@
  * named condition is off, optional services that are not installed, untestable rows). Pure,
  * no formatting: words come from the root causes and `analyze/describe.ts`.
  */
-import { namesList, observationFacts, reasonWords } from '../analyze/describe.js';
+import { causeReasonWords, namesList, observationFacts } from '../analyze/describe.js';
 import { rootCausesOf } from '../analyze/root-causes.js';
 import type { Expectation, Observation, RootCause, RunResult, ServiceVerdict } from '../model.js';
 
@@ -82,7 +82,7 @@ function finding(c: RootCause, result: RunResult, byKey: Map<string, Expectation
     port: causePort(c),
     application: c.scope === 'host' ? 'every port' : (first?.application ?? ''),
     observations,
-    reason: primary ? reasonWords(primary, timeoutMs) : 'not probed',
+    reason: primary ? causeReasonWords(c, primary, timeoutMs) : 'not probed',
     rangePorts:
       c.scope === 'range'
         ? observations.filter((o) => o.state !== 'open').map((o) => `${o.port}/${o.protocol} ${o.state}`)

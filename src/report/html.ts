@@ -121,7 +121,8 @@ function findingCard(f: Finding): string {
 
 function targetHeading(result: RunResult, target: string): string {
   const info = result.targets.find((t) => t.name === target);
-  const addresses = info?.addresses.length ? ` <span class="sid">${esc(info.addresses.join(', '))}</span>` : '';
+  const shown = info?.addresses.filter((a) => a !== target) ?? [];
+  const addresses = shown.length ? ` <span class="sid">${esc(shown.join(', '))}</span>` : '';
   return `<h3>${esc(target)}${addresses}</h3>`;
 }
 

@@ -119,7 +119,8 @@ function verdictLines(result: RunResult, paint: Paint): string[] {
 /** The target line a block of findings sits under. */
 function targetTitle(result: RunResult, target: string, paint: Paint): string {
   const info = result.targets.find((t) => t.name === target);
-  const addresses = info?.addresses.length ? ` (${info.addresses.join(', ')})` : '';
+  const shown = info?.addresses.filter((a) => a !== target) ?? [];
+  const addresses = shown.length ? ` (${shown.join(', ')})` : '';
   return paint(clip(`${oneLine(target)}${oneLine(addresses)}`, LINE_WIDTH - 2), 'bold');
 }
 
