@@ -96,6 +96,8 @@ describe('HTML report in a browser', function () {
     // nothing of a target's rows exists until it is opened
     expect(await page.$$eval('details.target tr', (els) => els.length)).to.equal(0);
     await page.click('details.target[data-name="dc2.corp.example"] > summary');
+    // the toggle event comes a task after the click: wait for the rows it renders
+    await page.waitForSelector('details.target[data-name="dc2.corp.example"] .rows table');
     const rows = await page.$$eval('details.target[data-name="dc2.corp.example"] tbody tr:not(.svc)', (els) =>
       els.map((e) => e.textContent ?? ''),
     );
@@ -125,6 +127,7 @@ describe('HTML report in a browser', function () {
       save('hostile.html', renderHtml(loadFixture('hostile'), { now: NOW })),
     );
     await page.click('details.target > summary');
+    await page.waitForSelector('details.target .rows table');
     expect(await page.textContent('details.target')).to.include('<img src=x onerror=alert(1)>');
     expect(await page.$$eval('img', (els) => els.length)).to.equal(0);
     expect(await page.$$eval('script', (els) => els.length)).to.equal(3);
@@ -139,6 +142,7 @@ describe('HTML report in a browser', function () {
   it('prints the root causes and the failing targets, not every row', async () => {
     const { page } = await open(save('print.html', renderHtml(loadFixture('three-targets'), { now: NOW })));
     await page.click('details.target[data-name="dc2.corp.example"] > summary');
+    await page.waitForSelector('details.target[data-name="dc2.corp.example"] .rows table');
     await page.emulateMedia({ media: 'print' });
     expect(await visible(page, '#root-causes article.finding')).to.equal(5);
     expect(await visible(page, 'details.target')).to.equal(2);
@@ -157,6 +161,7 @@ describe('HTML report in a browser', function () {
     const width = () => page.evaluate('document.documentElement.scrollWidth') as Promise<number>;
     expect(await width()).to.be.at.most(420);
     await page.click('details.target > summary');
+    await page.waitForSelector('details.target .rows table');
     await page.click('#root-causes article.finding >> nth=1 >> details.more > summary');
     expect(await width()).to.be.at.most(420);
     await page.screenshot({ path: join(ARTIFACTS, 'html-report-420.png'), fullPage: false });
