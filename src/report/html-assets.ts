@@ -14,7 +14,8 @@ h2 { font-size: 18px; margin: 28px 0 8px; border-bottom: 1px solid var(--line); 
 h3 { font-size: 16px; margin: 18px 0 6px; }
 h4 { font-size: 14px; margin: 0 0 4px; }
 h5 { font-size: 13px; margin: 8px 0 2px; }
-p, li, dd, td, th, h3, h4, summary, caption { overflow-wrap: anywhere; }
+p, li, dd, h3, h4, summary, caption { overflow-wrap: anywhere; }
+td, th { overflow-wrap: break-word; }
 code, pre, .mono { font-family: ui-monospace, SFMono-Regular, Consolas, "Liberation Mono", monospace; font-size: 12.5px; }
 pre { background: var(--bg-soft); border: 1px solid var(--line); padding: 8px; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; }
 header.verdict { border-left: 10px solid var(--muted); margin: 0 0 8px; padding: 4px 24px 12px; background: var(--bg-soft); }
