@@ -20,6 +20,7 @@ export type PortolanErrorCode =
   // Files portolan reads
   | 'CATALOG_INVALID' // a catalog file is malformed or inconsistent
   | 'PLAN_INVALID' // a plan file is malformed
+  | 'CONFIG_INVALID' // an exporter modules file or web config file is malformed
   | 'RESULT_INVALID' // a saved JSON result is not JSON or not a portolan result
   | 'FILE_UNREADABLE' // a file could not be read
   | 'FILE_UNWRITABLE' // a report or result could not be written
@@ -29,7 +30,8 @@ export type PortolanErrorCode =
   // Run history
   | 'HISTORY_MISSING' // the database does not exist (read-only commands)
   | 'HISTORY_LOCKED' // another process holds the database longer than the busy timeout
-  | 'HISTORY_UNREADABLE' // not a database, or SQLite failed
+  | 'HISTORY_UNREADABLE' // not a database, or SQLite or PostgreSQL failed
+  | 'HISTORY_UNREACHABLE' // the PostgreSQL server did not answer or dropped the connection
   | 'HISTORY_NEWER_SCHEMA' // written by a newer portolan
   | 'HISTORY_NO_RUN' // the run asked for is not recorded
   // The responder could not serve a port (`portolan listen`)

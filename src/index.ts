@@ -11,6 +11,8 @@ export { type ExpandOptions, expandPorts, expandService } from './catalog/expand
 export { loadCatalog } from './catalog/load.js';
 export { type CheckHooks, type CheckRequest, runCheck } from './check/run-check.js';
 export { isPortolanError, PortolanError, type PortolanErrorCode } from './errors.js';
+export { type ExporterOptions, type RunningExporter, startExporter } from './exporter/exporter.js';
+export { type ProbeMetricsOptions, probeRegistry } from './exporter/probe-metrics.js';
 export type * from './model.js';
 export { type Format, renderers } from './report/index.js';
 export { writeReports } from './report/write.js';

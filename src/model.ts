@@ -446,6 +446,22 @@ export interface ResultChange {
 }
 
 /**
+ * The vantage point a run was made from. Connectivity is a property of (source, target):
+ * results from many sources merge into a matrix keyed by `name`.
+ */
+export interface RunSource {
+  hostname: string;
+  /** Source addresses the probes left from. */
+  addresses: string[];
+  /** The address given with --source, or null. */
+  bind: string | null;
+  /** The vantage point's name, e.g. `branch-12-client`. @default the host name */
+  name: string;
+  /** Labels of the vantage point, such as `site` or `vlan` (key=value). @default {} */
+  labels: Record<string, string>;
+}
+
+/**
  * The JSON result: portolan's public API (checks/schema/result.schema.json).
  * Every report is rendered from this object alone.
  */
@@ -457,7 +473,7 @@ export interface RunResult {
     startedAt: string;
     endedAt: string;
     durationMs: number;
-    source: { hostname: string; addresses: string[]; bind: string | null };
+    source: RunSource;
     commandLine: string[];
     options: RunOptions;
     incomplete: boolean;

@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadCatalog } from '../catalog/load.js';
 import type { RunDiff } from '../history/diff.js';
+import type { RunResult } from '../model.js';
 import { executePlan } from '../plan/execute.js';
 import { loadPlan } from '../plan/load.js';
 import type { RunCheck } from '../plan/types.js';
@@ -22,7 +23,10 @@ export interface AgentOptions {
   webhook?: string | null;
   webhookOptions?: WebhookOptions;
   logFormat?: LogFormat;
+  /** History file or postgres:// URL, or null. */
   historyPath: string | null;
+  /** Compare with the previous run even when it was interrupted. @default false */
+  includeIncomplete?: boolean;
   outputDir?: string;
   /** Stop after this many runs (tests, one-shot cron use). @default unlimited */
   maxRuns?: number;
@@ -34,6 +38,8 @@ export interface AgentOptions {
   /** @default Math.random */
   random?: () => number;
   commandLine: string[];
+  /** Called with each run's result once its reports are written (`--metrics-listen` serves it). */
+  onResult?: (result: RunResult, plan: string) => void;
 }
 
 /** What the webhook receives when the verdict changes, or when the first run does not pass. */
@@ -74,9 +80,11 @@ export async function runAgent(opts: AgentOptions): Promise<{ runs: number }> {
         commandLine: opts.commandLine,
         ...(env.PORTOLAN_RESPONDER_TOKEN ? { responderToken: env.PORTOLAN_RESPONDER_TOKEN } : {}),
         historyPath: opts.historyPath,
+        includeIncomplete: !!opts.includeIncomplete,
         ...(opts.outputDir ? { outputDir: opts.outputDir } : {}),
       });
       const { result } = done;
+      opts.onResult?.(result, plan.name);
       const previous = done.recorded?.previous?.status ?? lastStatus;
       lastStatus = result.summary.status;
       const changed = previous !== null && previous !== result.summary.status;

@@ -15,8 +15,8 @@ export interface LocatedYaml {
   locate(pointer: string): string;
 }
 
-/** The code a file's problems carry: the catalog's or a plan's. */
-export type YamlFileCode = Extract<PortolanErrorCode, 'CATALOG_INVALID' | 'PLAN_INVALID'>;
+/** The code a file's problems carry: the catalog's, a plan's or an exporter config's. */
+export type YamlFileCode = Extract<PortolanErrorCode, 'CATALOG_INVALID' | 'PLAN_INVALID' | 'CONFIG_INVALID'>;
 
 export async function readYamlFile(file: string, code: YamlFileCode): Promise<LocatedYaml> {
   let text: string;

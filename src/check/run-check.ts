@@ -29,6 +29,10 @@ export interface CheckRequest extends CheckScope {
   /** The shared secret `portolan listen` printed, for `options.responder`. Never recorded in the result. */
   responderToken?: string;
   snmpCommunity?: string;
+  /** The vantage point's name in the result. @default the host name */
+  sourceName?: string;
+  /** The vantage point's labels (site, vlan ...). @default {} */
+  sourceLabels?: Record<string, string>;
 }
 
 export interface CheckHooks {
@@ -76,6 +80,8 @@ export async function runCheck(req: CheckRequest, hooks: CheckHooks = {}): Promi
       hostname: hostname(),
       addresses: settings.source ? [settings.source] : localAddresses(),
       bind: settings.source,
+      name: req.sourceName ?? hostname(),
+      labels: { ...req.sourceLabels },
     },
     commandLine: req.commandLine,
     settings,

@@ -10,6 +10,7 @@ import { VERSION } from '../version.js';
 import { registerAgent } from './commands/agent.js';
 import { registerCatalog } from './commands/catalog.js';
 import { registerCheck } from './commands/check.js';
+import { registerExporter } from './commands/exporter.js';
 import { registerHistory } from './commands/history.js';
 import { registerListen } from './commands/listen.js';
 import { registerReport } from './commands/report.js';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerHistory(program);
   registerAgent(program);
+  registerExporter(program);
   program.addHelpText(
     'after',
     `

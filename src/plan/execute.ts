@@ -1,19 +1,23 @@
 /**
- * One complete plan run as `portolan run` and the agent do it: probe, write the reports,
- * then record history. Reports are written first, so a history problem never costs the
- * run its result.
+ * One complete plan run as `portolan run` and the agent do it: probe, record the run in
+ * the history (which also tells the reports what changed since the last run), then write
+ * the reports. A history failure never costs the run its reports: a history problem
+ * comes back in `recorded.error`, and any other failure is thrown only once the reports
+ * are written.
  */
 
 import { PortolanError } from '../errors.js';
-import { changesSincePrevious, type Recorded, recordRun } from '../history/record-run.js';
+import { type Recorded, recordRun } from '../history/record-run.js';
 import { pathProblem } from '../platform/file-names.js';
 import { writeReports } from '../report/write.js';
 import { type PlanRun, type RunPlanOptions, runPlan } from './run-plan.js';
 import type { Plan, RunCheck } from './types.js';
 
 export interface ExecuteOptions extends RunPlanOptions {
-  /** Database file, or null for --no-history. */
+  /** History file or postgres:// URL, or null for --no-history. */
   historyPath: string | null;
+  /** Compare with the previous run even when it was interrupted. @default false */
+  includeIncomplete?: boolean;
   /** Overrides the plan's `outputs.directory`. */
   outputDir?: string;
 }
@@ -27,9 +31,19 @@ export async function executePlan(plan: Plan, runCheck: RunCheck, opts: ExecuteO
   const problem = opts.outputDir === undefined ? null : pathProblem(opts.outputDir, process.platform);
   if (problem) throw new PortolanError('INVALID_VALUE', `--output-dir "${opts.outputDir}": ${problem}`);
   const run = await runPlan(plan, runCheck, opts);
+  let recorded: Recorded | null = null;
+  let historyFailure: unknown = null;
   if (opts.historyPath) {
-    const changes = changesSincePrevious(opts.historyPath, run.result, plan.name);
-    if (changes) run.result.changes = changes;
+    try {
+      recorded = await recordRun(
+        opts.historyPath,
+        run.result,
+        { name: plan.name, file: plan.file },
+        { includeIncomplete: !!opts.includeIncomplete },
+      );
+    } catch (err) {
+      historyFailure = err;
+    }
   }
   // `<directory>/<plan name>.<ext>`, replaced each run: the agent keeps them current, history keeps the past.
   const written = writeReports(run.result, {
@@ -38,8 +52,6 @@ export async function executePlan(plan: Plan, runCheck: RunCheck, opts: ExecuteO
     baseName: plan.name,
     keep: 'latest',
   }).map((w) => w.path);
-  const recorded = opts.historyPath
-    ? recordRun(opts.historyPath, run.result, { name: plan.name, file: plan.file })
-    : null;
+  if (historyFailure) throw historyFailure;
   return { ...run, written, recorded };
 }

@@ -47,7 +47,8 @@ interface RawGroup {
   options?: PlanOptions;
 }
 
-interface RawWaiver {
+/** A waiver as a plan (or an exporter module) writes it. */
+export interface RawWaiver {
   target?: string;
   service?: string;
   port?: string;
@@ -230,7 +231,8 @@ function toGroup(g: RawGroup, planOptions: PlanOptions): PlanGroup {
   };
 }
 
-function toWaiver(w: RawWaiver, pointer: string, yaml: LocatedYaml): Waiver {
+/** A written waiver with the place it was written, for the notes that name it. */
+export function toWaiver(w: RawWaiver, pointer: string, yaml: LocatedYaml): Waiver {
   return {
     target: w.target ?? null,
     service: w.service ?? null,

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { RunResult } from '../model.js';
+import { withSourceDefaults } from '../result/legacy.js';
 
 /** The schema ships beside dist/ and src/ alike (package.json "files"). */
 export const RESULT_SCHEMA_URL = new URL('../../checks/schema/result.schema.json', import.meta.url);
@@ -46,7 +47,7 @@ function describe(e: ErrorObject): SchemaProblem {
 
 export function validateResult(data: unknown): ValidationOutcome {
   const validate = validator();
-  if (validate(data)) return { ok: true, result: data as RunResult };
+  if (validate(data)) return { ok: true, result: withSourceDefaults(data as RunResult) };
   const seen = new Set<string>();
   const problems = (validate.errors ?? []).map(describe).filter((p) => {
     const key = `${p.pointer} ${p.message}`;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { runAgent, type VerdictChangePayload } from '../../src/agent/agent.js';
 import { postWebhook } from '../../src/agent/webhook.js';
-import { HistoryStore } from '../../src/history/store.js';
+import { History } from '../../src/history/store.js';
 import { stubRunCheck } from '../plan/stub-check.js';
 
 interface Receiver {
@@ -109,9 +109,9 @@ describe('portolan agent', () => {
       join(dir, 'reports', 'agent-test.md'),
     ]);
 
-    const store = HistoryStore.open(join(dir, 'history.db'), { mustExist: true });
-    expect(store.list().map((r) => r.status)).to.deep.equal(['compliant', 'non-compliant', 'compliant']);
-    store.close();
+    const history = await History.open(join(dir, 'history.db'), { mustExist: true });
+    expect((await history.list()).map((r) => r.status)).to.deep.equal(['compliant', 'non-compliant', 'compliant']);
+    await history.close();
     const latest = JSON.parse(readFileSync(join(dir, 'reports', 'agent-test.json'), 'utf8'));
     expect(latest.summary.status).to.equal('compliant');
   });
@@ -161,9 +161,9 @@ describe('portolan agent', () => {
     expect(Date.now() - started).to.be.lessThan(5000);
     expect(lines).to.have.length(1);
     expect(lines[0]).to.match(/^time=\S+ event=run run=1 plan=agent-test status=compliant exitCode=0 pass=2 fail=0/);
-    const store = HistoryStore.open(join(dir, 'history.db'), { mustExist: true });
-    expect(store.list()).to.have.length(1);
-    store.close();
+    const history = await History.open(join(dir, 'history.db'), { mustExist: true });
+    expect(await history.list()).to.have.length(1);
+    await history.close();
   });
 
   it('a broken plan is logged and retried next cycle, not fatal', async () => {

@@ -52,7 +52,7 @@ outputs: { directory: ${join(dir, 'out')}, formats: [json] }
     const second = await portolan(['run', join(dir, 'plan.yaml'), '--history', db, '--print', 'none']);
     expect(second.stderr).to.match(/since run 1 .*\nno changes/);
     const history = await portolan(['history', '--history', db]);
-    expect(history.stdout).to.match(/^ID\s+STARTED\s+PLAN\s+VERDICT/);
+    expect(history.stdout).to.match(/^ID\s+STARTED\s+PLAN\s+SOURCE\s+VERDICT/);
     expect(history.stdout.trim().split('\n')).to.have.length(3);
     const diff = await portolan(['diff', '--history', db]);
     expect(diff.stdout).to.equal('run 1 (compliant) -> run 2 (compliant)\nno changes\n');

@@ -1,4 +1,4 @@
-/** `portolan diff` against a history that holds one run of the plan: said so, exit 0. */
+/** `portolan diff` against a history that holds one run of the plan from this source: said so, exit 0. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,10 +25,10 @@ describe('portolan diff', () => {
       options: {},
       commandLine: [],
     });
-    recordRun(db, result, { name: 'nightly', file: '/plans/nightly.yaml' });
+    await recordRun(db, result, { name: 'nightly', file: '/plans/nightly.yaml' });
     const text = await runCli(['diff', '--history', db]);
     expect(text.code).to.equal(0);
-    expect(text.stdout).to.equal('plan "nightly" has only one recorded run (1): nothing to compare yet\n');
+    expect(text.stdout).to.equal('plan "nightly" has only one complete run from probe.test (1): nothing to compare yet\n');
     expect(text.stderr).to.equal('');
     const json = await runCli(['diff', '--history', db, '--json']);
     expect(json.code).to.equal(0);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { changesSincePrevious, recordRun } from '../../src/history/record-run.js';
+import { recordRun } from '../../src/history/record-run.js';
 import type { ProbeState, RunResult } from '../../src/model.js';
 import { renderers } from '../../src/report/index.js';
 import { validateResult } from '../../src/report/validate-result.js';
@@ -34,10 +34,10 @@ describe('"changed since the last run" in the reports', () => {
     const db = join(dir, 'history.db');
     const plan = { name: 'nightly', file: null };
     const first = await resultWith({}, '2026-11-25T02:00:00Z');
-    expect(changesSincePrevious(db, first, plan.name)).to.equal(undefined); // no previous run yet
-    recordRun(db, first, plan);
+    await recordRun(db, first, plan);
+    expect(first.changes).to.equal(undefined); // no previous run yet
     const second = await resultWith({ 'dc1.test 389/tcp': 'filtered' }, '2026-11-26T02:00:00Z');
-    second.changes = changesSincePrevious(db, second, plan.name);
+    await recordRun(db, second, plan);
     expect(second.changes?.since).to.equal('2026-11-25T02:00:00.000Z');
     expect(second.changes?.items.map((c) => [c.kind, c.before, c.after])).to.deep.equal([
       ['newly-failing', 'pass', 'fail'],

@@ -59,7 +59,7 @@ export function stubRunCheck(states: StateTable, clock: () => Date = () => new D
       catalog: { digest: 'sha256:test', sources: ['checks'] },
       startedAt: at,
       endedAt: at,
-      source: { hostname: 'probe.test', addresses: ['192.0.2.50'], bind: null },
+      source: { hostname: 'probe.test', addresses: ['192.0.2.50'], bind: null, name: 'probe.test', labels: {} },
       commandLine: req.commandLine,
       settings: resolveRunSettings(req.options),
       asked: { roles: req.roles, services: req.services, ports: req.ports },

@@ -170,6 +170,8 @@ export function catalogResult(s: CatalogScenario): RunResult {
       hostname: 'ws01.corp.example',
       addresses: s.sourceAddresses ?? ['192.0.2.50', 'fe80::1c2b:3dff:fe4a:5b6c'],
       bind: null,
+      name: 'ws01.corp.example',
+      labels: {},
     },
     commandLine: s.commandLine ?? [
       'portolan',

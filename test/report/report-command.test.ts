@@ -71,6 +71,18 @@ describe('portolan report', () => {
     expect((missing as PortolanError).code).to.equal('FILE_UNREADABLE');
   });
 
+  it('takes a result file or --run ID, not both and not neither; --plan only with --run latest', async () => {
+    const code = async (args: string[]) => ((await run(args).catch((e: unknown) => e)) as PortolanError).code;
+    const history = ['--history', join(dir, 'none.db')];
+    expect(await code([fixtureFile('healthy'), '--run', '1', ...history])).to.equal('CONFLICTING_OPTIONS');
+    expect(await code(history)).to.equal('MISSING_OPTION');
+    expect(await code([fixtureFile('healthy'), '--plan', 'nightly'])).to.equal('MISSING_OPTION');
+    expect(await code(['--run', '7', '--plan', 'nightly', ...history])).to.equal('MISSING_OPTION');
+    expect(await code(['--run', 'newest', ...history])).to.equal('INVALID_VALUE');
+    expect(await code(['--run', '1', ...history])).to.equal('HISTORY_MISSING');
+    expect(readdirSync(dir), 'reading never creates a history').to.deep.equal([]);
+  });
+
   it('rejects an unknown format in one line, exit 2, before reading the file', async () => {
     const err = await run([join(dir, 'absent.json'), '--format', 'pdf']).catch((e: unknown) => e);
     expect((err as PortolanError).code).to.equal('INVALID_VALUE');

@@ -279,6 +279,8 @@ export function scenarioResult(s: Scenario): RunResult {
       hostname: s.hostname ?? 'ws01.corp.example',
       addresses: s.sourceAddresses ?? ['192.0.2.50'],
       bind: null,
+      name: s.hostname ?? 'ws01.corp.example',
+      labels: {},
     },
     commandLine: s.commandLine ?? ['portolan', 'check', ...s.targets.map((t) => t.name), '--role', role],
     settings,

@@ -59,6 +59,23 @@ describe('result JSON Schema', () => {
     expect(outcome.problems).to.deep.include({ pointer: '', message: 'has an unknown property "surprise"' });
   });
 
+  it('names the vantage point: a result with source name and labels is valid, an older one gets the defaults', () => {
+    const named = largeResult(2);
+    named.run.source = { ...named.run.source, name: 'branch-12-client', labels: { site: 'branch-12', vlan: '20' } };
+    expect(validateResult(named).ok).to.equal(true);
+    const badLabel = structuredClone(named) as unknown as { run: { source: { labels: Record<string, unknown> } } };
+    badLabel.run.source.labels.vlan = 20;
+    const outcome = validateResult(badLabel);
+    expect(outcome.ok).to.equal(false);
+    if (!outcome.ok) expect(outcome.problems[0]?.pointer).to.equal('/run/source/labels/vlan');
+    // portolan 0.1 wrote no name or labels: still valid, read with the host name and no labels.
+    const old = loadFixture('healthy');
+    const { name: _name, labels: _labels, ...source01 } = old.run.source;
+    (old.run as { source: unknown }).source = source01;
+    const read = validateResult(old);
+    expect(read.ok && read.result.run.source).to.deep.include({ name: old.run.source.hostname, labels: {} });
+  });
+
   it('rejects another schema version', () => {
     const result = { ...loadFixture('healthy'), schemaVersion: 2 };
     const outcome = validateResult(result);

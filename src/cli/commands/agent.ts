@@ -9,16 +9,23 @@ import type { LogFormat } from '../../agent/log.js';
 import { runCheck } from '../../check/run-check.js';
 import { parseDuration } from '../../duration.js';
 import { PortolanError } from '../../errors.js';
-import { historyOptions } from './run.js';
+import { parseListenAddress } from '../../exporter/http-server.js';
+import { serveLatestResult } from '../../exporter/latest-result.js';
+import { loadWebConfig, PLAIN_HTTP } from '../../exporter/web-config.js';
+import { historyFrom } from '../../history/location.js';
+import { historyOptions } from '../history-flags.js';
 
 interface AgentFlags {
   every: string;
   jitter: string;
   webhook?: string;
   logFormat: LogFormat;
-  history: string | false;
+  history?: string | boolean;
+  includeIncomplete?: boolean;
   outputDir?: string;
   maxRuns?: string;
+  metricsListen?: string;
+  'web.config.file'?: string;
 }
 
 export function registerAgent(program: Command): void {
@@ -31,12 +38,18 @@ export function registerAgent(program: Command): void {
     .option('--webhook <url>', 'POST a JSON summary here when the verdict changes')
     .addOption(new Option('--log-format <format>', 'one line per run').choices(['text', 'json']).default('text'))
     .option('--output-dir <dir>', "write the plan's reports here instead of its outputs.directory")
-    .option('--max-runs <n>', 'stop after N runs (default: until SIGTERM)');
+    .option('--max-runs <n>', 'stop after N runs (default: until SIGTERM)')
+    .option(
+      '--metrics-listen <address>',
+      'serve the latest run as Prometheus metrics on http://ADDRESS/metrics (e.g. 127.0.0.1:10089); scrapes never probe',
+    )
+    .option('--web.config.file <file>', 'TLS and basic auth for --metrics-listen (Prometheus exporter-toolkit format)');
   historyOptions(cmd).addHelpText(
     'after',
     `
 Example:
   portolan agent checks/plans/nightly-staging.yaml --every 15m --webhook https://hooks.example/portolan --log-format json
+  portolan agent checks/plans/nightly-staging.yaml --every 5m --metrics-listen 127.0.0.1:10089
 `,
   );
   cmd.action(async (planPath: string, flags: AgentFlags) => {
@@ -51,6 +64,16 @@ Example:
     if (flags.webhook && !/^https?:\/\//.test(flags.webhook)) {
       throw new PortolanError('INVALID_VALUE', `--webhook "${flags.webhook}": expected an http:// or https:// URL`);
     }
+    if (flags['web.config.file'] && !flags.metricsListen) {
+      throw new PortolanError('MISSING_OPTION', '--web.config.file goes with --metrics-listen');
+    }
+    const metrics = flags.metricsListen
+      ? await serveLatestResult(
+          parseListenAddress(flags.metricsListen, '--metrics-listen'),
+          flags['web.config.file'] ? await loadWebConfig(flags['web.config.file']) : PLAIN_HTTP,
+        )
+      : null;
+    if (metrics) process.stderr.write(`portolan agent: metrics on ${metrics.scheme}://${metrics.address}/metrics\n`);
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     process.on('SIGTERM', onSignal);
@@ -62,15 +85,18 @@ Example:
         jitter,
         webhook: flags.webhook ?? null,
         logFormat: flags.logFormat,
-        historyPath: flags.history || null,
+        historyPath: historyFrom(flags.history),
+        includeIncomplete: !!flags.includeIncomplete,
         ...(flags.outputDir ? { outputDir: flags.outputDir } : {}),
         ...(maxRuns ? { maxRuns } : {}),
         runCheck,
         stop: stop.signal,
         log: (line) => process.stdout.write(`${line}\n`),
         commandLine: ['portolan', ...process.argv.slice(2)],
+        ...(metrics ? { onResult: (result) => metrics.update(result) } : {}),
       });
     } finally {
+      await metrics?.close();
       process.removeListener('SIGTERM', onSignal);
       process.removeListener('SIGINT', onSignal);
     }

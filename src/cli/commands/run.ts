@@ -6,17 +6,19 @@ import { type Command, Option } from 'commander';
 import { loadCatalog } from '../../catalog/load.js';
 import { runCheck } from '../../check/run-check.js';
 import { parseDuration } from '../../duration.js';
-import { DEFAULT_HISTORY } from '../../history/db.js';
 import { describeDiff } from '../../history/describe-diff.js';
+import { historyFrom } from '../../history/location.js';
 import { executePlan } from '../../plan/execute.js';
 import { loadPlan } from '../../plan/load.js';
 import { renderers } from '../../report/index.js';
 import type { FailOn } from '../../run-options.js';
+import { historyOptions } from '../history-flags.js';
 import { startProgress } from '../progress.js';
 import { addRunOptions } from '../run-option-flags.js';
 
 interface RunFlags {
-  history: string | false;
+  history?: string | boolean;
+  includeIncomplete?: boolean;
   waitUntilPass?: string;
   failOn?: FailOn[];
   outputDir?: string;
@@ -26,13 +28,6 @@ interface RunFlags {
 }
 
 const collect = (value: string, prev: string[] = []) => [...prev, value];
-
-/** `--history PATH` / `--no-history`, shared with `portolan agent`. */
-export function historyOptions(cmd: Command): Command {
-  return cmd
-    .option('--history <path>', 'run history database (SQLite)', DEFAULT_HISTORY)
-    .option('--no-history', 'do not record this run');
-}
 
 export function registerRun(program: Command): void {
   const cmd = program
@@ -76,7 +71,8 @@ Examples:
     try {
       const done = await executePlan(plan, runCheck, {
         commandLine: ['portolan', ...process.argv.slice(2)],
-        historyPath: flags.history || null,
+        historyPath: historyFrom(flags.history),
+        includeIncomplete: !!flags.includeIncomplete,
         waitUntilPassMs,
         ...(process.env.PORTOLAN_RESPONDER_TOKEN ? { responderToken: process.env.PORTOLAN_RESPONDER_TOKEN } : {}),
         signal: controller.signal,
