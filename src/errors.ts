@@ -24,6 +24,8 @@ export type PortolanErrorCode =
   | 'RESULT_INVALID' // a saved JSON result is not JSON or not a portolan result
   | 'FILE_UNREADABLE' // a file could not be read
   | 'FILE_UNWRITABLE' // a report or result could not be written
+  // After the run: portolan's own failure, not the user's (exit 70)
+  | 'REPORT_FAILED' // a report could not be rendered or written after probing; the others were written
   // Targets
   | 'TARGET_UNRESOLVED' // a target name did not resolve
   | 'DISCOVERY_FAILED' // SRV discovery of a domain's controllers failed or found none

@@ -230,6 +230,11 @@ export interface Observation {
   /** Responder mode, on a port that answered: what answered. */
   responder?: ResponderOutcome;
   /**
+   * Responder mode: the responder's verified reply said it refused UDP replies lately (rate
+   * limits under load), so UDP silence from that host may be its own, not the path's.
+   */
+  responderShedding?: true;
+  /**
    * UDP: every server of the protocol answers the module's request (DNS, CLDAP, Kerberos),
    * so silence is not a listener that ignored us.
    */

@@ -5,8 +5,8 @@
  * logged and retried, not fatal. Aborting `stop` (SIGTERM) lets the current run finish,
  * record and report, then returns.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { loadCatalog } from '../catalog/load.js';
+import { sleep } from '../duration.js';
 import type { RunDiff } from '../history/diff.js';
 import type { RunResult } from '../model.js';
 import { executePlan } from '../plan/execute.js';
@@ -130,6 +130,10 @@ export async function runAgent(opts: AgentOptions): Promise<{ runs: number }> {
             newlyFailing: done.recorded?.diff?.counts['newly-failing'] ?? null,
             recovered: done.recorded?.diff?.counts.recovered ?? null,
             history: done.recorded?.error ? `error: ${done.recorded.error.message}` : null,
+            // The other reports were written; these could not be (a renderer bug, a full disk).
+            reportsFailed: done.failedReports.length
+              ? done.failedReports.map((f) => `${f.format}: ${f.error.message}`).join('; ')
+              : null,
           },
           format,
         ),
@@ -144,7 +148,8 @@ export async function runAgent(opts: AgentOptions): Promise<{ runs: number }> {
     }
     if (opts.stop.aborted || runs >= (opts.maxRuns ?? Number.POSITIVE_INFINITY)) break;
     const wait = nextDelay(opts.everyMs, opts.jitter ?? 0.1, opts.random ?? Math.random) - (Date.now() - cycleStart);
-    await sleep(Math.max(0, wait), undefined, { signal: opts.stop }).catch(() => undefined);
+    // `--every 720h` is longer than one Node timer can wait: sleep() waits in steps.
+    await sleep(Math.max(0, wait), opts.stop);
   }
   // Let in-flight webhooks finish; each is bounded by its own timeout and retries.
   await Promise.allSettled(pending);

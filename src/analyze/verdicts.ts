@@ -71,12 +71,15 @@ function judgeOne(
   const order: ExpectationStatus[] = ['fail', 'inconclusive', 'untestable', 'waived', 'pass'];
   const worst = perObservation.reduce((a, b) => (order.indexOf(b.status) < order.indexOf(a.status) ? b : a));
   const twin = worst.status === 'inconclusive' && !isRange ? confirmedTcpTwin(worst.o, observations) : null;
-  const status = twin ? 'fail' : worst.status;
+  const busy = worst.status === 'fail' && opts.responder ? busyResponder(worst.o, observations) : null;
+  const status = twin ? 'fail' : busy ? 'inconclusive' : worst.status;
   const explanation = twin
     ? `${e.impact}: ${portLabel(e)} on ${where(worst.o.target, worst.o.address)} is ${stateText(worst.o, opts)}, while the same service answers on ${twin.port}/tcp: the UDP path is most likely filtered${worst.o.platformLimit ? ' (or the service does not listen on UDP: this platform cannot tell)' : ''}.`
-    : isRange
-      ? rangeExplanation(target, e, perObservation, status)
-      : portExplanation(e, worst.o, status, opts);
+    : busy
+      ? `${portLabel(e)} on ${where(worst.o.target, worst.o.address)} got no answer from the portolan responder, ${busyWords(busy)}: the silence may be the responder's, not the path's. Check again when it is quiet${busy.responder === 'wrong-token' ? ', with the token `portolan listen` printed' : ''}.`
+      : isRange
+        ? rangeExplanation(target, e, perObservation, status)
+        : portExplanation(e, worst.o, status, opts);
   const caveat =
     opts.expect === 'reachable' && perObservation.some((p) => p.o.state === 'closed' && p.status === 'pass')
       ? REACHABLE_CAVEAT
@@ -100,6 +103,28 @@ function confirmedTcpTwin(o: Observation, observations: Observation[]): Observat
       (t) => t.protocol === 'tcp' && t.port === o.port && t.address === o.address && t.state === 'open' && t.confirmed,
     ) ?? null
   );
+}
+
+/**
+ * Responder mode reads UDP silence as a drop on the path, because the responder answers
+ * every probe. Not when the same host's responder said (on another port, under our token)
+ * that it was refusing UDP replies under load, nor when it rejected our token: replies to a
+ * wrong token come from a budget any flood can use up. Then silence settles nothing.
+ */
+function busyResponder(o: Observation, observations: Observation[]): Observation | null {
+  if (o.protocol !== 'udp' || o.state !== 'filtered' || o.reason !== 'no-reply') return null;
+  return (
+    observations.find((t) => t.address === o.address && t.responderShedding) ??
+    observations.find((t) => t.address === o.address && t.responder === 'wrong-token') ??
+    null
+  );
+}
+
+function busyWords(o: Observation): string {
+  const on = `${o.port}/${o.protocol}`;
+  return o.responderShedding
+    ? `which said on ${on} that it was refusing UDP replies under load`
+    : `which rejected our token on ${on} (it answers a wrong token only within a budget a flood can use up)`;
 }
 
 function portStatus(o: Observation, opts: JudgeOptions, isRange: boolean): ExpectationStatus {

@@ -5,7 +5,7 @@
  * naming file, line and column.
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -37,6 +37,7 @@ export interface LoadOptions {
 }
 
 export async function loadCatalog(opts: LoadOptions = {}): Promise<Catalog> {
+  for (const dir of opts.dirs ?? []) await checkUserDir(dir);
   const dirs = [...(opts.builtin === null ? [] : [opts.builtin ?? builtinChecksDir]), ...(opts.dirs ?? [])];
   const services = new Map<string, Service>();
   const roles = new Map<string, Role>();
@@ -107,6 +108,30 @@ function checkRoleAliases(roles: Map<string, Role>, files: Map<string, LocatedYa
       }
       owner.set(alias, role.id);
     });
+  }
+}
+
+/**
+ * A `--checks DIR` that does not exist, is a file, or holds neither services/ nor roles/ is
+ * a mistyped path, not an empty catalog: say so instead of checking the built-in catalog alone.
+ */
+async function checkUserDir(dir: string): Promise<void> {
+  const expected = 'expected a directory holding services/ and/or roles/';
+  const kind = await stat(dir).then(
+    (s) => (s.isDirectory() ? 'directory' : 'not a directory'),
+    (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? 'no such directory' : err.message),
+  );
+  if (kind !== 'directory') throw new PortolanError('FILE_UNREADABLE', `${kind}; ${expected}`, { location: dir });
+  const holds = await Promise.all(
+    ['services', 'roles'].map((sub) =>
+      stat(join(dir, sub)).then(
+        (s) => s.isDirectory(),
+        () => false,
+      ),
+    ),
+  );
+  if (!holds.includes(true)) {
+    throw new PortolanError('CATALOG_INVALID', `holds neither services/ nor roles/; ${expected}`, { location: dir });
   }
 }
 

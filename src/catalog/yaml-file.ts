@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
+import { type Document, isNode, LineCounter, parseDocument, visit } from 'yaml';
 import { PortolanError, type PortolanErrorCode } from '../errors.js';
 
 export interface LocatedYaml {
@@ -45,11 +45,34 @@ export function parseYamlText(text: string, file: string, code: YamlFileCode): L
     const { line, col } = lines.linePos(offset);
     return `${file}:${line}:${col}`;
   };
-  return {
-    file,
-    data: doc.toJS({ maxAliasCount: 100 }),
-    locate: (pointer) => at(offsetOf(doc, pointer)),
-  };
+  return { file, data: expandAliases(doc, file, code, at), locate: (pointer) => at(offsetOf(doc, pointer)) };
+}
+
+/**
+ * Aliases a plan or catalog may expand at most, in the yaml library's count (each alias
+ * weighted by the aliases inside what it names). Real files use a few; a "billion laughs"
+ * document needs millions, and expanding it would take the process's memory.
+ */
+export const MAX_ALIAS_COUNT = 100;
+
+/** The document as plain data; an alias bomb (or an alias the library cannot resolve) is the file's error. */
+function expandAliases(doc: Document, file: string, code: YamlFileCode, at: (offset: number) => string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    let first: number | null = null;
+    visit(doc, {
+      Alias(_key, node) {
+        first = node.range?.[0] ?? null;
+        return visit.BREAK;
+      },
+    });
+    throw new PortolanError(
+      code,
+      `YAML aliases expand beyond ${MAX_ALIAS_COUNT} (${firstLine((err as Error).message)}); expected a file without nested aliases (*name)`,
+      { location: first === null ? file : at(first), cause: err },
+    );
+  }
 }
 
 /** Problems listed at most in one message; the rest are counted. */

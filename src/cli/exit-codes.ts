@@ -1,7 +1,8 @@
 /**
- * The one place where portolan's error codes become process exit codes. Every code a
- * library function can raise is bad input or a file the user must fix, so each maps to 2
- * (DESIGN.md); the exhaustive Record makes a new code a compile error until it is placed.
+ * The one place where portolan's error codes become process exit codes. Bad input or a file
+ * the user must fix maps to 2 (DESIGN.md); a report portolan could not deliver after the run
+ * maps to 70 (`exit-codes.ts`). The exhaustive Record makes a new code a compile error until
+ * it is placed.
  */
 import type { PortolanErrorCode } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -20,6 +21,7 @@ export const EXIT_CODE_OF: Record<PortolanErrorCode, ExitCode> = {
   RESULT_INVALID: EXIT.usage,
   FILE_UNREADABLE: EXIT.usage,
   FILE_UNWRITABLE: EXIT.usage,
+  REPORT_FAILED: EXIT.internal,
   TARGET_UNRESOLVED: EXIT.usage,
   DISCOVERY_FAILED: EXIT.usage,
   HISTORY_MISSING: EXIT.usage,

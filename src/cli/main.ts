@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { PortolanError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
+import { terminalText } from '../printable.js';
 import { VERSION } from '../version.js';
 import { registerAgent } from './commands/agent.js';
 import { registerCatalog } from './commands/catalog.js';
@@ -63,12 +64,14 @@ function reportError(err: unknown): number {
       ? 0
       : EXIT.usage;
   }
+  // Messages echo what the user or the network gave (a target name, a path): no escape sequence reaches the terminal.
   if (err instanceof PortolanError) {
-    process.stderr.write(`portolan: ${err.message}\n`);
+    process.stderr.write(`portolan: ${terminalText(err.message)}\n`);
     return EXIT_CODE_OF[err.code];
   }
+  // A bug, never the user's input: not the usage code. The stack is for the bug report.
   process.stderr.write(
-    `portolan: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    `portolan: internal error: ${terminalText(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`,
   );
-  return EXIT.usage;
+  return EXIT.internal;
 }

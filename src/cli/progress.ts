@@ -4,6 +4,7 @@
  * forever on a 0-column TTY; see toolchain.md).
  */
 import ora, { type Ora } from 'ora';
+import { printableText } from '../printable.js';
 
 export interface Progress {
   update: (done: number, total: number, host: string) => void;
@@ -30,10 +31,10 @@ export function startProgress(opts: { quiet: boolean }): Progress {
       const now = Date.now();
       if (now - last < 100 && done < total) return;
       last = now;
-      spinner.text = `probing ${done}/${total} \u2014 ${host}`;
+      spinner.text = `probing ${done}/${total} \u2014 ${printableText(host, 80)}`;
     },
     stop(finalText) {
-      if (finalText) spinner.stopAndPersist({ symbol: '\u2022', text: finalText });
+      if (finalText) spinner.stopAndPersist({ symbol: '\u2022', text: printableText(finalText) });
       else spinner.stop();
     },
   };

@@ -4,10 +4,10 @@
  * targets that still fail, with backoff, until they pass or the time is up (for a
  * pipeline that waits for a firewall change to land).
  */
-import { setTimeout as sleepFor } from 'node:timers/promises';
 import { describeNote } from '../analyze/describe.js';
 import { applySegmentation, type SegmentationRule } from '../analyze/segmentation.js';
 import { applyWaivers, type WaiverOutcome } from '../analyze/waivers.js';
+import { sleep as sleepFor } from '../duration.js';
 import type { RunResult } from '../model.js';
 import { mergeResults, onlyTargets } from './merge.js';
 import type { CheckHooks, CheckRequest, Plan, PlanGroup, RunCheck } from './types.js';
@@ -29,7 +29,7 @@ export interface RunPlanOptions extends CheckHooks {
   waitUntilPassMs?: number;
   /** @default () => new Date() */
   now?: () => Date;
-  /** Injected by tests. @default timers/promises setTimeout */
+  /** Injected by tests; resolves early when `signal` aborts. @default duration.ts sleep */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
@@ -76,7 +76,7 @@ export function planJobs(
 
 export async function runPlan(plan: Plan, runCheck: RunCheck, opts: RunPlanOptions): Promise<PlanRun> {
   const now = opts.now ?? (() => new Date());
-  const sleep = opts.sleep ?? ((ms: number, signal?: AbortSignal) => sleepFor(ms, undefined, { signal }));
+  const sleep = opts.sleep ?? sleepFor;
   const hooks: CheckHooks = {
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
@@ -99,6 +99,7 @@ export async function runPlan(plan: Plan, runCheck: RunCheck, opts: RunPlanOptio
     const delay = Math.min(2000 * 2 ** (attempts - 1), 30_000, deadline - now().getTime());
     if (delay <= 0) break;
     await sleep(delay, opts.signal);
+    if (opts.signal?.aborted) break;
     const failing = failingTargets(outcome.result);
     for (const [i, job] of jobs.entries()) {
       const part = parts[i] as RunResult;

@@ -6,7 +6,11 @@
  *
  * Evidence is what modules said; the typed facts (`portChoice`, `responder`,
  * `everyServerAnswers`) carry what the engine knows, for `analyze/describe.ts` to put into words.
+ * Everything a module or the network said is untrusted text: here, where it becomes the
+ * observation, each line is made printable (`printableText`: no NUL, ESC or C1 byte) and cut
+ * to MAX_LINE_TEXT, and each list to MAX_LINES with "and N more", whatever a module forgot.
  */
+
 import type {
   Observation,
   PlatformLimit,
@@ -16,7 +20,20 @@ import type {
   ResponderOutcome,
   Transport,
 } from '../model.js';
+import { boundedList, printableText } from '../printable.js';
 import type { Recognition, UdpProtocol } from '../protocols/types.js';
+
+/** Evidence lines, warnings and interface names kept per observation; the rest are counted. */
+export const MAX_LINES = 16;
+/** Characters kept of one evidence line, warning or error. */
+export const MAX_LINE_TEXT = 500;
+
+const cleanLines = (items: readonly string[], what: string) =>
+  boundedList(
+    items.map((line) => printableText(line, MAX_LINE_TEXT)),
+    MAX_LINES,
+    what,
+  );
 
 /** Which probe: the target as named, the address and (protocol, port). */
 export interface ProbeSite {
@@ -95,14 +112,15 @@ export function buildObservation(
     reason: responder === 'verified' ? 'responder' : exchange.reason,
     rttMs: round(exchange.rttMs),
     attempts: exchange.attempts,
-    evidence,
-    warnings,
+    evidence: cleanLines(evidence, 'evidence lines'),
+    warnings: cleanLines(warnings, 'warnings'),
     module: conversation?.module.id ?? null,
     ...(recognition ? { confirmed: recognition.valid } : {}),
     ...(facts.platformLimit ? { platformLimit: facts.platformLimit } : {}),
-    error: exchange.error,
-    ...(facts.portChoice ? { portChoice: facts.portChoice } : {}),
+    error: exchange.error === null ? null : printableText(exchange.error, MAX_LINE_TEXT),
+    ...(facts.portChoice ? { portChoice: cleanChoice(facts.portChoice) } : {}),
     ...(responder ? { responder } : {}),
+    ...(responder === 'verified' && recognition?.responderShedding ? { responderShedding: true as const } : {}),
     ...(site.protocol === 'udp' && conversation?.module.everyServerAnswers
       ? { everyServerAnswers: true as const }
       : {}),
@@ -142,6 +160,11 @@ export function abortedObservation(site: ProbeSite): Observation {
     },
     null,
   );
+}
+
+/** The interface names a mapper reported are its text too. */
+function cleanChoice(choice: PortChoice): PortChoice {
+  return choice.kind === 'discovered' ? { ...choice, interfaces: cleanLines(choice.interfaces, 'interfaces') } : choice;
 }
 
 function responderOutcome(recognition: Recognition | null): ResponderOutcome {

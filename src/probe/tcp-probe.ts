@@ -41,13 +41,19 @@ export async function tcpProbe(o: TcpProbeOptions): Promise<TcpProbeResult> {
     conn.socket?.destroy();
     return { observation: buildObservation(site, exchange, null, o.facts), endpoints: null };
   }
-  const deadline = AbortSignal.any([o.signal, AbortSignal.timeout(o.appTimeoutMs)]);
+  // Not AbortSignal.any([..., AbortSignal.timeout(ms)]): Node 20 lets the garbage collector take
+  // a timeout signal only `any` refers to, and then the deadline never comes (a slowloris peer
+  // holds the probe for ever). A timer we clear ourselves holds its controller.
+  const expiry = new AbortController();
+  const timer = setTimeout(() => expiry.abort(), o.appTimeoutMs);
+  const deadline = AbortSignal.any([o.signal, expiry.signal]);
   let recognition: Recognition;
   try {
     recognition = await converse(o.module, conn.socket, o, deadline);
   } catch (err) {
     recognition = rejected((err as Error).message || 'unknown reason');
   } finally {
+    clearTimeout(timer);
     conn.socket.destroy();
   }
   return {

@@ -8,13 +8,14 @@ import type { DiscoveredEndpoint, Recognition, Recognized, Rejected } from './ty
 export function recognized(
   evidence: string[],
   warnings: readonly string[] = [],
-  extra: { endpoints?: DiscoveredEndpoint[] } = {},
+  extra: { endpoints?: DiscoveredEndpoint[]; responderShedding?: true } = {},
 ): Recognized {
   return {
     valid: true,
     evidence,
     ...(warnings.length ? { warnings: [...warnings] } : {}),
     ...(extra.endpoints ? { endpoints: extra.endpoints } : {}),
+    ...(extra.responderShedding ? { responderShedding: true } : {}),
   };
 }
 

@@ -34,6 +34,8 @@ export interface Recognized {
   warnings?: string[];
   /** Endpoints a discovery module (the RPC endpoint mapper) found. */
   endpoints?: DiscoveredEndpoint[];
+  /** The responder modules: the responder said it refused UDP replies lately (it is shedding load). */
+  responderShedding?: true;
   /** Only a rejection has a reason (lets callers read `r.reason` before narrowing). */
   reason?: undefined;
   responder?: undefined;
@@ -53,6 +55,7 @@ export interface Rejected {
    */
   responder?: 'wrong-token' | 'clock-skew';
   endpoints?: undefined;
+  responderShedding?: undefined;
 }
 
 /** An RPC endpoint the endpoint mapper reported. */

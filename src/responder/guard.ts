@@ -48,6 +48,8 @@ export interface BucketSpec {
 interface Bucket {
   tokens: number;
   lastMs: number;
+  /** When this bucket last refused a reply (-Infinity: never). */
+  refusedMs: number;
 }
 
 function refill(b: Bucket, spec: BucketSpec, nowMs: number): void {
@@ -69,6 +71,18 @@ export interface RateLimitOptions {
 export const DEFAULT_PER_SOURCE: BucketSpec = { capacity: 256, perSecond: 128 };
 export const DEFAULT_GLOBAL: BucketSpec = { capacity: 4096, perSecond: 2048 };
 
+/**
+ * The budget for replies to probes whose mac does not verify (auth-failed): anyone can
+ * send those from any (spoofed) source, so they draw from buckets of their own and can
+ * never spend what verified probes need. One client with a wrong token still gets its
+ * role's worth; all sources together get a tenth of the verified budget (24-byte replies:
+ * about 6 KB/s of reflection at worst).
+ */
+export const DEFAULT_UNAUTHENTICATED: RateLimitOptions = {
+  perSource: DEFAULT_PER_SOURCE,
+  global: { capacity: 512, perSecond: 256 },
+};
+
 /** Per-source and global token buckets: a reply is sent only when both have a token. */
 export class RateLimiter {
   private readonly sources = new Map<string, Bucket>();
@@ -81,7 +95,7 @@ export class RateLimiter {
     this.perSourceSpec = options.perSource ?? DEFAULT_PER_SOURCE;
     this.globalSpec = options.global ?? DEFAULT_GLOBAL;
     this.maxSources = options.maxSources ?? 4096;
-    this.global = { tokens: this.globalSpec.capacity, lastMs: nowMs };
+    this.global = { tokens: this.globalSpec.capacity, lastMs: nowMs, refusedMs: Number.NEGATIVE_INFINITY };
   }
 
   take(source: string, nowMs: number): boolean {
@@ -90,7 +104,7 @@ export class RateLimiter {
       this.sources.delete(source);
       refill(bucket, this.perSourceSpec, nowMs);
     } else {
-      bucket = { tokens: this.perSourceSpec.capacity, lastMs: nowMs };
+      bucket = { tokens: this.perSourceSpec.capacity, lastMs: nowMs, refusedMs: Number.NEGATIVE_INFINITY };
       if (this.sources.size >= this.maxSources) {
         const oldest = this.sources.keys().next();
         if (!oldest.done) this.sources.delete(oldest.value);
@@ -98,9 +112,18 @@ export class RateLimiter {
     }
     this.sources.set(source, bucket);
     refill(this.global, this.globalSpec, nowMs);
-    if (bucket.tokens < 1 || this.global.tokens < 1) return false;
+    if (bucket.tokens < 1 || this.global.tokens < 1) {
+      (bucket.tokens < 1 ? bucket : this.global).refusedMs = nowMs;
+      return false;
+    }
     bucket.tokens -= 1;
     this.global.tokens -= 1;
     return true;
+  }
+
+  /** Whether a reply to `source` (its own bucket, or the global one) was refused within `windowMs`. */
+  refusedWithin(source: string, nowMs: number, windowMs: number): boolean {
+    const since = nowMs - windowMs;
+    return this.global.refusedMs >= since || (this.sources.get(source)?.refusedMs ?? Number.NEGATIVE_INFINITY) >= since;
   }
 }

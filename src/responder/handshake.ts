@@ -8,6 +8,8 @@
  *                      mac = HMAC-SHA256(token, every byte before it)
  *   accepted     56 B  "PRTLN1" | version | type 2 | nonce | mac 32
  *                      mac = HMAC-SHA256(token, "reply" | magic | version | type | nonce | transport | port)
+ *   accepted,    56 B  the same with type 5: accepted, and the responder had to refuse UDP replies
+ *   shedding           with our token lately (rate limits), so UDP silence may be its own
  *   clock-skew   64 B  "PRTLN1" | version | type 4 | nonce | server time ms u64 | mac 32
  *                      mac = HMAC-SHA256(token, "skew" | magic | version | type | nonce | server time | transport | port)
  *   auth-failed  24 B  "PRTLN1" | version | type 3 | nonce      (no mac: the responder cannot prove anything)
@@ -28,6 +30,10 @@
  * A client can tell it apart from silence, and an on-path forger can at worst turn a pass
  * into "inconclusive", never a failure into a pass (only the token makes an accepted reply).
  *
+ * The shedding variant exists because a busy responder's silence would otherwise read as a
+ * blocked UDP path. Its type byte is under the mac, so only the token holder can set it;
+ * the client turns UDP silence on that host into "inconclusive", never into a pass.
+ *
  * A probe whose mac verifies but whose timestamp is outside the window gets an
  * authenticated clock-skew reply with the responder's time, so that a badly set clock is
  * reported as such instead of looking like a blocked port. Such a probe is still rejected:
@@ -44,7 +50,7 @@ export const NONCE_LENGTH = 16;
 const MAC_LENGTH = 32;
 const HEADER_LENGTH = MAGIC.length + 2;
 
-export const MessageType = { probe: 1, accepted: 2, authFailed: 3, clockSkew: 4 } as const;
+export const MessageType = { probe: 1, accepted: 2, authFailed: 3, clockSkew: 4, acceptedShedding: 5 } as const;
 
 export const PROBE_LENGTH = HEADER_LENGTH + NONCE_LENGTH + 8 + 1 + 2 + MAC_LENGTH;
 export const ACCEPTED_LENGTH = HEADER_LENGTH + NONCE_LENGTH + MAC_LENGTH;
@@ -75,7 +81,7 @@ export type ProbeCheck =
 
 /** The client's reading of a reply to its probe. */
 export type ReplyReading =
-  | { kind: 'accepted' }
+  | { kind: 'accepted'; shedding: boolean }
   | { kind: 'auth-failed' }
   | { kind: 'clock-skew'; serverTimeMs: number }
   | { kind: 'invalid'; reason: string };
@@ -148,8 +154,15 @@ export function checkProbe(
   return { kind: 'accept', nonce };
 }
 
-export function encodeAccepted(token: string, nonce: Uint8Array, transport: ResponderTransport, port: number) {
-  const body = concat(header(MessageType.accepted), nonce);
+/** `shedding`: the responder refused UDP replies with our token lately (type 5 instead of 2). */
+export function encodeAccepted(
+  token: string,
+  nonce: Uint8Array,
+  transport: ResponderTransport,
+  port: number,
+  shedding = false,
+): Uint8Array {
+  const body = concat(header(shedding ? MessageType.acceptedShedding : MessageType.accepted), nonce);
   return concat(body, mac(token, ascii('reply'), body, binding(transport, port)));
 }
 
@@ -170,6 +183,7 @@ export function encodeClockSkew(
 
 const REPLY_LENGTH: Record<number, number> = {
   [MessageType.accepted]: ACCEPTED_LENGTH,
+  [MessageType.acceptedShedding]: ACCEPTED_LENGTH,
   [MessageType.authFailed]: AUTH_FAILED_LENGTH,
   [MessageType.clockSkew]: CLOCK_SKEW_LENGTH,
 };
@@ -202,9 +216,9 @@ export function readReply(bytes: Uint8Array, token: string, sent: ProbeFields): 
   const body = bytes.subarray(0, bodyLength);
   const bind = binding(sent.transport, sent.port);
   if (type === MessageType.authFailed) return { kind: 'auth-failed' };
-  if (type === MessageType.accepted) {
+  if (type === MessageType.accepted || type === MessageType.acceptedShedding) {
     return macEqual(mac(token, ascii('reply'), body, bind), bytes.subarray(bodyLength))
-      ? { kind: 'accepted' }
+      ? { kind: 'accepted', shedding: type === MessageType.acceptedShedding }
       : { kind: 'invalid', reason: 'reply mac does not verify' };
   }
   if (!macEqual(mac(token, ascii('skew'), body, bind), bytes.subarray(bodyLength))) {

@@ -27,6 +27,9 @@ export const VERIFIED_EVIDENCE = 'portolan responder (nonce verified)';
 export const WRONG_TOKEN_EVIDENCE =
   'a portolan responder answered but rejected our token: the path is open, the responder is not ours';
 
+export const SHEDDING_EVIDENCE =
+  'the responder says it refused UDP replies lately (rate limits under load): its UDP silence may be its own, not the path';
+
 const DESCRIBE =
   'sends a portolan responder probe (nonce, timestamp, HMAC-SHA256 with the shared token); recognised when the reply echoes the nonce under the token';
 
@@ -39,7 +42,9 @@ export function recognizeReply(reply: Uint8Array, token: string, sent: ProbeFiel
   const reading = readReply(reply, token, sent);
   switch (reading.kind) {
     case 'accepted':
-      return recognized([VERIFIED_EVIDENCE]);
+      return reading.shedding
+        ? recognized([VERIFIED_EVIDENCE, SHEDDING_EVIDENCE], [], { responderShedding: true })
+        : recognized([VERIFIED_EVIDENCE]);
     case 'auth-failed':
       return rejected('wrong-token', { evidence: [WRONG_TOKEN_EVIDENCE], responder: 'wrong-token' });
     case 'clock-skew': {

@@ -112,7 +112,8 @@ export function renderSummary(
     '',
     `Probes: ${p.verified} verified, ${p['wrong-token']} wrong token, ${p['clock-skew']} clock skew; ` +
       `dropped: ${p.replay} replayed, ${p['rate-limited']} rate-limited, ${p.malformed} not a probe; ` +
-      `${stats.connectionsRefused} connections refused over the cap.`,
+      `connections: ${stats.connectionsRefused} refused over the caps, ${stats.connectionsEvicted} closed to make room ` +
+      `for another address, ${stats.connectionsExpired} closed without a probe before the deadline.`,
   );
   return `${lines.join('\n')}\n`;
 }

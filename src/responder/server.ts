@@ -4,11 +4,16 @@
  * prove a path end to end before the real service exists.
  *
  * Bounded on purpose, because it listens on many ports of a server-to-be:
- * - at most `maxConnections` TCP connections at once (over that they are closed at once),
- *   each closed after `idleMs` without a complete probe, and each reads at most one probe;
+ * - at most `maxConnections` TCP connections at once and `maxConnectionsPerSource` from one
+ *   address; when all are taken, a newcomer from an address holding fewer than the busiest
+ *   one takes the busiest one's oldest connection, so one client (or a few) cannot hold
+ *   every slot; each connection must deliver its probe within `deadlineMs` of connecting
+ *   (an absolute deadline: trickling one byte at a time does not extend it), and each reads
+ *   at most one probe;
  * - UDP datagrams of any other length than a probe are dropped unread;
- * - UDP replies are rate-limited per source and globally (guard.ts), and no reply is
- *   larger than the probe, so the responder cannot be used as an amplifier;
+ * - UDP replies are rate-limited per source and globally, with a budget of their own for
+ *   probes whose mac does not verify (answer.ts, guard.ts), and no reply is larger than the
+ *   probe, so the responder cannot be used as an amplifier;
  * - the record of who reached what is capped in sources and in hits.
  *
  * A port that cannot be opened is reported with why (in use and by whom, privileged,
@@ -66,9 +71,14 @@ export interface Hit {
 }
 
 export interface ResponderStats {
-  /** Every outcome of a complete probe, plus `connections-refused` over the TCP cap. */
+  /** Every outcome of a complete probe. */
   probes: Record<ProbeOutcome, number>;
+  /** TCP connections closed at once: over the per-source cap, or over the global cap with no fairer victim. */
   connectionsRefused: number;
+  /** TCP connections closed to make room for a source holding fewer (fair share under the global cap). */
+  connectionsEvicted: number;
+  /** TCP connections closed because the probe did not arrive before the deadline. */
+  connectionsExpired: number;
   /** Hits not kept in `hits` because it was full. */
   hitsDropped: number;
 }
@@ -79,8 +89,10 @@ export interface ResponderOptions extends AnswerOptions {
   ports: PortRequest[];
   /** Open TCP connections at once, all ports together. @default 256 */
   maxConnections?: number;
-  /** A TCP connection without a complete probe is closed after this. @default 5000 */
-  idleMs?: number;
+  /** Open TCP connections from one address, all ports together (a client probes 32 at a time by default). @default 64 */
+  maxConnectionsPerSource?: number;
+  /** A TCP connection must deliver its whole probe this long after it connected, however it trickles. @default 5000 */
+  deadlineMs?: number;
   /** Hits kept in `hits`. @default 10000 */
   maxHits?: number;
   /** Sources tracked in `reach`. @default 1024 */
@@ -140,7 +152,8 @@ export async function startResponder(opts: ResponderOptions): Promise<Responder>
   const clock = opts.clock ?? Date.now;
   const bind = opts.bind ?? '0.0.0.0';
   const maxConnections = opts.maxConnections ?? 256;
-  const idleMs = opts.idleMs ?? 5000;
+  const maxPerSource = opts.maxConnectionsPerSource ?? 64;
+  const deadlineMs = opts.deadlineMs ?? 5000;
   const maxHits = opts.maxHits ?? 10_000;
   const maxSources = opts.maxSources ?? 1024;
   const answerer = new ProbeAnswerer(opts, clock());
@@ -151,6 +164,8 @@ export async function startResponder(opts: ResponderOptions): Promise<Responder>
   const stats: ResponderStats = {
     probes: { verified: 0, 'wrong-token': 0, 'clock-skew': 0, replay: 0, 'rate-limited': 0, malformed: 0 },
     connectionsRefused: 0,
+    connectionsEvicted: 0,
+    connectionsExpired: 0,
     hitsDropped: 0,
   };
 
@@ -180,26 +195,57 @@ export async function startResponder(opts: ResponderOptions): Promise<Responder>
   }
 
   const sockets = new Set<Socket>();
+  /** Open connections per source address, oldest first. */
+  const bySource = new Map<string, Set<Socket>>();
   const tcpServers: Server[] = [];
   const udpSockets: UdpSocket[] = [];
 
+  /** Room for a connection from `source`: false to refuse it; may close the busiest source's oldest connection. */
+  function admit(source: string): boolean {
+    const own = bySource.get(source)?.size ?? 0;
+    if (own >= maxPerSource) return false;
+    if (sockets.size < maxConnections) return true;
+    let busiest: Set<Socket> | null = null;
+    for (const held of bySource.values()) if (!busiest || held.size > busiest.size) busiest = held;
+    if (!busiest || busiest.size <= own + 1) return false;
+    const oldest = busiest.values().next().value as Socket;
+    release(oldest);
+    oldest.destroy();
+    stats.connectionsEvicted++;
+    return true;
+  }
+
+  function release(socket: Socket): void {
+    if (!sockets.delete(socket)) return;
+    const source = plainAddress(socket.remoteAddress);
+    const held = bySource.get(source);
+    held?.delete(socket);
+    if (held?.size === 0) bySource.delete(source);
+  }
+
   function onConnection(socket: Socket, port: number): void {
-    if (sockets.size >= maxConnections) {
+    const source = plainAddress(socket.remoteAddress);
+    if (!admit(source)) {
       stats.connectionsRefused++;
       socket.destroy();
       return;
     }
     sockets.add(socket);
-    const source = plainAddress(socket.remoteAddress);
+    bySource.set(source, (bySource.get(source) ?? new Set()).add(socket));
     const probe = new Uint8Array(PROBE_LENGTH);
     let got = 0;
+    // Absolute: data does not push it back, so trickling bytes cannot hold the connection.
+    const deadline = setTimeout(() => {
+      stats.connectionsExpired++;
+      socket.destroy();
+    }, deadlineMs);
     socket.on('close', () => {
-      sockets.delete(socket);
+      clearTimeout(deadline);
+      release(socket);
       // A connection that never completed a probe (Test-NetConnection, a port scan) still shows the path.
       if (got < PROBE_LENGTH) record(source, 'tcp', port, 'contact');
     });
     socket.on('error', () => socket.destroy());
-    socket.setTimeout(idleMs, () => socket.destroy());
     socket.on('data', (chunk: Buffer) => {
       const take = Math.min(PROBE_LENGTH - got, chunk.length);
       probe.set(chunk.subarray(0, take), got);
@@ -208,11 +254,14 @@ export async function startResponder(opts: ResponderOptions): Promise<Responder>
         stats.probes.malformed++;
         socket.destroy();
       } else if (got === PROBE_LENGTH) {
+        clearTimeout(deadline);
         socket.removeAllListeners('data');
         socket.pause();
         const reply = handle(probe, 'tcp', port, source);
         if (reply) socket.end(reply);
         else socket.end();
+        // A peer that never reads our reply cannot keep the connection either.
+        socket.setTimeout(deadlineMs, () => socket.destroy());
       }
     });
   }

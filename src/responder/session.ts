@@ -14,7 +14,7 @@
  * Exit code: 0 every port served; 1 some ports could not be opened (the rest were served);
  * 2 none could be opened.
  */
-import { formatDuration } from '../duration.js';
+import { formatDuration, sleep } from '../duration.js';
 import { EXIT } from '../exit-codes.js';
 import type { HostFirewall } from './firewall-session.js';
 import type { PortPlan } from './ports.js';
@@ -75,18 +75,10 @@ function liveMatrix(out: TextStream, draw: () => string, intervalMs: number) {
   };
 }
 
-function waitForStop(durationMs: number, signal?: AbortSignal): Promise<string> {
-  return new Promise((resolve) => {
-    const stopOn = (reason: string) => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      resolve(reason);
-    };
-    const onAbort = () => stopOn(String(signal?.reason ?? 'stopped'));
-    const timer = setTimeout(() => stopOn('duration reached'), durationMs);
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/** Until the duration ends (any length: `sleep` waits past one timer's limit) or `signal` aborts; says which. */
+async function waitForStop(durationMs: number, signal?: AbortSignal): Promise<string> {
+  await sleep(durationMs, signal);
+  return signal?.aborted ? String(signal.reason ?? 'stopped') : 'duration reached';
 }
 
 export async function runListen(o: ListenSessionOptions): Promise<ListenOutcome> {

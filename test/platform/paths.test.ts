@@ -68,7 +68,7 @@ describe('file names and paths on every platform', () => {
     expect(reportBaseName(result)).to.equal('portolan-prn.corp.example-domain-controller-20261126T090000Z');
     const dir = mkdtempSync(join(tmpdir(), 'portolan Q4 audit '));
     try {
-      const [written] = writeReports(result, { formats: ['json'], dir, baseName: 'AUX' });
+      const [written] = writeReports(result, { formats: ['json'], dir, baseName: 'AUX' }).written;
       expect(written?.path).to.equal(join(dir, 'AUX_.json'));
       // A plan named "con" (the schema allows it) writes con_.<ext>, into a folder with spaces.
       const files = writeReports(result, {
@@ -76,7 +76,7 @@ describe('file names and paths on every platform', () => {
         dir: join(dir, 'plan reports'),
         baseName: 'con',
         keep: 'latest',
-      }).map((w) => w.path);
+      }).written.map((w) => w.path);
       expect(files).to.deep.equal([join(dir, 'plan reports', 'con_.json'), join(dir, 'plan reports', 'con_.md')]);
       expect(readdirSync(join(dir, 'plan reports')).sort()).to.deep.equal(['con_.json', 'con_.md']);
     } finally {

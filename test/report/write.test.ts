@@ -23,8 +23,8 @@ describe('writing reports', () => {
 
   it('writes every format, refreshes latest.<ext>, and never overwrites an earlier report', () => {
     const result = loadFixture('firewalled');
-    const first = writeReports(result, { formats: ['html', 'junit', 'json', 'md'], dir, now: NOW });
-    const second = writeReports(result, { formats: ['html', 'junit', 'json', 'md'], dir, now: NOW });
+    const first = writeReports(result, { formats: ['html', 'junit', 'json', 'md'], dir, now: NOW }).written;
+    const second = writeReports(result, { formats: ['html', 'junit', 'json', 'md'], dir, now: NOW }).written;
     const base = reportBaseName(result);
     expect(first.map((w) => w.path)).to.deep.equal(['html', 'xml', 'json', 'md'].map((e) => join(dir, `${base}.${e}`)));
     expect(second.map((w) => w.path)).to.deep.equal(
@@ -37,7 +37,11 @@ describe('writing reports', () => {
   });
 
   it('keeps a hostile base name inside the directory', () => {
-    const [written] = writeReports(loadFixture('healthy'), { formats: ['json'], dir, baseName: '../../etc/passwd' });
+    const [written] = writeReports(loadFixture('healthy'), {
+      formats: ['json'],
+      dir,
+      baseName: '../../etc/passwd',
+    }).written;
     expect(written?.path.startsWith(`${dir}/`)).to.equal(true);
     expect(written?.path).to.equal(join(dir, 'etc_passwd.json'));
   });
@@ -45,7 +49,13 @@ describe('writing reports', () => {
   it("keep: 'latest' replaces <name>.<ext> each run (a plan's outputs) and writes no latest.*", () => {
     const result = loadFixture('healthy');
     writeReports(result, { formats: ['json', 'md'], dir, baseName: 'nightly', keep: 'latest', now: NOW });
-    const again = writeReports(result, { formats: ['json', 'md'], dir, baseName: 'nightly', keep: 'latest', now: NOW });
+    const again = writeReports(result, {
+      formats: ['json', 'md'],
+      dir,
+      baseName: 'nightly',
+      keep: 'latest',
+      now: NOW,
+    }).written;
     expect(again.map((w) => w.path)).to.deep.equal([join(dir, 'nightly.json'), join(dir, 'nightly.md')]);
     expect(readdirSync(dir).sort()).to.deep.equal(['nightly.json', 'nightly.md']);
   });

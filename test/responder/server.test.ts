@@ -9,28 +9,10 @@ import { probeTcp, probeUdp } from '../../src/responder/client.js';
 import { PROBE_LENGTH } from '../../src/responder/handshake.js';
 import { responderUdpModule, VERIFIED_EVIDENCE, WRONG_TOKEN_EVIDENCE } from '../../src/responder/modules.js';
 import { type PortRequest, type Responder, startResponder } from '../../src/responder/server.js';
+import { freeTcpUdpPort } from '../support/fake-servers.js';
 
 const HOST = '127.0.0.1';
 const TOKEN = 'lab-token';
-
-/** A port free for both TCP and UDP on 127.0.0.1 right now. */
-async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const tcp = createServer();
-    tcp.listen(0, HOST);
-    await once(tcp, 'listening');
-    const port = (tcp.address() as { port: number }).port;
-    const udp = createSocket('udp4');
-    const ok = await new Promise<boolean>((resolve) => {
-      udp.once('error', () => resolve(false));
-      udp.bind(port, HOST, () => resolve(true));
-    });
-    udp.close();
-    tcp.close();
-    if (ok) return port;
-  }
-  throw new Error('no port free for both TCP and UDP');
-}
 
 const both = (port: number): PortRequest[] => [
   { transport: 'tcp', port },
@@ -56,7 +38,7 @@ describe('responder server on 127.0.0.1', function () {
   });
 
   it('answers the client modules over real TCP and UDP, and records who reached what', async () => {
-    const [a, b] = [await freePort(), await freePort()];
+    const [a, b] = [await freeTcpUdpPort(), await freeTcpUdpPort()];
     responder = await startResponder({ token: TOKEN, bind: HOST, ports: [...both(a), ...both(b)] });
     expect(responder.served.map((s) => s.failure)).to.deep.equal([null, null, null, null]);
     for (const port of [a, b]) {
@@ -76,7 +58,7 @@ describe('responder server on 127.0.0.1', function () {
   });
 
   it('tells a wrong token apart from silence, over TCP and UDP', async () => {
-    const port = await freePort();
+    const port = await freeTcpUdpPort();
     responder = await startResponder({ token: TOKEN, bind: HOST, ports: both(port) });
     for (const probe of [probeUdp, probeTcp]) {
       expect(await probe({ address: HOST, port, token: 'guess' })).to.deep.equal({
@@ -90,7 +72,7 @@ describe('responder server on 127.0.0.1', function () {
   });
 
   it('rejects a UDP probe replayed from another address', async () => {
-    const port = await freePort();
+    const port = await freeTcpUdpPort();
     responder = await startResponder({ token: TOKEN, bind: HOST, ports: both(port) });
     const nonce = randomBytes(16);
     expect((await probeUdp({ address: HOST, port, token: TOKEN, nonce })).valid).to.equal(true);
@@ -107,7 +89,7 @@ describe('responder server on 127.0.0.1', function () {
   });
 
   it('ignores garbage and oversize datagrams and foreign TCP bytes', async () => {
-    const port = await freePort();
+    const port = await freeTcpUdpPort();
     responder = await startResponder({ token: TOKEN, bind: HOST, ports: both(port) });
     const socket = createSocket('udp4');
     socket.connect(port, HOST);
@@ -128,7 +110,7 @@ describe('responder server on 127.0.0.1', function () {
   });
 
   it('holds the rate limit under a burst of 10,000 datagrams from one source', async () => {
-    const port = await freePort();
+    const port = await freeTcpUdpPort();
     const bucket = { capacity: 20, perSecond: 50 };
     responder = await startResponder({
       token: TOKEN,
@@ -158,7 +140,7 @@ describe('responder server on 127.0.0.1', function () {
   });
 
   it('reports a port already in use, naming the process, and serves the rest', async () => {
-    const [busy, free] = [await freePort(), await freePort()];
+    const [busy, free] = [await freeTcpUdpPort(), await freeTcpUdpPort()];
     const squatter: Server = createServer().listen(busy, HOST);
     await once(squatter, 'listening');
     try {
@@ -179,7 +161,7 @@ describe('responder server on 127.0.0.1', function () {
 
   it('reports an address that is not local', async () => {
     // 192.0.2.1 (TEST-NET-1) is on no interface here: bind fails locally, nothing is sent.
-    responder = await startResponder({ token: TOKEN, bind: '192.0.2.1', ports: both(await freePort()) });
+    responder = await startResponder({ token: TOKEN, bind: '192.0.2.1', ports: both(await freeTcpUdpPort()) });
     expect(responder.served.map((s) => s.failure?.code)).to.deep.equal(['ADDRESS_NOT_LOCAL', 'ADDRESS_NOT_LOCAL']);
   });
 
@@ -202,14 +184,14 @@ describe('responder server on 127.0.0.1', function () {
     );
   });
 
-  it('caps open TCP connections and closes idle ones', async () => {
-    const port = await freePort();
+  it('caps open TCP connections and closes ones that deliver no probe before the deadline', async () => {
+    const port = await freeTcpUdpPort();
     responder = await startResponder({
       token: TOKEN,
       bind: HOST,
       ports: [{ transport: 'tcp', port }],
       maxConnections: 2,
-      idleMs: 300,
+      deadlineMs: 300,
     });
     const conns = Array.from({ length: 4 }, () => connect(port, HOST));
     const closedAt = conns.map((c) => once(c, 'close').then(() => performance.now()));

@@ -3,6 +3,7 @@
  * a UDP server with a reply function (or none: silent), all on 127.0.0.1 port 0.
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 
 export async function tcpListener(): Promise<{ port: number; close: () => Promise<void> }> {
@@ -38,4 +39,23 @@ export async function closedUdpPort(): Promise<number> {
   const s = await udpServer(null);
   await s.close();
   return s.port;
+}
+
+/** A port free for both TCP and UDP on 127.0.0.1 right now (the responder serves both on one number). */
+export async function freeTcpUdpPort(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const tcp = createServer();
+    tcp.listen(0, '127.0.0.1');
+    await once(tcp, 'listening');
+    const port = (tcp.address() as { port: number }).port;
+    const udp = createSocket('udp4');
+    const ok = await new Promise<boolean>((resolve) => {
+      udp.once('error', () => resolve(false));
+      udp.bind(port, '127.0.0.1', () => resolve(true));
+    });
+    udp.close();
+    tcp.close();
+    if (ok) return port;
+  }
+  throw new Error('no port free for both TCP and UDP');
 }

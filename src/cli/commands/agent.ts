@@ -33,7 +33,7 @@ export function registerAgent(program: Command): void {
     .command('agent')
     .description('run a plan on a schedule: history, current reports, a webhook when the verdict changes')
     .argument('<plan>', 'plan file (YAML); re-read before every run')
-    .requiredOption('--every <duration>', 'interval between runs, e.g. 15m or 1h')
+    .requiredOption('--every <duration>', 'interval between runs, e.g. 15m, 1h or 720h (1s to 366d)')
     .option('--jitter <fraction>', 'vary each interval by up to this fraction of it', '0.1')
     .option('--webhook <url>', 'POST a JSON summary here when the verdict changes')
     .addOption(new Option('--log-format <format>', 'one line per run').choices(['text', 'json']).default('text'))
@@ -53,7 +53,8 @@ Example:
 `,
   );
   cmd.action(async (planPath: string, flags: AgentFlags) => {
-    const everyMs = parseDuration(flags.every, '--every');
+    // Below a second the agent would only spin; past 24.8 days Node's timers need steps (sleep() takes them).
+    const everyMs = parseDuration(flags.every, '--every', { minMs: 1000 });
     const jitter = Number(flags.jitter);
     if (!(jitter >= 0 && jitter < 1))
       throw new PortolanError('INVALID_VALUE', `--jitter "${flags.jitter}": expected 0 to 0.99`);

@@ -9,7 +9,7 @@ import { PortolanError } from '../../errors.js';
 import type { RunResult } from '../../model.js';
 import type { RunOptionKey } from '../../run-options.js';
 import { checkOutputOptions, emitResult, type OutputOptions, outputOptions } from '../output.js';
-import { startProgress } from '../progress.js';
+import { progressEnabled, startProgress } from '../progress.js';
 import { addRunOptions, runSettingsFrom, withFlagNames } from '../run-option-flags.js';
 
 const collect = (value: string, prev: string[] = []) => [...prev, value];
@@ -75,8 +75,10 @@ export function registerCheck(program: Command): void {
     `
 States (PortQry words in brackets): open [LISTENING], closed [NOT LISTENING], filtered [FILTERED],
 open|filtered [LISTENING or FILTERED], error, untestable.
-Exit codes: 0 compliant, 1 non-compliant, 2 usage/catalog error, 3 inconclusive only
-(1 with --fail-on inconclusive).
+Exit codes: 0 compliant, 1 non-compliant, 2 usage/catalog error (a folder --output-dir cannot
+write is one, found before probing), 3 inconclusive only (1 with --fail-on inconclusive),
+70 internal failure: a report could not be rendered or written after probing (the others
+were written and the JSON result kept; stderr says where).
 
 Examples:
   portolan check --role domain-controller dc1.corp.example dc2.corp.example
@@ -93,8 +95,9 @@ Examples:
       const request = toRequest(targets, flags, command);
       checkOutputOptions(flags);
       const result = await runWithProgress(request, flags);
-      emitResult(result, flags);
       process.exitCode = result.summary.exitCode;
+      // Off a TTY no progress line showed the verdict: say it beside the "wrote" lines.
+      await emitResult(result, flags, { verdict: !progressEnabled(Boolean(flags.quiet)) });
     } catch (err) {
       // The library names fields by key (timeoutMs); here they were flags (--timeout).
       throw withFlagNames(err);

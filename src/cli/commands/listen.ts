@@ -68,7 +68,7 @@ export function registerListen(program: Command): void {
     )
     .requiredOption('--role <role>', 'the role this host will have (see `portolan catalog roles`)')
     .option('--bind <address>', 'local address to listen on (default: all IPv4 addresses)')
-    .option('--duration <time>', 'stop after this long: 90s, 30m, 1h', '30m')
+    .option('--duration <time>', 'stop after this long: 90s, 30m, 1h (up to 366d)', '30m')
     .option('--token <secret>', `shared secret for the probes (default: $${TOKEN_ENV}, or a random one)`)
     .option('--format <format>', 'table, or json (one JSON line per hit on stdout)', 'table')
     .option('--checks <dir>', 'also load services/ and roles/ from DIR (repeatable)', collect)
@@ -87,6 +87,9 @@ export function registerListen(program: Command): void {
       `
 Ports below 1024 need root or CAP_NET_BIND_SERVICE on Linux and root on macOS; Windows needs no
 rights for them. Every reply is smaller than the probe, UDP replies are rate-limited per source,
+replies to a wrong token draw from a budget of their own (a spoofed flood cannot spend what your
+clients need; when verified replies must be refused, the clients are told and report UDP silence
+as inconclusive), TCP connections are capped per address and must deliver their probe within 5 s,
 and anything that is not a portolan probe gets no answer.
 
 On Windows, listen reads the inbound Windows Defender Firewall rules (PowerShell) and says which

@@ -8,11 +8,11 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { PortolanError } from '../../errors.js';
 import type { RunResult } from '../../model.js';
-import { FORMATS, isFormat, renderers } from '../../report/index.js';
+import { FORMATS, isFormat } from '../../report/index.js';
 import { validateResult } from '../../report/validate-result.js';
-import { writeReportFile } from '../../report/write.js';
+import { checkReportFile, reportBody, writeReportFile } from '../../report/write.js';
 import { historyOption, withHistory } from '../history-flags.js';
-import { colorWanted } from '../output.js';
+import { colorWanted, writeChunks } from '../output.js';
 
 interface ReportOpts {
   format: string;
@@ -80,7 +80,10 @@ Examples:
   portolan report result.json --format junit -o junit.xml  for CI test reports
   portolan report result.json --format md >> "$GITHUB_STEP_SUMMARY"
   portolan report --run 42 --format html -o run42.html     a run from the history
-  portolan report --run latest --plan nightly-staging --history postgres://portolan@db.corp.example/portolan`,
+  portolan report --run latest --plan nightly-staging --history postgres://portolan@db.corp.example/portolan
+
+Exit codes: 0 rendered, 2 not a portolan result, no such recorded run, or an --output that cannot
+be written (checked first), 70 internal failure (a renderer failed: a bug worth reporting).`,
     )
     .action(async (file: string | undefined, opts: ReportOpts) => {
       // One format: "--format pdf" is one line naming the formats there are (exit 2), like every usage error.
@@ -100,16 +103,14 @@ Examples:
       if (opts.plan !== undefined && opts.run !== 'latest') {
         throw new PortolanError('MISSING_OPTION', '--plan goes with --run latest');
       }
+      if (opts.output) checkReportFile(opts.output, '--output');
       const result = file === undefined ? await loadRecordedRun(opts) : loadResultFile(file);
-      const text = renderers[format](result, {
+      const body = reportBody(result, format, {
         color: colorWanted(format, Boolean(opts.output), opts.color),
         verbose: Boolean(opts.verbose),
       });
-      if (opts.output) {
-        writeReportFile(opts.output, text);
-      } else {
-        process.stdout.write(text);
-      }
+      if (opts.output) writeReportFile(opts.output, body);
+      else await writeChunks(process.stdout, typeof body === 'string' ? [body] : body);
     });
 }
 

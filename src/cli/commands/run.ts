@@ -10,10 +10,12 @@ import { describeDiff } from '../../history/describe-diff.js';
 import { historyFrom } from '../../history/location.js';
 import { executePlan } from '../../plan/execute.js';
 import { loadPlan } from '../../plan/load.js';
+import { terminalText } from '../../printable.js';
 import { renderers } from '../../report/index.js';
 import type { FailOn } from '../../run-options.js';
 import { historyOptions } from '../history-flags.js';
-import { startProgress } from '../progress.js';
+import { keepJson, notDelivered, verdictLine } from '../output.js';
+import { progressEnabled, startProgress } from '../progress.js';
 import { addRunOptions } from '../run-option-flags.js';
 
 interface RunFlags {
@@ -50,8 +52,10 @@ export function registerRun(program: Command): void {
   historyOptions(cmd).addHelpText(
     'after',
     `
-Exit codes: 0 compliant, 1 non-compliant (or an expired waiver), 2 usage or plan error,
-3 inconclusive only (1 with --fail-on inconclusive).
+Exit codes: 0 compliant, 1 non-compliant (or an expired waiver), 2 usage or plan error (a
+report folder that cannot be written is one, found before probing), 3 inconclusive only
+(1 with --fail-on inconclusive), 70 internal failure: a report could not be rendered or
+written after probing (the others were written and the run recorded; stderr says which).
 
 Examples:
   portolan run checks/plans/nightly-staging.yaml
@@ -81,15 +85,31 @@ Examples:
         ...(flags.outputDir ? { outputDir: flags.outputDir } : {}),
       });
       progress.stop(`${done.result.summary.status}: ${done.result.summary.headline}`);
-      if (flags.print !== 'none') process.stdout.write(`${renderers[flags.print](done.result, { color: false })}\n`);
-      for (const file of done.written) process.stderr.write(`wrote ${file}\n`);
+      process.exitCode = done.result.summary.exitCode;
+      const failed = [...done.failedReports];
+      if (flags.print !== 'none') {
+        try {
+          process.stdout.write(`${renderers[flags.print](done.result, { color: false })}\n`);
+        } catch (err) {
+          failed.push({ format: flags.print, path: 'stdout', error: err as Error });
+        }
+      }
+      // Off a TTY with nothing printed, the log would say only "wrote ...": say the verdict.
+      if (flags.print === 'none' && !progressEnabled(Boolean(flags.quiet)))
+        process.stderr.write(`${verdictLine(done.result)}\n`);
+      for (const file of done.written) process.stderr.write(`wrote ${terminalText(file)}\n`);
       const recorded = done.recorded;
       if (recorded?.error) process.stderr.write(`portolan: warning: run not recorded: ${recorded.error.message}\n`);
       if (recorded?.diff && recorded.previous) {
         process.stderr.write(`since run ${recorded.previous.id} (${recorded.previous.startedAt}):\n`);
         process.stderr.write(`${describeDiff(recorded.diff)}\n`);
       }
-      process.exitCode = done.result.summary.exitCode;
+      if (failed.length > 0) {
+        const inHistory = recorded !== null && !recorded.error;
+        const hasJson = done.written.some((file) => file.endsWith('.json'));
+        const kept = inHistory || hasJson ? null : keepJson(done.result, [flags.outputDir ?? plan.outputs.directory]);
+        throw notDelivered(failed, done.written, kept, inHistory ? `the run is recorded in ${flags.history}` : null);
+      }
     } catch (err) {
       progress.stop(null);
       throw err;

@@ -3,6 +3,7 @@
  * little-endian writers), single bounded reads (`null` past the end; a whole message is read
  * with `ByteReader`), GUIDs, and turning untrusted bytes into printable evidence text.
  */
+import { printableText } from '../../printable.js';
 
 /** Concatenate byte arrays and plain byte values. */
 export function concat(...parts: (Uint8Array | readonly number[])[]): Uint8Array {
@@ -64,16 +65,10 @@ export const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.char
 
 /**
  * Untrusted bytes as printable evidence text: UTF-8 decoded, control characters shown as
- * `\xNN`, cut to `max` characters. Renderers still escape it; this keeps it one line.
+ * `\xNN` (`printableText`), cut to `max` characters. Renderers still escape it; this keeps it one line.
  */
 export function printable(b: Uint8Array, max = 200): string {
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(b.subarray(0, max * 4));
-  let clean = '';
-  for (const c of text) {
-    const code = c.codePointAt(0) ?? 0;
-    clean += code < 0x20 || (code >= 0x7f && code < 0xa0) ? `\\x${code.toString(16).padStart(2, '0')}` : c;
-  }
-  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+  return printableText(new TextDecoder('utf-8', { fatal: false }).decode(b.subarray(0, max * 4)), max);
 }
 
 /** `nonce` stretched or cut to `n` bytes (the engine's nonce length is not fixed). */

@@ -6,6 +6,7 @@
  * `msrpcBind` is the bind step alone, for those dynamic ports.
  */
 
+import { listText } from '../../printable.js';
 import { concat } from '../codec/bytes.js';
 import { malformed, type Parsed, parsed } from '../codec/parsed.js';
 import { recognized, rejected } from '../recognition.js';
@@ -117,13 +118,17 @@ async function listEndpoints(io: StreamIO): Promise<Listing> {
 
 const LIST_LIMIT = 24;
 
-/** "DRSUAPI on 49667/tcp, Netlogon on 49668/tcp ..." for the named interfaces with a port. */
+/**
+ * "DRSUAPI on 49667/tcp, Netlogon on 49668/tcp ..." for the named interfaces with a port.
+ * Both lists stop at LIST_LIMIT with "and N more": a mapper may list thousands of ports.
+ */
 export function describeEndpoints(endpoints: readonly DiscoveredEndpoint[]): string[] {
   const withPort = endpoints.filter((e) => e.port !== null);
   const tcpPorts = [...new Set(endpoints.filter((e) => e.protocol === 'tcp').map((e) => e.port))].sort(
     (a, b) => (a ?? 0) - (b ?? 0),
   );
-  const lines = [`EPM: ${endpoints.length} endpoints; ${tcpPorts.length} TCP ports: ${tcpPorts.join(', ') || 'none'}`];
+  const portList = listText(tcpPorts.map(String), LIST_LIMIT) || 'none';
+  const lines = [`EPM: ${endpoints.length} endpoints; ${tcpPorts.length} TCP ports: ${portList}`];
   const named = [
     ...new Set(
       withPort
@@ -132,10 +137,7 @@ export function describeEndpoints(endpoints: readonly DiscoveredEndpoint[]): str
         .map((e) => `${shortInterfaceName(e.interfaceUuid)} on ${e.port}/${e.protocol}`),
     ),
   ];
-  if (named.length) {
-    const shown = named.slice(0, LIST_LIMIT).join(', ');
-    lines.push(`${shown}${named.length > LIST_LIMIT ? ` and ${named.length - LIST_LIMIT} more` : ''}`);
-  }
+  if (named.length) lines.push(listText(named, LIST_LIMIT));
   return lines;
 }
 

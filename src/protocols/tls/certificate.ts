@@ -3,10 +3,19 @@
  * HTTPS, IIS, the bare TLS module): read the peer certificate from a `TLSSocket` into the
  * engine's `TlsInfo`, and turn it into evidence lines and warnings. Expiry and a name
  * that does not match the target are warnings, never failures; self-signed is a fact.
+ * Subject, issuer and names are the peer's text: shown through `printableText` (no NUL,
+ * ESC or C1 byte reaches a report), cut to a length, and at most MAX_NAMES names listed.
  */
 import { isIP } from 'node:net';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
+import { listText, printableText } from '../../printable.js';
 import type { TlsInfo } from '../types.js';
+
+/** Subject alternative names listed in the evidence; the rest are counted. */
+const MAX_NAMES = 10;
+/** Characters of a subject, issuer or name shown. */
+const MAX_NAME_TEXT = 200;
+const shown = (text: string) => printableText(text, MAX_NAME_TEXT);
 
 function distinguishedName(dn: PeerCertificate['subject'] | undefined): string | null {
   if (!dn || typeof dn !== 'object') return null;
@@ -72,17 +81,22 @@ export function certificateEvidence(
     evidence.push('no server certificate');
     return { evidence, warnings };
   }
-  evidence.push(`certificate subject ${info.subject}; issuer ${info.issuer ?? 'unknown'}`);
-  if (info.subjectAltNames.length) evidence.push(`subject alternative names: ${info.subjectAltNames.join(', ')}`);
+  evidence.push(
+    `certificate subject ${shown(info.subject)}; issuer ${info.issuer === null ? 'unknown' : shown(info.issuer)}`,
+  );
+  if (info.subjectAltNames.length) {
+    evidence.push(`subject alternative names: ${listText(info.subjectAltNames.map(shown), MAX_NAMES, 'names')}`);
+  }
   if (info.selfSigned) evidence.push('certificate is self-signed');
   const expiry = info.validTo ? Date.parse(info.validTo) : Number.NaN;
   if (Number.isNaN(expiry)) {
-    warnings.push(`certificate expiry unreadable (${info.validTo ?? 'missing'})`);
+    warnings.push(`certificate expiry unreadable (${info.validTo === null ? 'missing' : shown(info.validTo)})`);
   } else {
     const days = Math.floor((expiry - now.getTime()) / DAY_MS);
-    if (expiry <= now.getTime()) warnings.push(`certificate expired ${-days} day(s) ago (${info.validTo})`);
-    else evidence.push(`certificate expires in ${days} day(s) (${info.validTo})`);
+    if (expiry <= now.getTime())
+      warnings.push(`certificate expired ${-days} day(s) ago (${shown(info.validTo ?? '')})`);
+    else evidence.push(`certificate expires in ${days} day(s) (${shown(info.validTo ?? '')})`);
   }
-  if (!certificateNamesTarget(info, target)) warnings.push(`certificate does not name ${target}`);
+  if (!certificateNamesTarget(info, target)) warnings.push(`certificate does not name ${shown(target)}`);
   return { evidence, warnings };
 }

@@ -84,6 +84,33 @@ function describeRecord(msg: Uint8Array, r: { owner: string; type: number; rdata
   return `${typeName} ${owner}`;
 }
 
+/** Records described in the evidence at most (answer and authority sections). */
+const DESCRIBED_RECORDS = 8;
+
+/**
+ * Walk the answer, authority and additional sections as far as the bytes hold records:
+ * how many each really has (never more than the header claims), the first answer and
+ * authority records in words, and whether the header claimed more than was there.
+ */
+function readSections(msg: Uint8Array, start: number, claimed: number[]) {
+  const counts = [0, 0, 0];
+  const described: string[] = [];
+  let offset = start;
+  let short = false;
+  claimed.forEach((claim, section) => {
+    for (let i = 0; i < claim && !short; i++) {
+      const r = readRecord(msg, offset);
+      if (!r) short = true;
+      else {
+        counts[section]++;
+        if (section < 2 && described.length < DESCRIBED_RECORDS) described.push(describeRecord(msg, r));
+        offset = r.end;
+      }
+    }
+  });
+  return { counts, described, short };
+}
+
 function recognize(reply: Uint8Array, ctx: ProbeContext): Recognition {
   if (reply.length < 12) return rejected(`reply too short for a DNS header (${reply.length} bytes)`);
   const req = build(ctx);
@@ -110,16 +137,14 @@ function recognize(reply: Uint8Array, ctx: ProbeContext): Recognition {
   const rcodeName = RCODES[rcode] ?? `RCODE${rcode}`;
   const aa = Boolean(flags & 0x0400);
   const q = dnsQuestion(ctx);
+  const sections = readSections(reply, offset, [an, ns, ar]);
   const evidence = [
     `DNS reply to ${q.type} ${q.name}: ${rcodeName}${aa ? ', authoritative (AA)' : ''}${flags & 0x0080 ? ', recursion available' : ''}`,
-    `${an} answer, ${ns} authority, ${ar} additional records`,
+    `${sections.counts[0]} answer, ${sections.counts[1]} authority, ${sections.counts[2]} additional records`,
+    ...sections.described,
   ];
-  for (let i = 0; i < Math.min(an + ns, 8); i++) {
-    const r = readRecord(reply, offset);
-    if (!r) break;
-    evidence.push(describeRecord(reply, r));
-    offset = r.end;
-  }
+  // The header's counts are the server's claim; only the records we could read are stated as facts.
+  if (sections.short) evidence.push('the header counts more records than the reply holds');
   const warnings: string[] = [];
   if (flags & 0x0200) warnings.push('reply truncated (TC): large answers need DNS over TCP 53');
   if (rcode === 5) warnings.push('the server refused the query: it runs, but not for this client or zone');
