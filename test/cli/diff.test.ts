@@ -28,7 +28,9 @@ describe('portolan diff', () => {
     await recordRun(db, result, { name: 'nightly', file: '/plans/nightly.yaml' });
     const text = await runCli(['diff', '--history', db]);
     expect(text.code).to.equal(0);
-    expect(text.stdout).to.equal('plan "nightly" has only one complete run from probe.test (1): nothing to compare yet\n');
+    expect(text.stdout).to.equal(
+      'plan "nightly" has only one complete run from probe.test (1): nothing to compare yet\n',
+    );
     expect(text.stderr).to.equal('');
     const json = await runCli(['diff', '--history', db, '--json']);
     expect(json.code).to.equal(0);
