@@ -206,6 +206,25 @@ function waiverWords(w: Pick<WaiverRef, 'port' | 'service' | 'target'>): string 
 }
 
 /** What `describeRootCause` reads besides the root cause itself. */
+/**
+ * UDP silence in responder mode that proves nothing, because the responder (`busy`, another
+ * port of the same address) said it was refusing UDP replies under load, or rejected our
+ * token: "got no answer from the portolan responder, which ...: the silence may be the
+ * responder's, not the path's".
+ */
+export function busyResponderWords(busy: Observation): string {
+  const on = `${busy.port}/${busy.protocol}`;
+  const which = busy.responderShedding
+    ? `which said on ${on} that it was refusing UDP replies under load`
+    : `which rejected our token on ${on} (it answers a wrong token only within a budget a flood can use up)`;
+  return `got no answer from the portolan responder, ${which}: the silence may be the responder's, not the path's`;
+}
+
+/** What settles silence `busyResponderWords` explains. */
+export function busyResponderAdvice(busy: Observation): string {
+  return `Check again when it is quiet${busy.responder === 'wrong-token' ? ', with the token `portolan listen` printed' : ''}.`;
+}
+
 export interface RootCauseContext {
   /** The application name of the first affected row ("SMB"). */
   application: string;
@@ -216,6 +235,8 @@ export interface RootCauseContext {
   /** The target's `error` (name did not resolve). */
   targetError: string | null;
   timeoutMs: number;
+  /** The responder whose load or rejected token makes the deciding UDP silence prove nothing (`busyResponder`). */
+  busyResponder?: Observation | null;
 }
 
 /** One sentence for a root cause: what the network did, and what it breaks. */
@@ -246,8 +267,12 @@ export function describeRootCause(c: Omit<RootCause, 'explanation'>, ctx: RootCa
   switch (c.severity) {
     case 'outage':
       return `${subject} ${what}: it breaks ${breaks}${others ? `; optional here: ${others}` : ''}.`;
-    case 'inconclusive':
-      return `${subject} ${what}: cannot tell whether ${breaks} work${counted.length === 1 ? 's' : ''}. ${settleWords(primary)}`;
+    case 'inconclusive': {
+      const works = `cannot tell whether ${breaks} work${counted.length === 1 ? 's' : ''}`;
+      const busy = ctx.busyResponder;
+      if (busy) return `${subject} ${busyResponderWords(busy)}; ${works}. ${busyResponderAdvice(busy)}`;
+      return `${subject} ${what}: ${works}. ${settleWords(primary)}`;
+    }
     case 'waived': {
       const w = ctx.verdicts.find((v) => v.waiver)?.waiver;
       return `${subject} ${what}; waived${w ? ` until ${w.expires} (owner ${w.owner}): ${w.reason}` : ''}.`;
@@ -269,12 +294,18 @@ export function causeReasonWords(c: Pick<RootCause, 'severity' | 'state'>, o: Ob
 }
 
 function hostWords(c: Omit<RootCause, 'explanation'>, ctx: RootCauseContext, place: string, breaks: string): string {
-  const ports = new Set(ctx.observations.map((o) => `${o.protocol}/${o.port ?? ''}`)).size;
+  const ports = portCount(ctx.observations);
   switch (c.host) {
     case 'unresolved':
       return `${ctx.targetError ?? `${c.target} did not resolve`}: none of its ${c.affects.length} rows was probed.`;
-    case 'wrong-token':
-      return `The portolan responder on ${place} rejected our token on ${ports} port${ports === 1 ? '' : 's'}: the paths are open, but nothing is proven until the check uses the token \`portolan listen\` printed (--token or $PORTOLAN_RESPONDER_TOKEN).`;
+    case 'wrong-token': {
+      const rejected = portCount(ctx.observations.filter((o) => o.responder === 'wrong-token'));
+      const silent = portCount(ctx.observations.filter((o) => o.responder === undefined));
+      const silence = silent
+        ? `; the silence of ${silent} UDP port${silent === 1 ? '' : 's'} proves nothing either, since it answers a wrong token only within a budget`
+        : '';
+      return `The portolan responder on ${place} rejected our token on ${rejected} port${rejected === 1 ? '' : 's'}: those paths are open, but nothing is proven until the check uses the token \`portolan listen\` printed (--token or $PORTOLAN_RESPONDER_TOKEN)${silence}.`;
+    }
     case 'clock-skew':
       return `The portolan responder on ${place} answered with our token on ${ports} port${ports === 1 ? '' : 's'}, but the clocks differ too much: set both clocks right and check again.`;
     default: {
@@ -285,6 +316,11 @@ function hostWords(c: Omit<RootCause, 'explanation'>, ctx: RootCauseContext, pla
       );
     }
   }
+}
+
+/** How many (protocol, port) endpoints `observations` probed. */
+function portCount(observations: readonly Observation[]): number {
+  return new Set(observations.map((o) => `${o.protocol}/${o.port ?? ''}`)).size;
 }
 
 function noticeWords(

@@ -26,6 +26,7 @@ import type {
   TargetInfo,
 } from '../model.js';
 import { describeRootCause } from './describe.js';
+import { busyResponder } from './verdicts.js';
 
 export interface RootCauseInput {
   expectations: readonly Expectation[];
@@ -46,13 +47,15 @@ export function computeRootCauses(input: RootCauseInput): RootCause[] {
   const absent = new Set(
     input.verdicts.services.filter((s) => s.status === 'absent').map((s) => serviceKey(s.target, s.role, s.service)),
   );
-  const hosts = hostProblems(input);
+  const byTarget = groupByTarget(input.observations);
+  const observationsOf = (target: string) => byTarget.get(target) ?? [];
+  const hosts = hostProblems(input, byTarget);
   const groups = new Map<string, { target: string; host: HostProblem | null; rows: Affected[] }>();
   for (const v of input.verdicts.expectations) {
     const e = byKey.get(v.expectation);
     if (v.status === 'pass' || !e) continue;
     const host = hosts.get(v.target);
-    const hostWide = host !== undefined && coveredByHost(host, v, input.observations);
+    const hostWide = host !== undefined && coveredByHost(host, v, input.observations, observationsOf(v.target));
     const id = `${v.target} ${hostWide ? 'host' : endpointId(e)}`;
     let group = groups.get(id);
     if (!group) {
@@ -117,18 +120,15 @@ function portRank(c: RootCause): number {
  * resolve; nothing answered at all (at least two endpoints, one of them TCP or ICMP, since UDP
  * silence alone proves nothing); or every responder that answered rejected our token, or our clock.
  */
-function hostProblems(input: RootCauseInput): Map<string, HostProblem> {
+function hostProblems(
+  input: RootCauseInput,
+  byTarget: ReadonlyMap<string, readonly Observation[]>,
+): Map<string, HostProblem> {
   const found = new Map<string, HostProblem>();
   for (const t of input.targets) if (t.error) found.set(t.name, 'unresolved');
-  const probed = new Map<string, Observation[]>();
-  for (const o of input.observations) {
-    if (o.state === 'untestable') continue;
-    const list = probed.get(o.target);
-    if (list) list.push(o);
-    else probed.set(o.target, [o]);
-  }
-  for (const [target, list] of probed) {
-    if (found.has(target)) continue;
+  for (const [target, all] of byTarget) {
+    const list = all.filter((o) => o.state !== 'untestable');
+    if (found.has(target) || list.length === 0) continue;
     const silent = list.every((o) => o.state === 'filtered' || o.state === 'open|filtered');
     const endpoints = new Set(list.map((o) => `${o.protocol}/${o.port ?? o.ipProtocol ?? ''}`));
     if (silent && endpoints.size >= 2 && list.some((o) => o.protocol === 'tcp' || o.protocol === 'icmp')) {
@@ -144,10 +144,35 @@ function hostProblems(input: RootCauseInput): Map<string, HostProblem> {
   return found;
 }
 
-/** A host-wide problem takes every row of the target, except that a rejected token takes only the rows it decided. */
-function coveredByHost(host: HostProblem, v: ExpectationVerdict, observations: readonly Observation[]): boolean {
+/** Each target's observations, in run order. */
+function groupByTarget(observations: readonly Observation[]): Map<string, Observation[]> {
+  const groups = new Map<string, Observation[]>();
+  for (const o of observations) {
+    const list = groups.get(o.target);
+    if (list) list.push(o);
+    else groups.set(o.target, [o]);
+  }
+  return groups;
+}
+
+/**
+ * A host-wide problem takes every row of the target, except that a rejected token (or our
+ * clock) takes only the rows it decided: those the responder rejected, and UDP silence that
+ * proves nothing because the responder that rejected us may have dropped the reply
+ * (`busyResponder`). `own` is the target's observations.
+ */
+function coveredByHost(
+  host: HostProblem,
+  v: ExpectationVerdict,
+  observations: readonly Observation[],
+  own: readonly Observation[],
+): boolean {
   if (host === 'unresolved' || host === 'no-answer') return true;
-  return v.status === 'inconclusive' && v.observations.some((i) => observations[i]?.responder === host);
+  if (v.status !== 'inconclusive') return false;
+  return v.observations.some((i) => {
+    const o = observations[i];
+    return o !== undefined && (o.responder === host || busyResponder(o, own)?.responder === host);
+  });
 }
 
 function severityOf(rows: Affected[]): FindingSeverity {
@@ -233,7 +258,13 @@ function rootCause(
     observations,
     affects: rows.map(effect),
   };
+  // A row judged inconclusive because the responder was busy, not because of what the path did.
+  const busy =
+    cause.severity === 'inconclusive' && primary && rows.some((r) => r.v.status === 'inconclusive')
+      ? busyResponder(primary, input.observations)
+      : null;
   const explanation = describeRootCause(cause, {
+    busyResponder: busy,
     application: first.e.application,
     observations: observations.map((i) => input.observations[i]).filter((o): o is Observation => o !== undefined),
     verdicts: rows.map((r) => r.v),

@@ -15,7 +15,15 @@ import type {
   ServiceVerdict,
   TargetVerdict,
 } from '../model.js';
-import { portLabel, reasonWords, responderWords, settleSilence, where } from './describe.js';
+import {
+  busyResponderAdvice,
+  busyResponderWords,
+  portLabel,
+  reasonWords,
+  responderWords,
+  settleSilence,
+  where,
+} from './describe.js';
 
 export interface JudgeOptions {
   expect: ExpectMode;
@@ -76,7 +84,7 @@ function judgeOne(
   const explanation = twin
     ? `${e.impact}: ${portLabel(e)} on ${where(worst.o.target, worst.o.address)} is ${stateText(worst.o, opts)}, while the same service answers on ${twin.port}/tcp: the UDP path is most likely filtered${worst.o.platformLimit ? ' (or the service does not listen on UDP: this platform cannot tell)' : ''}.`
     : busy
-      ? `${portLabel(e)} on ${where(worst.o.target, worst.o.address)} got no answer from the portolan responder, ${busyWords(busy)}: the silence may be the responder's, not the path's. Check again when it is quiet${busy.responder === 'wrong-token' ? ', with the token `portolan listen` printed' : ''}.`
+      ? `${portLabel(e)} on ${where(worst.o.target, worst.o.address)} ${busyResponderWords(busy)}. ${busyResponderAdvice(busy)}`
       : isRange
         ? rangeExplanation(target, e, perObservation, status)
         : portExplanation(e, worst.o, status, opts);
@@ -111,20 +119,13 @@ function confirmedTcpTwin(o: Observation, observations: Observation[]): Observat
  * that it was refusing UDP replies under load, nor when it rejected our token: replies to a
  * wrong token come from a budget any flood can use up. Then silence settles nothing.
  */
-function busyResponder(o: Observation, observations: Observation[]): Observation | null {
+export function busyResponder(o: Observation, observations: readonly Observation[]): Observation | null {
   if (o.protocol !== 'udp' || o.state !== 'filtered' || o.reason !== 'no-reply') return null;
   return (
     observations.find((t) => t.address === o.address && t.responderShedding) ??
     observations.find((t) => t.address === o.address && t.responder === 'wrong-token') ??
     null
   );
-}
-
-function busyWords(o: Observation): string {
-  const on = `${o.port}/${o.protocol}`;
-  return o.responderShedding
-    ? `which said on ${on} that it was refusing UDP replies under load`
-    : `which rejected our token on ${on} (it answers a wrong token only within a budget a flood can use up)`;
 }
 
 function portStatus(o: Observation, opts: JudgeOptions, isRange: boolean): ExpectationStatus {

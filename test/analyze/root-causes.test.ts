@@ -46,6 +46,7 @@ interface Probe {
   state: ProbeState;
   reason: Reason;
   responder?: Observation['responder'];
+  responderShedding?: true;
 }
 
 /** Judges `expectations` on targets whose probes are given per (target, protocol/port); returns the root causes. */
@@ -67,6 +68,7 @@ function causes(
     evidence: [],
     warnings: [],
     ...(p.responder ? { responder: p.responder } : {}),
+    ...(p.responderShedding ? { responderShedding: p.responderShedding } : {}),
   }));
   const judged = judgeExpectations(
     targets
@@ -217,6 +219,36 @@ describe('root causes', () => {
     expect(list.map((c) => [c.host, c.severity])).to.deep.equal([['wrong-token', 'inconclusive']]);
     expect(list[0]?.explanation).to.match(
       /^The portolan responder on dc1 \(10\.0\.0\.5\) rejected our token on 2 ports/,
+    );
+  });
+
+  it('UDP silence while the responder sheds load is unsure, said as the verdict says it, not a blocked path', () => {
+    const kerberos = [
+      row('kdc/88', { port: 88, application: 'Kerberos' }),
+      row('kdc/88u', { protocol: 'udp', port: 88, application: 'Kerberos' }),
+    ];
+    const { list } = causes(kerberos, [
+      { port: 88, state: 'open', reason: 'syn-ack', responder: 'verified', responderShedding: true },
+      { protocol: 'udp', port: 88, state: 'filtered', reason: 'no-reply' },
+    ]);
+    expect(list.map((c) => [c.id, c.severity])).to.deep.equal([['dc1 udp/88', 'inconclusive']]);
+    expect(list[0]?.explanation).to.equal(
+      "Kerberos 88/udp on dc1 (10.0.0.5) got no answer from the portolan responder, which said on 88/tcp that it was refusing UDP replies under load: the silence may be the responder's, not the path's; cannot tell whether KDC works. Check again when it is quiet.",
+    );
+  });
+
+  it('with a rejected token, UDP silence is part of the one finding: the responder may have dropped the replies', () => {
+    const { list } = causes(
+      [...SMB, row('kdc/88u', { protocol: 'udp', port: 88, application: 'Kerberos' })],
+      [
+        { port: 445, state: 'open', reason: 'unrecognised-reply', responder: 'wrong-token' },
+        { port: 88, state: 'open', reason: 'unrecognised-reply', responder: 'wrong-token' },
+        { protocol: 'udp', port: 88, state: 'filtered', reason: 'no-reply' },
+      ],
+    );
+    expect(list.map((c) => [c.host, c.severity, c.affects.length])).to.deep.equal([['wrong-token', 'inconclusive', 5]]);
+    expect(list[0]?.explanation).to.match(
+      /rejected our token on 2 ports: those paths are open, .*; the silence of 1 UDP port proves nothing either/,
     );
   });
 
