@@ -27,7 +27,6 @@ export type PortolanErrorCode =
   // After the run: portolan's own failure, not the user's (exit 70)
   | 'REPORT_FAILED' // a report could not be rendered or written after probing; the others were written
   // Targets
-  | 'TARGET_UNRESOLVED' // a target name did not resolve
   | 'DISCOVERY_FAILED' // SRV discovery of a domain's controllers failed or found none
   // Run history
   | 'HISTORY_MISSING' // the database does not exist (read-only commands)

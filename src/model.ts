@@ -160,7 +160,8 @@ export type Reason =
   | 'syn-ack' // TCP handshake completed
   | 'rst' // TCP reset: nothing listening (or a host firewall's reject)
   | 'timeout' // nothing came back before the timeout
-  | 'icmp-unreachable' // ICMP host/net unreachable
+  | 'icmp-unreachable' // ICMP host/net unreachable or admin-prohibited came back: a reject on the path
+  | 'host-unreachable' // no host answered at the address: neighbour discovery failed, or no route
   | 'icmp-admin-prohibited' // ICMP administratively prohibited (a firewall's reject)
   | 'icmp-port-unreachable' // UDP: nothing listening
   | 'reply' // a valid protocol reply (UDP) or echo reply (ICMP)
@@ -318,6 +319,11 @@ export interface TargetVerdict {
   role: string | null;
   status: ComplianceStatus;
   summary: string;
+  /**
+   * Addresses of the target where no host answered: every probe there got host unreachable
+   * (neighbour discovery failed, or no route). One finding, not one per dependency.
+   */
+  unreachable?: string[];
 }
 
 export interface TargetInfo {
@@ -346,8 +352,10 @@ export type FindingSeverity =
  * A problem of a whole target, reported as one finding instead of one per port.
  * `no-answer`: no probe drew any answer (no handshake, reset, reply or echo): the host is
  * down, the name points elsewhere, or a firewall drops everything from this source.
+ * `unreachable`: no host is at any of its addresses (`TargetVerdict.unreachable`: neighbour
+ * discovery failed, or no route): no firewall rule is the fix.
  */
-export type HostProblem = 'unresolved' | 'no-answer' | 'wrong-token' | 'clock-skew';
+export type HostProblem = 'unresolved' | 'unreachable' | 'no-answer' | 'wrong-token' | 'clock-skew';
 
 /** One row a root cause breaks (or makes unsure): an expectation verdict on the target. */
 export interface RootCauseEffect {

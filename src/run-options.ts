@@ -189,7 +189,7 @@ export const RUN_OPTIONS = {
     '--rpc <mode>',
     'dynamic RPC ports: discover them via the endpoint mapper (a sample when it lists none), sample K without asking it, or sweep all',
   ),
-  rpcSample: integer(1, 16_384, 16, '--rpc-sample <k>', 'ports to sample from a range'),
+  rpcSample: integer(1, 16_384, 16, '--rpc-sample <k>', 'ports to sample from a range (of a UDP range, 4 at most)'),
   ftpPassiveRange: text(
     '--ftp-passive-range <ports>',
     'the passive data range IIS FTP servers are pinned to, e.g. 50000-50100 (default: the RPC profile\u2019s range)',

@@ -25,13 +25,15 @@ export function reasonWords(o: Observation, timeoutMs: number): string {
     rst: 'connection reset: nothing listening, or a host firewall rejecting',
     timeout: `no answer in ${timeoutMs} ms`,
     'icmp-unreachable': 'ICMP unreachable came back',
+    'host-unreachable':
+      'no host answered at this address (host unreachable: nothing answered neighbour discovery, or no route)',
     'icmp-admin-prohibited': 'ICMP administratively prohibited came back',
     'icmp-port-unreachable': 'ICMP port unreachable: nothing listening',
     reply: o.protocol === 'icmp' ? 'echo reply' : 'the protocol answered',
     'unrecognised-reply': 'something answered, but not with the protocol asked for',
     'no-reply': noReplyWords(o),
     responder: 'the portolan responder verified the nonce',
-    'resolve-failed': 'the name did not resolve',
+    'resolve-failed': o.error ? `the name did not resolve: ${o.error}` : 'the name did not resolve',
     'local-error': `local error: ${o.error ?? 'unknown'}`,
     aborted: 'the run was stopped first',
     'not-probed': o.protocol === 'ip' ? untestableIpWords(o.ipProtocol ?? null) : 'cannot be tested by connecting',
@@ -130,6 +132,12 @@ export function namesList(names: readonly string[], max = 4): string {
 
 export function where(target: string, address: string | null): string {
   return address && address !== target ? `${target} (${address})` : target;
+}
+
+/** The one sentence for a target where no host answered (`TargetVerdict.unreachable`). */
+export function describeUnreachable(target: string, addresses: string[]): string {
+  const at = addresses.map((a) => where(target, a)).join(', ');
+  return `No host answered at ${at}: every probe got host unreachable (nothing answered neighbour discovery, or no route leads there).`;
 }
 
 /** Why a target could not be probed, as `targets[].error` carries it. */
@@ -308,6 +316,8 @@ function hostWords(c: Omit<RootCause, 'explanation'>, ctx: RootCauseContext, pla
     }
     case 'clock-skew':
       return `The portolan responder on ${place} answered with our token on ${ports} port${ports === 1 ? '' : 's'}, but the clocks differ too much: set both clocks right and check again.`;
+    case 'unreachable':
+      return `${describeUnreachable(c.target, c.addresses)}${breaks ? ` It breaks ${breaks}.` : ''}`;
     default: {
       const echo = ctx.observations.some((o) => o.protocol === 'icmp') ? ' and no echo reply' : '';
       return (
@@ -383,6 +393,7 @@ function outageHeadline(outages: RootCause[]): string {
   const services = namesList(requiredServices(outages), 3);
   const ports = outages.filter((c) => c.scope !== 'host');
   const silent = outages.filter((c) => c.host === 'no-answer');
+  const nobody = outages.filter((c) => c.host === 'unreachable');
   if (ports.length > 0 && ports.every((c) => c.exposed)) {
     return `${ports.length} port${plural(ports)} on ${targetsText(ports)} answer${ports.length === 1 ? 's' : ''} where a plan requires ${ports.length === 1 ? 'it' : 'them'} blocked.`;
   }
@@ -392,9 +403,10 @@ function outageHeadline(outages: RootCause[]): string {
       ? 'refused'
       : 'failing';
   const portPart = ports.length ? `${ports.length} ${adjective} port${plural(ports)} on ${targetsText(ports)}` : '';
-  if (silent.length === 0) return `${portPart} break${ports.length === 1 ? 's' : ''} ${services}.`;
-  const silentPart = `nothing answered on ${targetsText(silent)}`;
-  return `${capitalise([portPart, silentPart].filter(Boolean).join('; '))}: this breaks ${services}.`;
+  if (silent.length + nobody.length === 0) return `${portPart} break${ports.length === 1 ? 's' : ''} ${services}.`;
+  const silentPart = silent.length ? `nothing answered on ${targetsText(silent)}` : '';
+  const nobodyPart = nobody.length ? `no host answered at ${targetsText(nobody)}` : '';
+  return `${capitalise([portPart, nobodyPart, silentPart].filter(Boolean).join('; '))}: this breaks ${services}.`;
 }
 
 function unsureHeadline(unsure: RootCause[]): string {

@@ -24,13 +24,19 @@ import type {
   RunResult,
   ServiceVerdict,
   TargetInfo,
+  TargetVerdict,
 } from '../model.js';
 import { describeRootCause } from './describe.js';
 import { busyResponder } from './verdicts.js';
 
 export interface RootCauseInput {
   expectations: readonly Expectation[];
-  verdicts: { expectations: readonly ExpectationVerdict[]; services: readonly ServiceVerdict[] };
+  verdicts: {
+    expectations: readonly ExpectationVerdict[];
+    services: readonly ServiceVerdict[];
+    /** Read for `unreachable`: addresses where no host answered. */
+    targets: readonly TargetVerdict[];
+  };
   observations: readonly Observation[];
   targets: readonly TargetInfo[];
   /** The connect timeout the verdicts were judged with, for the explanations' words. */
@@ -117,8 +123,10 @@ function portRank(c: RootCause): number {
 
 /**
  * Targets whose every probe says the same thing about the whole host: the name did not
- * resolve; nothing answered at all (at least two endpoints, one of them TCP or ICMP, since UDP
- * silence alone proves nothing); or every responder that answered rejected our token, or our clock.
+ * resolve; no host answered at any of its addresses (the verdicts' `unreachable`: neighbour
+ * discovery failed, or no route); nothing answered at all (at least two endpoints, one of
+ * them TCP or ICMP, since UDP silence alone proves nothing); or every responder that answered
+ * rejected our token, or our clock.
  */
 function hostProblems(
   input: RootCauseInput,
@@ -126,9 +134,19 @@ function hostProblems(
 ): Map<string, HostProblem> {
   const found = new Map<string, HostProblem>();
   for (const t of input.targets) if (t.error) found.set(t.name, 'unresolved');
+  const unreachable = new Map<string, Set<string>>();
+  for (const t of input.verdicts.targets) {
+    for (const address of t.unreachable ?? [])
+      unreachable.set(t.target, (unreachable.get(t.target) ?? new Set()).add(address));
+  }
   for (const [target, all] of byTarget) {
     const list = all.filter((o) => o.state !== 'untestable');
     if (found.has(target) || list.length === 0) continue;
+    const nobody = unreachable.get(target);
+    if (nobody && list.every((o) => o.address !== null && nobody.has(o.address))) {
+      found.set(target, 'unreachable');
+      continue;
+    }
     const silent = list.every((o) => o.state === 'filtered' || o.state === 'open|filtered');
     const endpoints = new Set(list.map((o) => `${o.protocol}/${o.port ?? o.ipProtocol ?? ''}`));
     if (silent && endpoints.size >= 2 && list.some((o) => o.protocol === 'tcp' || o.protocol === 'icmp')) {
@@ -167,7 +185,7 @@ function coveredByHost(
   observations: readonly Observation[],
   own: readonly Observation[],
 ): boolean {
-  if (host === 'unresolved' || host === 'no-answer') return true;
+  if (host === 'unresolved' || host === 'unreachable' || host === 'no-answer') return true;
   if (v.status !== 'inconclusive') return false;
   return v.observations.some((i) => {
     const o = observations[i];

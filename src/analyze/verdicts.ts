@@ -18,6 +18,7 @@ import type {
 import {
   busyResponderAdvice,
   busyResponderWords,
+  describeUnreachable,
   portLabel,
   reasonWords,
   responderWords,
@@ -246,7 +247,7 @@ export function aggregate(
       explanations,
     });
   }
-  return { services, targets: targetVerdicts(services) };
+  return { services, targets: targetVerdicts(services, unreachableAddresses(verdicts, observations)) };
 }
 
 /**
@@ -286,7 +287,31 @@ function absentExplanation(list: ExpectationVerdict[], byKey: Map<string, Expect
   );
 }
 
-function targetVerdicts(services: ServiceVerdict[]): TargetVerdict[] {
+/**
+ * Per target, the addresses where no host answered: each of its TCP, UDP and ICMP probes there
+ * ended `host-unreachable` (the engine gives that reason to every silent probe of an address
+ * whose neighbour discovery failed).
+ */
+function unreachableAddresses(
+  verdicts: ExpectationVerdict[],
+  observations: readonly Observation[],
+): Map<string, string[]> {
+  const seen = new Map<string, Map<string, boolean>>();
+  for (const v of verdicts) {
+    for (const i of v.observations) {
+      const o = observations[i];
+      if (!o || o.address === null || o.protocol === 'ip') continue;
+      const byAddress = seen.get(v.target) ?? new Map<string, boolean>();
+      seen.set(v.target, byAddress);
+      byAddress.set(o.address, (byAddress.get(o.address) ?? true) && o.reason === 'host-unreachable');
+    }
+  }
+  return new Map(
+    [...seen].map(([target, byAddress]) => [target, [...byAddress].filter(([, none]) => none).map(([a]) => a)]),
+  );
+}
+
+function targetVerdicts(services: ServiceVerdict[], unreachable: Map<string, string[]>): TargetVerdict[] {
   return groupBy(services, (s) => `${s.target}\u0000${s.role ?? ''}`).map((list) => {
     const first = list[0] as ServiceVerdict;
     const worst = list.reduce((a, b) => (SERVICE_ORDER.indexOf(b.status) < SERVICE_ORDER.indexOf(a.status) ? b : a));
@@ -303,11 +328,17 @@ function targetVerdicts(services: ServiceVerdict[]): TargetVerdict[] {
       named('degraded') && `degraded: ${named('degraded')}`,
     ].filter(Boolean);
     const roleText = first.role ? ` as ${first.role}` : '';
+    const nobody = unreachable.get(first.target) ?? [];
+    // Where no host answered, that is the finding: not each dependency it broke.
+    const summary = nobody.length
+      ? `${describeUnreachable(first.target, nobody)} ${first.target}${roleText} is ${status}.`
+      : `${first.target}${roleText} is ${status}${parts.length ? ` (${parts.join('; ')})` : ''}.`;
     return {
       target: first.target,
       role: first.role,
       status,
-      summary: `${first.target}${roleText} is ${status}${parts.length ? ` (${parts.join('; ')})` : ''}.`,
+      summary,
+      ...(nobody.length ? { unreachable: nobody } : {}),
     };
   });
 }

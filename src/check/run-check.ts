@@ -6,7 +6,6 @@
  * The CLI, plans and the agent all go through here.
  */
 import { hostname } from 'node:os';
-import { describeTargetProblem } from '../analyze/describe.js';
 import { assembleResult } from '../analyze/result.js';
 import { type CheckScope, expandScope } from '../catalog/expand.js';
 import { loadCatalog } from '../catalog/load.js';
@@ -59,11 +58,7 @@ export async function runCheck(req: CheckRequest, hooks: CheckHooks = {}): Promi
     source: settings.source,
     timeoutMs: settings.timeoutMs,
   });
-  // One target that does not resolve stops the run today; the stage reports it per target.
-  const unresolved = resolved.targets.flatMap((t) => (t.problem ? [describeTargetProblem(t.problem)] : []));
-  if (unresolved.length > 0) {
-    throw new PortolanError('TARGET_UNRESOLVED', `target ${unresolved.join('; ')}; check the name or use an address`);
-  }
+  // A target that does not resolve spoils nothing else: the engine marks its rows `error`.
   const engine = await runEngine(
     expectations,
     resolved.targets,

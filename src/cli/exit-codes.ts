@@ -22,7 +22,6 @@ export const EXIT_CODE_OF: Record<PortolanErrorCode, ExitCode> = {
   FILE_UNREADABLE: EXIT.usage,
   FILE_UNWRITABLE: EXIT.usage,
   REPORT_FAILED: EXIT.internal,
-  TARGET_UNRESOLVED: EXIT.usage,
   DISCOVERY_FAILED: EXIT.usage,
   HISTORY_MISSING: EXIT.usage,
   HISTORY_LOCKED: EXIT.usage,

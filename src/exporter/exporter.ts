@@ -135,10 +135,10 @@ async function probe(req: IncomingMessage, res: ServerResponse, url: URL, ctx: P
       ctx.metrics.probeErrors.inc({ reason: 'timeout' });
       return sendRegistry(res, unjudgedRegistry(target, Date.now() - started, true));
     }
-    if (outcome instanceof Error) {
-      ctx.metrics.probeErrors.inc({
-        reason: isPortolanError(outcome, 'TARGET_UNRESOLVED') ? 'target-unresolved' : 'internal',
-      });
+    // A name that did not resolve comes back as a result whose target carries the error.
+    const unresolved = !(outcome instanceof Error) && outcome.targets.some((t) => t.error !== null);
+    if (outcome instanceof Error || unresolved) {
+      ctx.metrics.probeErrors.inc({ reason: unresolved ? 'target-unresolved' : 'internal' });
       return sendRegistry(res, unjudgedRegistry(target, Date.now() - started, deadline.signal.aborted));
     }
     return sendRegistry(res, probeRegistry(outcome));

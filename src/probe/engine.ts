@@ -17,17 +17,28 @@ import { tcpConnectTimeoutMs, udpSilenceLimit } from '../platform/probe-limits.j
 import { genericUdp } from '../protocols/generic-udp.js';
 import { moduleById, modulesFor } from '../protocols/index.js';
 import type { CustomProtocol, DiscoveredEndpoint, ProbeContext, TcpProtocol, UdpProtocol } from '../protocols/types.js';
+import { HostReach } from './host-reach.js';
 import { ping } from './icmp.js';
-import { abortedObservation, buildObservation, type ProbeSite, untestableObservation } from './observation.js';
-import { sampleRange } from './rpc-sample.js';
+import {
+  buildObservation,
+  type Exchange,
+  type Finding,
+  type ProbeSite,
+  unresolvedObservation,
+  untestableObservation,
+} from './observation.js';
+import { ABORTED } from './outcome.js';
+import { sampleRange, udpRangeSample } from './rpc-sample.js';
 import { Scheduler } from './scheduler.js';
 import { tcpProbe } from './tcp-probe.js';
 import { udpProbe } from './udp.js';
-import { UdpPacer } from './udp-pacer.js';
+import { UdpHostSchedule } from './udp-schedule.js';
 
 export interface EngineTarget {
   name: string;
   addresses: string[];
+  /** Why the target could not be resolved: each of its rows is then `error` (resolve-failed) with these words. */
+  problem?: { message: string } | null;
 }
 
 /** What the engine needs; the defaults live in the run option table (`run-options.ts`). */
@@ -45,14 +56,12 @@ export interface EngineOptions {
   appProbes: boolean;
   /** Dynamic RPC ranges: ask the endpoint mapper first, sample, or sweep every port. */
   rpcMode: 'discover' | 'sample' | 'sweep';
-  /** Ports of a range to sample. */
+  /** Ports of a range to sample (a UDP range: at most `UDP_RANGE_SAMPLE` of them, see rpc-sample.ts). */
   rpcSample: number;
   /** Deadline for a protocol conversation. @default 3000 */
   appTimeoutMs?: number;
   /** Echo requests per ICMP probe. @default 2 */
   pingCount?: number;
-  /** Gap between paced UDP retransmissions to one host (ICMP rate limits). @default 1100 */
-  udpPaceMs?: number;
   snmpCommunity?: string;
   domain?: string;
   /** Responder mode: these modules speak on every port, and UDP silence means filtered. */
@@ -81,6 +90,11 @@ const MAX_DISCOVERED = 64;
 /** The bind-only RPC module, for dynamic ports the endpoint mapper listed. */
 const RPC_BIND = (moduleById('msrpc') as TcpProtocol | undefined) ?? null;
 
+/**
+ * Probes every target address, admitting the next address only when the scheduler has room
+ * (so nothing is set up for targets that cannot run yet), and releasing each address's state
+ * when its probes are done. A stopped run admits no more addresses: their rows stay unprobed.
+ */
 export async function runEngine(
   expectations: Expectation[],
   targets: EngineTarget[],
@@ -91,23 +105,37 @@ export async function runEngine(
   // Every in-flight probe listens on the run's signal; thousands at once are expected, not a leak.
   setMaxListeners(0, signal);
   const run = new Run(opts, signal, hooks.onProgress);
-  const work: Promise<void>[] = [];
+  const active = new Set<Promise<void>>();
   for (const target of targets) {
-    for (const address of target.addresses) work.push(run.probeAddress(target.name, address, expectations));
+    if (target.problem) run.unresolved(target.name, target.problem.message, expectations);
+    for (const address of target.addresses) {
+      await run.scheduler.ready();
+      if (signal.aborted) break;
+      const job: Promise<void> = run.probeAddress(target.name, address, expectations).finally(() => active.delete(job));
+      active.add(job);
+    }
   }
-  await Promise.all(work);
+  await Promise.all(active);
   return { observations: run.observations, links: run.links, notes: [...run.notes.values()] };
 }
 
-type Once = (key: string, make: () => Promise<Observation>) => Promise<number>;
+/** Probes `key` once per address: `make` returns what it found, or an observation already final. */
+type Once = (key: string, make: () => Promise<Finding | Observation>) => Promise<number>;
+
+/** What the engine keeps per target address while it is probed, shared by targets that resolve to it. */
+interface Host {
+  reach: HostReach;
+  udp: UdpHostSchedule;
+  users: number;
+}
 
 class Run {
   readonly observations: Observation[] = [];
   readonly links = new Map<string, number[]>();
   /** Keyed by their JSON, so each note is kept once. */
   readonly notes = new Map<string, RunNote>();
-  private readonly scheduler: Scheduler;
-  private readonly pacer: UdpPacer;
+  readonly scheduler: Scheduler;
+  private readonly hosts = new Map<string, Host>();
   private done = 0;
   private total = 0;
 
@@ -117,10 +145,58 @@ class Run {
     private readonly onProgress?: (done: number, total: number, host: string) => void,
   ) {
     this.scheduler = new Scheduler(opts.concurrency, opts.perHost);
-    this.pacer = new UdpPacer(opts.udpPaceMs ?? 1100);
+  }
+
+  /** A target whose name did not resolve: every row `error`, with the resolver's words. */
+  unresolved(target: string, words: string, expectations: Expectation[]): void {
+    const rows = new Map<string, number>();
+    for (const e of expectations) {
+      const key = `${e.protocol}/${e.port ?? e.range ?? e.ipProtocol ?? ''}`;
+      let index = rows.get(key);
+      if (index === undefined) {
+        this.total++;
+        index = this.record(
+          unresolvedObservation({ target, address: null, protocol: e.protocol, port: e.port }, words),
+          target,
+        );
+        rows.set(key, index);
+      }
+      this.link(target, e.key, [index]);
+    }
   }
 
   async probeAddress(target: string, address: string, expectations: Expectation[]): Promise<void> {
+    const host = this.acquire(address);
+    try {
+      await this.probeExpectations(target, address, host, expectations);
+    } finally {
+      this.release(address, host);
+    }
+  }
+
+  private acquire(address: string): Host {
+    let host = this.hosts.get(address);
+    if (!host) {
+      const udp = new UdpHostSchedule({
+        timeoutMs: this.opts.timeoutMs,
+        retries: this.opts.retries,
+        signal: this.signal,
+      });
+      host = { reach: new HostReach(), udp, users: 0 };
+      this.hosts.set(address, host);
+    }
+    host.users++;
+    return host;
+  }
+
+  private release(address: string, host: Host): void {
+    if (--host.users > 0) return;
+    host.reach.close();
+    host.udp.close();
+    this.hosts.delete(address);
+  }
+
+  private async probeExpectations(target: string, address: string, host: Host, expectations: Expectation[]) {
     // One probe per key per address, however many expectations share it. Range ports get keys
     // of their own (`tcp/49667/discovered`), so each observation carries how its port was chosen.
     const probes = new Map<string, Promise<number>>();
@@ -128,7 +204,13 @@ class Run {
       let p = probes.get(key);
       if (!p) {
         this.total++;
-        p = this.scheduler.run(address, make).then((o) => this.record(o, address));
+        p = this.scheduler
+          .run(address, () => {
+            host.reach.contact();
+            return make();
+          })
+          .then((found) => ('site' in found ? this.finish(host, found) : found))
+          .then((o) => this.record(o, address));
         probes.set(key, p);
       }
       return p;
@@ -137,31 +219,35 @@ class Run {
     const discover = this.opts.rpcMode === 'discover' && this.opts.appProbes && !this.opts.responder;
     // The endpoint mapper's answer decides which dynamic ports to probe, so 135/tcp keeps its endpoints.
     if (discover && expectations.some((e) => e.portSet === 'rpc-dynamic' && e.protocol === 'tcp')) {
-      let found: DiscoveredEndpoint[] | null = null;
-      const epm = once('tcp/135', async () => {
-        const r = await this.tcp(target, address, 135);
-        found = r.endpoints;
-        return r.observation;
-      });
-      endpoints = epm.then((index) => {
-        if (!found) {
-          const state = this.observations[index]?.state ?? 'error';
-          this.note({ kind: 'epm-silent', target, address, state, sample: this.opts.rpcSample });
-        }
-        return found;
+      // The range's probes start as soon as the mapper's exchange is over, not once its
+      // observation is recorded (that may wait for the host's reach).
+      endpoints = new Promise((resolve) => {
+        void once('tcp/135', async () => {
+          const r = await this.tcp(host, target, address, 135);
+          if (!r.endpoints) {
+            const state = r.finding.exchange.state;
+            this.note({ kind: 'epm-silent', target, address, state, sample: this.opts.rpcSample });
+          }
+          resolve(r.endpoints);
+          return r.finding;
+        });
       });
     }
     await Promise.all(
       expectations.map(async (e) => {
-        const indexes = await this.expectationProbes(e, target, address, once, endpoints);
-        const key = linkKey(target, e.key);
-        this.links.set(key, [...(this.links.get(key) ?? []), ...indexes]);
+        this.link(target, e.key, await this.expectationProbes(e, host, target, address, once, endpoints));
       }),
     );
   }
 
+  private link(target: string, expectationKey: string, indexes: number[]): void {
+    const key = linkKey(target, expectationKey);
+    this.links.set(key, [...(this.links.get(key) ?? []), ...indexes]);
+  }
+
   private async expectationProbes(
     e: Expectation,
+    host: Host,
     target: string,
     address: string,
     once: Once,
@@ -175,8 +261,8 @@ class Run {
     const portProbe = (port: number, choice?: PortChoice) =>
       once(`${protocol}/${port}${choice ? `/${choice.kind}` : ''}`, async () =>
         protocol === 'udp'
-          ? this.udp(target, address, port, choice)
-          : (await this.tcp(target, address, port, null, choice)).observation,
+          ? this.udp(host, target, address, port, choice)
+          : (await this.tcp(host, target, address, port, null, choice)).finding,
       );
     if (e.port !== null) return [await portProbe(e.port)];
     if (e.range === null) return [];
@@ -190,14 +276,21 @@ class Run {
           [...discovered].map(([port, interfaces]) =>
             once(`tcp/${port}/discovered`, async () => {
               const choice: PortChoice = { kind: 'discovered', interfaces };
-              return (await this.tcp(target, address, port, RPC_BIND, choice)).observation;
+              return (await this.tcp(host, target, address, port, RPC_BIND, choice)).finding;
             }),
           ),
         );
       }
     }
-    const k = this.opts.rpcMode === 'sweep' ? Number.POSITIVE_INFINITY : this.opts.rpcSample;
-    return Promise.all(sampleRange(range.first, range.last, k).map((port) => portProbe(port, { kind: 'sampled' })));
+    return Promise.all(this.rangePorts(protocol, range).map((port) => portProbe(port, { kind: 'sampled' })));
+  }
+
+  /** Every port with `--rpc sweep`; else the sample (a UDP range's smaller one: rpc-sample.ts says why). */
+  private rangePorts(protocol: 'tcp' | 'udp', range: { first: number; last: number }): number[] {
+    if (this.opts.rpcMode === 'sweep') return sampleRange(range.first, range.last, Number.POSITIVE_INFINITY);
+    return protocol === 'udp'
+      ? udpRangeSample(range.first, range.last, this.opts.rpcSample)
+      : sampleRange(range.first, range.last, this.opts.rpcSample);
   }
 
   /** The listed TCP ports within the range, each with the names of the interfaces there; null when none. */
@@ -226,6 +319,25 @@ class Run {
     this.notes.set(JSON.stringify(note), note);
   }
 
+  /**
+   * The observation from what a probe found, once its scheduler slot is free. What the host
+   * showed teaches its reach and its UDP schedule; a probe that heard nothing from a host that
+   * has shown nothing yet waits for the host's fate (host-reach.ts), and says
+   * `host-unreachable` when no host is there.
+   */
+  private async finish(host: Host, f: Finding): Promise<Observation> {
+    const { exchange } = f;
+    if (exchange.state === 'open' || exchange.state === 'closed') host.reach.alive();
+    if (exchange.reason === 'host-unreachable') host.reach.unreachable();
+    // A firewall's ICMP reject of a TCP connect spent one of the host's ICMP tokens too.
+    if (f.site.protocol === 'tcp' && exchange.reason === 'icmp-unreachable') host.udp.icmpSeen();
+    let decided = exchange;
+    if (heardNothing(exchange) && host.reach.current !== 'alive' && (await host.reach.verdict()) === 'unreachable') {
+      decided = { ...exchange, state: 'filtered', reason: 'host-unreachable' };
+    }
+    return buildObservation(f.site, decided, f.conversation, f.facts);
+  }
+
   private record(o: Observation, host: string): number {
     this.observations.push(o);
     this.done++;
@@ -245,35 +357,46 @@ class Run {
   }
 
   private async tcp(
+    host: Host,
     target: string,
     address: string,
     port: number,
     preferred: TcpProtocol | CustomProtocol | null = null,
     portChoice?: PortChoice,
-  ) {
-    if (this.signal.aborted) {
-      return { observation: abortedObservation({ target, address, protocol: 'tcp', port }), endpoints: null };
-    }
+  ): Promise<{ finding: Finding; endpoints: DiscoveredEndpoint[] | null }> {
+    const site: ProbeSite = { target, address, protocol: 'tcp', port };
+    if (this.signal.aborted) return { finding: aborted(site), endpoints: null };
     const module = this.opts.responder?.tcp ?? (this.opts.appProbes ? (preferred ?? firstStreamModule(port)) : null);
     return tcpProbe({
       target,
       address,
       port,
-      timeoutMs: tcpConnectTimeoutMs(this.opts.timeoutMs, this.opts.platform ?? process.platform),
+      timeoutMs: tcpConnectTimeoutMs(this.opts.timeoutMs, this.platform),
       appTimeoutMs: this.opts.appTimeoutMs ?? 3000,
       localAddress: this.opts.localAddress,
       signal: this.signal,
       module,
       ctx: this.ctx(target, address, port),
       facts: { responderMode: Boolean(this.opts.responder), ...(portChoice ? { portChoice } : {}) },
+      keepTimedOut: (socket, issuedAt) => host.reach.adopt(socket, issuedAt),
     });
   }
 
-  private async udp(target: string, address: string, port: number, portChoice?: PortChoice): Promise<Observation> {
+  private get platform(): NodeJS.Platform {
+    return this.opts.platform ?? process.platform;
+  }
+
+  private async udp(
+    host: Host,
+    target: string,
+    address: string,
+    port: number,
+    portChoice?: PortChoice,
+  ): Promise<Finding> {
     const site: ProbeSite = { target, address, protocol: 'udp', port };
-    if (this.signal.aborted) return abortedObservation(site);
+    if (this.signal.aborted) return aborted(site);
     const module = this.opts.responder?.udp ?? firstDatagramModule(port) ?? genericUdp;
-    const r = await this.exchange(site, module, this.opts.retries);
+    const r = await this.exchange(site, module, host.udp);
     // Once a port is confirmed, the registry's further modules for it add evidence (SNMP: the
     // v3 engine discovery proves the agent, then a v2c get of sysDescr.0 says what it is).
     // They never change the state: the first exchange decided it.
@@ -281,45 +404,43 @@ class Run {
     if (!this.opts.responder && r.recognition?.valid) {
       for (const next of modulesFor('udp', port)) {
         if (next.kind !== 'datagram' || next.id === module.id) continue;
-        const f = await this.exchange(site, next, 0);
+        const once = new UdpHostSchedule({ timeoutMs: this.opts.timeoutMs, retries: 0, signal: this.signal });
+        const f = await this.exchange(site, next, once);
+        once.close();
         followUps.push({ id: next.id, describe: next.describe, recognition: f.recognition });
       }
     }
     // A platform that cannot see ICMP port unreachable (Windows) hears a closed port as silence.
-    const limit =
-      r.state === 'open|filtered' && !this.opts.responder && !module.replyFromOtherPort
-        ? udpSilenceLimit(this.opts.platform ?? process.platform)
-        : null;
-    return buildObservation(
+    const limit = r.state === 'open|filtered' && !this.opts.responder ? udpSilenceLimit(this.platform) : null;
+    return {
       site,
-      r,
-      { module, recognition: r.recognition, followUps },
-      {
+      exchange: r,
+      conversation: { module, recognition: r.recognition, followUps },
+      facts: {
         responderMode: Boolean(this.opts.responder),
         ...(portChoice ? { portChoice } : {}),
         ...(limit ? { platformLimit: limit } : {}),
       },
-    );
+    };
   }
 
-  private exchange(site: ProbeSite, module: UdpProtocol, retries: number) {
+  private exchange(site: ProbeSite, module: UdpProtocol, schedule: UdpHostSchedule) {
     const port = site.port as number;
     return udpProbe({
-      address: site.address,
+      address: site.address as string,
       port,
       module,
-      ctx: this.ctx(site.target, site.address, port),
-      timeoutMs: this.opts.timeoutMs,
-      retries,
+      ctx: this.ctx(site.target, site.address as string, port),
       localAddress: this.opts.localAddress,
       signal: this.signal,
-      pacer: this.pacer,
+      schedule,
+      icmpVisible: udpSilenceLimit(this.platform) === null,
     });
   }
 
-  private async icmp(target: string, address: string): Promise<Observation> {
+  private async icmp(target: string, address: string): Promise<Finding> {
     const site: ProbeSite = { target, address, protocol: 'icmp', port: null };
-    if (this.signal.aborted) return abortedObservation(site);
+    if (this.signal.aborted) return aborted(site);
     const r = await ping({
       address,
       count: this.opts.pingCount ?? 2,
@@ -327,8 +448,24 @@ class Run {
       localAddress: this.opts.localAddress,
       signal: this.signal,
     });
-    return buildObservation(site, r, null);
+    return { site, exchange: r, conversation: null };
   }
+}
+
+/** A probe the run was stopped before it started. */
+function aborted(site: ProbeSite): Finding {
+  return { site, exchange: { ...ABORTED, rttMs: null, attempts: 0 }, conversation: null };
+}
+
+/** Nothing came back from the host itself: silence, a timeout, or an unreachable. */
+function heardNothing(e: Exchange): boolean {
+  return (
+    (e.state === 'filtered' || e.state === 'open|filtered') &&
+    (e.reason === 'timeout' ||
+      e.reason === 'no-reply' ||
+      e.reason === 'icmp-unreachable' ||
+      e.reason === 'host-unreachable')
+  );
 }
 
 function firstStreamModule(port: number): TcpProtocol | CustomProtocol | null {

@@ -38,7 +38,8 @@ const cleanLines = (items: readonly string[], what: string) =>
 /** Which probe: the target as named, the address and (protocol, port). */
 export interface ProbeSite {
   target: string;
-  address: string;
+  /** Null for a target whose name did not resolve. */
+  address: string | null;
   protocol: Transport;
   port: number | null;
 }
@@ -71,6 +72,14 @@ export interface ObservationFacts {
   responderMode?: boolean;
 }
 
+/** Everything one probe found: what `buildObservation` makes the observation from. */
+export interface Finding {
+  site: ProbeSite;
+  exchange: Exchange;
+  conversation: Conversation | null;
+  facts?: ObservationFacts | undefined;
+}
+
 export function buildObservation(
   site: ProbeSite,
   exchange: Exchange,
@@ -94,7 +103,9 @@ export function buildObservation(
     } else if (conversation.module.silentByDesign) {
       evidence.push(conversation.module.silentByDesign);
     } else if (conversation.module.replyFromOtherPort) {
-      evidence.push(`${conversation.module.id} answers from another port, so ICMP port-unreachable cannot be seen`);
+      evidence.push(
+        `${conversation.module.id} answers from another port: a stateful firewall or NAT in front of the prober drops that answer`,
+      );
     }
   }
   for (const f of conversation?.followUps ?? []) {
@@ -147,17 +158,11 @@ export function untestableObservation(target: string, address: string, ipProtoco
   });
 }
 
-/** A probe the run was stopped before it started. */
-export function abortedObservation(site: ProbeSite): Observation {
+/** A row of a target whose name did not resolve: `error`, with the resolver's words. */
+export function unresolvedObservation(site: ProbeSite, words: string): Observation {
   return buildObservation(
     site,
-    {
-      state: 'error',
-      reason: 'aborted',
-      rttMs: null,
-      attempts: 0,
-      error: 'the run was stopped before this probe started',
-    },
+    { state: 'error', reason: 'resolve-failed', rttMs: null, attempts: 0, error: words },
     null,
   );
 }

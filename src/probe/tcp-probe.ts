@@ -1,16 +1,16 @@
 /**
  * A whole TCP probe: the handshake decides the state; then, when a protocol module
  * speaks on the port, a bounded conversation gathers evidence. Nothing the module does
- * (fail, throw, time out) changes a completed handshake's `open`.
+ * (fail, throw, time out) changes a completed handshake's `open`. The engine builds the
+ * observation from what it returns.
  */
 
-import type { Observation } from '../model.js';
 import { rejected } from '../protocols/recognition.js';
 import { tlsInfoFromSocket } from '../protocols/tls/certificate.js';
 import type { CustomProtocol, DiscoveredEndpoint, ProbeContext, Recognition, TcpProtocol } from '../protocols/types.js';
-import { buildObservation, type ObservationFacts } from './observation.js';
+import type { Finding, ObservationFacts } from './observation.js';
 import { startTls, streamIO } from './stream-io.js';
-import { tcpConnect } from './tcp.js';
+import { type TcpConnectOptions, tcpConnect } from './tcp.js';
 
 export interface TcpProbeOptions {
   target: string;
@@ -25,10 +25,12 @@ export interface TcpProbeOptions {
   ctx: ProbeContext;
   /** Facts the engine knows about this probe (how a range port was chosen, responder mode). */
   facts?: ObservationFacts;
+  keepTimedOut?: TcpConnectOptions['keepTimedOut'];
 }
 
 export interface TcpProbeResult {
-  observation: Observation;
+  /** What the probe found, for the engine to build the observation from. */
+  finding: Finding;
   /** Endpoints a discovery module (the RPC endpoint mapper) reported. */
   endpoints: DiscoveredEndpoint[] | null;
 }
@@ -39,7 +41,7 @@ export async function tcpProbe(o: TcpProbeOptions): Promise<TcpProbeResult> {
   const exchange = { state: conn.state, reason: conn.reason, rttMs: conn.rttMs, attempts: 1, error: conn.error };
   if (!conn.socket || !o.module) {
     conn.socket?.destroy();
-    return { observation: buildObservation(site, exchange, null, o.facts), endpoints: null };
+    return { finding: { site, exchange, conversation: null, facts: o.facts }, endpoints: null };
   }
   // Not AbortSignal.any([..., AbortSignal.timeout(ms)]): Node 20 lets the garbage collector take
   // a timeout signal only `any` refers to, and then the deadline never comes (a slowloris peer
@@ -57,7 +59,7 @@ export async function tcpProbe(o: TcpProbeOptions): Promise<TcpProbeResult> {
     conn.socket.destroy();
   }
   return {
-    observation: buildObservation(site, exchange, { module: o.module, recognition }, o.facts),
+    finding: { site, exchange, conversation: { module: o.module, recognition }, facts: o.facts },
     endpoints: recognition.valid ? (recognition.endpoints ?? null) : null,
   };
 }

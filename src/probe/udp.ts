@@ -1,10 +1,17 @@
 /**
- * UDP probe with a real protocol request. A connected socket makes the kernel report
- * ICMP errors (port unreachable -> ECONNREFUSED -> `closed`); a datagram the protocol
- * module recognises -> `open`/reply; any other datagram from the target -> `open`
- * with "unrecognised reply" (something listens, we did not confirm what); silence
- * after every retry -> `open|filtered`. Protocols that answer from another port (TFTP)
- * use an unconnected socket: ICMP is then unobservable and said so.
+ * UDP probe with a real protocol request. A connected socket makes the kernel report ICMP
+ * errors (port unreachable -> ECONNREFUSED -> `closed`); a datagram the protocol module
+ * recognises -> `open`/reply; any other datagram from the target -> `open` with "unrecognised
+ * reply" (something listens, we did not confirm what); silence after every attempt ->
+ * `open|filtered`. When each datagram goes out is the host's schedule's call
+ * (udp-schedule.ts): it paces them to the host's ICMP rate limit.
+ *
+ * Protocols whose server answers from another port (TFTP, L2TP) keep both paths: the request
+ * goes out through a socket connected to the server's port, which hears the ICMP error, and a
+ * second socket bound to the same local port (SO_REUSEADDR) but unconnected receives the
+ * answer from the server's new port; the kernel hands a datagram to the connected socket only
+ * when it comes from the address and port it is connected to. Where ICMP is unseen anyway
+ * (Windows, see platform/probe-limits.ts), one unconnected socket does.
  */
 
 import { createSocket, type Socket } from 'node:dgram';
@@ -12,20 +19,20 @@ import { isIPv6 } from 'node:net';
 import type { ProbeState, Reason } from '../model.js';
 import { rejected } from '../protocols/recognition.js';
 import type { ProbeContext, Recognition, UdpProtocol } from '../protocols/types.js';
-import { outcomeOfError } from './outcome.js';
-import { abortError, sleep, type UdpPacer } from './udp-pacer.js';
+import { ABORTED, outcomeOfError } from './outcome.js';
+import type { UdpAnswer, UdpHostSchedule } from './udp-schedule.js';
 
 export interface UdpProbeOptions {
   address: string;
   port: number;
   module: UdpProtocol;
   ctx: ProbeContext;
-  /** Wait for a reply after each transmission. */
-  timeoutMs: number;
-  retries: number;
   localAddress?: string;
   signal: AbortSignal;
-  pacer: UdpPacer;
+  /** The target address's schedule: when each datagram goes, and when silence counts. */
+  schedule: UdpHostSchedule;
+  /** The platform hears ICMP errors on a connected socket. @default true */
+  icmpVisible?: boolean;
 }
 
 export interface UdpProbeResult {
@@ -37,107 +44,139 @@ export interface UdpProbeResult {
   error: string | null;
 }
 
+type Settled = Omit<UdpProbeResult, 'attempts'>;
+
+/** Reasons that mean an ICMP error came back: the host (or a firewall) spent a token on it. */
+const ICMP_REASONS: ReadonlySet<Reason> = new Set([
+  'icmp-port-unreachable',
+  'icmp-unreachable',
+  'icmp-admin-prohibited',
+]);
+
 export async function udpProbe(opts: UdpProbeOptions): Promise<UdpProbeResult> {
-  const connected = !opts.module.replyFromOtherPort;
-  const socket = createSocket({ type: isIPv6(opts.address) ? 'udp6' : 'udp4' });
-  let attempts = 0;
+  let sockets: Socket[] = [];
   try {
-    await bindAndConnect(socket, opts, connected);
+    const opened = await openSockets(opts);
+    sockets = opened.sockets;
+    const { sender, connected } = opened;
     const request = opts.module.buildRequest(opts.ctx);
-    const exchange = listen(socket, opts, connected);
-    for (let attempt = 0; attempt <= opts.retries; attempt++) {
-      if (attempt > 0) {
-        // Back off, then wait for the host's ICMP budget (see UdpPacer).
-        await sleep(Math.min(250 * 2 ** (attempt - 1), 1000), opts.signal);
-        await opts.pacer.beforeRetransmit(opts.address, opts.signal);
-      }
-      attempts++;
-      exchange.sentAt = performance.now();
-      send(socket, request, opts, connected);
-      const result = await exchange.wait(opts.timeoutMs);
-      if (result) {
-        if (result.reason === 'icmp-port-unreachable') opts.pacer.noteIcmp(opts.address);
-        return { ...result, attempts };
-      }
+    let sentAt = 0;
+    let answer: (s: Settled, how: UdpAnswer) => void = () => {};
+    const answered = new Promise<Settled>((resolve) => {
+      answer = (s, how) => {
+        ticket.answered(how);
+        resolve(s);
+      };
+    });
+    listen(opened, opts, () => sentAt, answer);
+    const ticket = opts.schedule.join(() => {
+      sentAt = performance.now();
+      // Send errors (ECONNREFUSED from an earlier ICMP) arrive through the socket's 'error' event.
+      const done = (err: Error | null) => err && sender.emit('error', err);
+      if (connected) sender.send(request, done);
+      else sender.send(request, opts.port, opts.address, done);
+    });
+    const settled = await Promise.race([answered, ticket.ended]);
+    const attempts = ticket.attempts;
+    if (settled === 'silent') {
+      return { state: 'open|filtered', reason: 'no-reply', rttMs: null, attempts, recognition: null, error: null };
     }
-    return { state: 'open|filtered', reason: 'no-reply', rttMs: null, attempts, recognition: null, error: null };
+    if (settled === 'aborted') return { ...ABORTED, rttMs: null, attempts, recognition: null };
+    return { ...settled, attempts };
   } catch (err) {
-    return { ...outcomeOfError(err, 'udp'), rttMs: null, attempts, recognition: null };
+    return { ...outcomeOfError(err, 'udp'), rttMs: null, attempts: 0, recognition: null };
   } finally {
-    socket.close();
+    for (const s of sockets) s.close();
   }
 }
 
-function bindAndConnect(socket: Socket, opts: UdpProbeOptions, connected: boolean): Promise<void> {
+interface Opened {
+  /** Every socket of the probe (closed at its end). */
+  sockets: Socket[];
+  /** The one the request goes out through. */
+  sender: Socket;
+  /** The sender is connected to the target's port (it hears ICMP errors). */
+  connected: boolean;
+  /** The socket that hears answers from any port of the target, if there is one. */
+  unconnected: Socket | null;
+}
+
+/** The sockets of one probe: see the header. */
+async function openSockets(opts: UdpProbeOptions): Promise<Opened> {
+  const type = isIPv6(opts.address) ? 'udp6' : 'udp4';
+  if (!opts.module.replyFromOtherPort) {
+    const socket = createSocket({ type });
+    await bind(socket, opts.localAddress, 0).catch((err) => close(err, socket));
+    await connect(socket, opts).catch((err) => close(err, socket));
+    return { sockets: [socket], sender: socket, connected: true, unconnected: null };
+  }
+  const replies = createSocket({ type, reuseAddr: true });
+  await bind(replies, opts.localAddress, 0).catch((err) => close(err, replies));
+  if (opts.icmpVisible === false)
+    return { sockets: [replies], sender: replies, connected: false, unconnected: replies };
+  const sender = createSocket({ type, reuseAddr: true });
+  await bind(sender, opts.localAddress, replies.address().port).catch((err) => close(err, sender, replies));
+  await connect(sender, opts).catch((err) => close(err, sender, replies));
+  return { sockets: [sender, replies], sender, connected: true, unconnected: replies };
+}
+
+/** Closes the sockets a failed setup opened, and passes its error on. */
+function close(err: unknown, ...sockets: Socket[]): never {
+  for (const s of sockets) s.close();
+  throw err;
+}
+
+function bind(socket: Socket, address: string | undefined, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
-    socket.bind({ address: opts.localAddress, port: 0 }, () => {
-      if (!connected) {
-        socket.removeListener('error', reject);
-        return resolve();
-      }
-      socket.connect(opts.port, opts.address, () => {
-        socket.removeListener('error', reject);
-        resolve();
-      });
+    socket.bind({ address, port }, () => {
+      socket.removeListener('error', reject);
+      resolve();
     });
   });
 }
 
-function send(socket: Socket, request: Uint8Array, opts: UdpProbeOptions, connected: boolean): void {
-  // Send errors (ECONNREFUSED from an earlier ICMP) arrive through the socket's 'error' event.
-  const cb = (err: Error | null) => err && socket.emit('error', err);
-  if (connected) socket.send(request, cb);
-  else socket.send(request, opts.port, opts.address, cb);
+function connect(socket: Socket, opts: UdpProbeOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.connect(opts.port, opts.address, () => {
+      socket.removeListener('error', reject);
+      resolve();
+    });
+  });
 }
 
-type Settled = Omit<UdpProbeResult, 'attempts'>;
-
-/** Collects the socket's events for the whole probe so a late reply to an earlier attempt still counts. */
-function listen(socket: Socket, opts: UdpProbeOptions, connected: boolean) {
-  let outcome: Settled | null = null;
-  let wake: (() => void) | null = null;
-  const state = {
-    sentAt: 0,
-    wait(timeoutMs: number): Promise<Settled | null> {
-      return new Promise((resolve, reject) => {
-        if (outcome) return resolve(outcome);
-        const timer = setTimeout(() => finish(() => resolve(null)), timeoutMs);
-        const onAbort = () => finish(() => reject(abortError()));
-        const finish = (settle: () => void) => {
-          clearTimeout(timer);
-          opts.signal.removeEventListener('abort', onAbort);
-          wake = null;
-          settle();
-        };
-        wake = () => finish(() => resolve(outcome));
-        if (opts.signal.aborted) return onAbort();
-        opts.signal.addEventListener('abort', onAbort, { once: true });
-      });
-    },
+/** Collects the sockets' events for the whole probe, so a late reply to an earlier datagram still counts. */
+function listen(
+  { sockets, unconnected }: Opened,
+  opts: UdpProbeOptions,
+  sentAt: () => number,
+  answer: (s: Settled, how: UdpAnswer) => void,
+): void {
+  let done = false;
+  const settle = (s: Settled, how: UdpAnswer) => {
+    if (done) return;
+    done = true;
+    answer(s, how);
   };
-  const settle = (s: Settled) => {
-    if (outcome?.recognition?.valid) return; // a confirmed reply is final
-    outcome = s;
-    wake?.();
-  };
-  socket.on('message', (msg, rinfo) => {
-    // Unconnected sockets see any sender: accept only the target's address.
-    if (!connected && rinfo.address !== opts.address) return;
-    const recognition = safeRecognize(opts.module, msg, opts.ctx);
-    const rttMs = performance.now() - state.sentAt;
-    if (recognition.valid) settle({ state: 'open', reason: 'reply', rttMs, recognition, error: null });
-    else if (!outcome) {
-      // Something listens and answered, but not with the protocol we asked for: open, unconfirmed.
-      settle({ state: 'open', reason: 'unrecognised-reply', rttMs, recognition, error: null });
-    }
-  });
-  socket.on('error', (err) => {
-    if (outcome) return;
-    const o = outcomeOfError(err, 'udp');
-    settle({ ...o, rttMs: performance.now() - state.sentAt, recognition: null });
-  });
-  return state;
+  for (const socket of sockets) {
+    socket.on('message', (msg, rinfo) => {
+      // The unconnected socket hears any sender: only the target's address counts.
+      if (socket === unconnected && rinfo.address !== opts.address) return;
+      const recognition = safeRecognize(opts.module, msg, opts.ctx);
+      const rttMs = performance.now() - sentAt();
+      // Something that answered, but not with the protocol asked for, is open but unconfirmed.
+      const reason = recognition.valid ? 'reply' : 'unrecognised-reply';
+      settle({ state: 'open', reason, rttMs, recognition, error: null }, 'reply');
+    });
+    socket.on('error', (err) => {
+      const o = outcomeOfError(err, 'udp');
+      settle(
+        { ...o, rttMs: performance.now() - sentAt(), recognition: null },
+        ICMP_REASONS.has(o.reason) ? 'icmp' : 'error',
+      );
+    });
+  }
 }
 
 function safeRecognize(module: UdpProtocol, msg: Buffer, ctx: ProbeContext): Recognition {

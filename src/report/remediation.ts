@@ -52,7 +52,8 @@ export function remediationScripts(result: RunResult, findings = readFindings(re
   const byKey = expectationIndex(result);
   const perTarget = new Map<string, { rules: Map<string, RemediationRule>; silent: boolean }>();
   for (const f of findings.outages) {
-    if (f.cause.exposed) continue;
+    // Close an exposed port, do not open it; and no rule helps where no host is at the address.
+    if (f.cause.exposed || f.cause.host === 'unreachable') continue;
     const entry = perTarget.get(f.cause.target) ?? { rules: new Map(), silent: false };
     perTarget.set(f.cause.target, entry);
     if (f.cause.host === 'no-answer') entry.silent = true;

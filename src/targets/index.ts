@@ -2,16 +2,17 @@
  * The targets stage, between the catalog and the probes: names as the user gave them (and
  * the domain controllers SRV discovery finds) become deduplicated targets with the addresses
  * to probe. A name that does not resolve is a per-target `problem`, never an exception: the
- * caller decides whether it stops the run. Whole-run problems (a `--source` this machine does
+ * run goes on, and that target's rows are `error` (resolve-failed). Whole-run problems (a `--source` this machine does
  * not have, SRV discovery that fails, no target at all) throw.
  */
+import pLimit from 'p-limit';
 import { PortolanError } from '../errors.js';
 import type { RunNote } from '../model.js';
 import { discoverDomainControllers } from './domain-controllers.js';
-import { resolveName, type TargetProblem } from './resolve.js';
+import { type Lookup, resolveName, type TargetProblem } from './resolve.js';
 import { checkSourceAddress } from './source.js';
 
-export type { TargetProblem } from './resolve.js';
+export type { Lookup, TargetProblem } from './resolve.js';
 export { localAddresses } from './source.js';
 
 /** One target as asked for. */
@@ -33,7 +34,12 @@ export interface TargetsRequest {
   source: string | null;
   /** Bounds the SRV lookup. */
   timeoutMs: number;
+  /** The resolver, for tests. @default node:dns lookup */
+  lookup?: Lookup;
 }
+
+/** Names resolved at once at most: a list of thousands does not flood the resolver. */
+const RESOLVE_CONCURRENCY = 32;
 
 export interface ResolvedTarget {
   name: string;
@@ -75,7 +81,10 @@ export async function resolveTargets(req: TargetsRequest): Promise<Targets> {
   if (requested.length === 0) {
     throw new PortolanError('NO_TARGETS', 'no targets: name one or more hosts, or a domain', { fields: ['domain'] });
   }
-  const targets = await Promise.all(dedupe(requested).map((t) => resolveOne(t, req.allAddresses)));
+  const limit = pLimit(RESOLVE_CONCURRENCY);
+  const targets = await Promise.all(
+    dedupe(requested).map((t) => limit(() => resolveOne(t, req.allAddresses, req.lookup))),
+  );
   return { targets, notes };
 }
 
@@ -86,10 +95,10 @@ function dedupe(list: TargetRequest[]): TargetRequest[] {
   return [...seen.values()];
 }
 
-async function resolveOne(t: TargetRequest, all: boolean): Promise<ResolvedTarget> {
+async function resolveOne(t: TargetRequest, all: boolean, lookup: Lookup | undefined): Promise<ResolvedTarget> {
   if (t.addresses?.length) {
     return { name: t.name, origin: t.origin, addresses: all ? t.addresses : t.addresses.slice(0, 1), problem: null };
   }
-  const r = await resolveName(t.name, all);
+  const r = await resolveName(t.name, all, lookup);
   return { name: t.name, origin: t.origin, addresses: r.addresses, problem: r.problem };
 }

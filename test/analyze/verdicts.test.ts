@@ -389,3 +389,84 @@ describe('verdicts: optional services that are not installed (absent)', () => {
     ).to.equal('ok');
   });
 });
+
+describe('verdicts: an address where no host answered', () => {
+  /** Two targets: dc1 answers nothing (every probe host-unreachable unless said), dc2 resets. */
+  function run(dc1: [Observation['protocol'], ProbeState, Reason][]) {
+    const rows = dc1.map(([protocol], i) =>
+      expectation(`k${i}`, {
+        protocol,
+        port: protocol === 'icmp' ? null : 1000 + i,
+        service: `s${i}`,
+        serviceName: `S${i}`,
+      }),
+    );
+    const observations = [
+      ...dc1.map(([protocol, state, reason], i) =>
+        obs(state, reason, { protocol, port: protocol === 'icmp' ? null : 1000 + i }),
+      ),
+      ...rows.map((e) => obs('closed', 'rst', { target: 'dc2', address: '10.0.0.6', port: e.port })),
+    ];
+    const targets = ['dc1', 'dc2'].map((target, t) => ({
+      target,
+      expectations: rows,
+      links: new Map(rows.map((e, i) => [e.key, [t * rows.length + i]])),
+    }));
+    const ev = judgeExpectations(targets, observations, LISTENING);
+    const rolled = { expectations: ev, ...aggregate(rows, ev, observations) };
+    const infos = ['dc1', 'dc2'].map((name, t) => ({
+      name,
+      addresses: [`10.0.0.${5 + t}`],
+      origin: 'test',
+      error: null,
+    }));
+    const rootCauses = computeRootCauses({
+      expectations: rows,
+      verdicts: rolled,
+      observations,
+      targets: infos,
+      timeoutMs: LISTENING.timeoutMs,
+    });
+    const verdicts = { ...rolled, rootCauses };
+    return { ...verdicts, summary: summarize(verdicts, { failOn: [], incomplete: false }) };
+  }
+
+  it('is one fact on the target and one sentence in the headline, not a failure per service', () => {
+    const r = run([
+      ['tcp', 'filtered', 'host-unreachable'],
+      ['udp', 'filtered', 'host-unreachable'],
+      ['icmp', 'filtered', 'host-unreachable'],
+    ]);
+    const [dc1, dc2] = r.targets;
+    expect(dc1).to.deep.include({ status: 'non-compliant', unreachable: ['10.0.0.5'] });
+    expect(dc1?.summary).to.equal(
+      'No host answered at dc1 (10.0.0.5): every probe got host unreachable (nothing answered neighbour discovery, or no route leads there). dc1 as domain-controller is non-compliant.',
+    );
+    expect(dc2).not.to.have.property('unreachable');
+    // One root cause for dc1, whatever it breaks, and no firewall rule to propose for it; dc2's
+    // refused ports are still one finding each.
+    expect(r.rootCauses.map((c) => [c.id, c.host, c.severity])).to.deep.equal([
+      ['dc1 host', 'unreachable', 'outage'],
+      ['dc2 tcp/1000', null, 'outage'],
+      ['dc2 udp/1001', null, 'outage'],
+      ['dc2 icmp', null, 'outage'],
+    ]);
+    expect(r.rootCauses[0]?.explanation).to.equal(
+      'No host answered at dc1 (10.0.0.5): every probe got host unreachable (nothing answered neighbour discovery, or no route leads there). It breaks S0, S1 and S2.',
+    );
+    expect(r.summary.headline).to.equal('3 refused ports on dc2; no host answered at dc1: this breaks S0, S1 and S2.');
+  });
+
+  it('is not claimed when anything at the address answered, or a probe failed some other way', () => {
+    for (const other of [
+      ['tcp', 'closed', 'rst'],
+      ['udp', 'open|filtered', 'no-reply'],
+      ['tcp', 'filtered', 'icmp-unreachable'],
+    ] as [Observation['protocol'], ProbeState, Reason][]) {
+      const r = run([['tcp', 'filtered', 'host-unreachable'], other]);
+      expect(r.targets[0], other.join(' ')).not.to.have.property('unreachable');
+      expect(r.summary.headline).not.to.match(/no host answered/i);
+      expect(r.rootCauses.some((c) => c.host === 'unreachable')).to.equal(false);
+    }
+  });
+});

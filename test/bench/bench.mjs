@@ -4,9 +4,18 @@
 // no other route). Measures:
 //   1. a 10,000-port TCP sweep of one host (and `nmap -sT` on the same sweep, if installed);
 //   2. a domain-controller role check of 50 hosts (50 addresses in the namespace, each with
-//      a few listeners; ICMP rate limiting off there, as 50 separate hosts would each have their own).
-import { execFileSync, spawn } from 'node:child_process';
+//      a few listeners; ICMP rate limiting off there, as 50 separate hosts would each have their own);
+//   3. portolan beside nmap on four hosts with Linux's ICMP rate limit (side-by-side.mjs): the
+//      domain-controller role's ports, and a UDP-heavy port list, each with its floor.
+import { spawn } from 'node:child_process';
+import { expandScope } from '../../dist/catalog/expand.js';
+import { loadCatalog } from '../../dist/catalog/load.js';
+import { parseRange } from '../../dist/catalog/port-sets.js';
 import { runCheck } from '../../dist/check/run-check.js';
+import { sampleRange, udpRangeSample } from '../../dist/probe/rpc-sample.js';
+import { resolveRunSettings } from '../../dist/run-options.js';
+import { quiet, sh } from './shell.mjs';
+import { setupSideBySide, sideBySide, teardownSideBySide } from './side-by-side.mjs';
 
 if (process.getuid?.() !== 0) {
   console.error('bench: needs root to create a network namespace (the only place it sends traffic)');
@@ -18,14 +27,6 @@ const NS_IF = 'pbenchb';
 const LOCAL = '10.231.2.1';
 const HOSTS = Array.from({ length: 50 }, (_, i) => `10.231.2.${10 + i}`);
 const LISTEN = [53, 88, 135, 389, 445, 464, 636, 3268, 3269];
-
-const sh = (cmd, args, opts = {}) =>
-  execFileSync(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], timeout: 20_000, ...opts });
-const quiet = (cmd, args) => {
-  try {
-    sh(cmd, args);
-  } catch {}
-};
 
 function setup() {
   teardown();
@@ -94,6 +95,30 @@ function nmapSweep() {
   }
 }
 
+/** The single ports a domain-controller role check probes, with the samples of its ranges. */
+async function roleDcPorts() {
+  const settings = resolveRunSettings({});
+  const catalog = await loadCatalog({ dirs: [] });
+  const rows = expandScope(catalog, { roles: ['domain-controller'], services: [], ports: [] }, settings);
+  const ports = { tcp: new Set(), udp: new Set() };
+  for (const e of rows) {
+    if (e.protocol !== 'tcp' && e.protocol !== 'udp') continue;
+    if (e.port !== null) ports[e.protocol].add(e.port);
+    else if (e.range) {
+      const { first, last } = parseRange(e.range);
+      const sample = e.protocol === 'udp' ? udpRangeSample : sampleRange;
+      for (const p of sample(first, last, settings.rpcSample)) ports[e.protocol].add(p);
+    }
+  }
+  const sorted = (set) => [...set].sort((a, b) => a - b);
+  return { tcp: sorted(ports.tcp), udp: sorted(ports.udp) };
+}
+
+const UDP_HEAVY = [
+  7, 9, 13, 19, 53, 67, 69, 88, 111, 123, 137, 138, 161, 162, 389, 464, 500, 514, 520, 1434, 1645, 1701, 1812, 1813,
+  2049, 3702, 4500, 5004, 5005, 5353,
+];
+
 const listener = await setup();
 try {
   const base = { options: { source: LOCAL, timeoutMs: 1500, rpcMode: 'sweep' } };
@@ -120,4 +145,15 @@ try {
 } finally {
   listener.kill('SIGKILL');
   teardown();
+}
+
+const children = await setupSideBySide();
+try {
+  const dc = await roleDcPorts();
+  await sideBySide('domain-controller role ports', dc.tcp, dc.udp);
+  await new Promise((r) => setTimeout(r, 7000)); // the hosts' ICMP tokens refill
+  await sideBySide('UDP-heavy', [53, 88, 135, 389, 445], UDP_HEAVY);
+} finally {
+  for (const child of children) child.kill('SIGKILL');
+  teardownSideBySide();
 }

@@ -11,11 +11,6 @@ describe('portolan check: bad input exits 2 with a clear message', () => {
       ['check', '--role', 'domain-controler', '127.0.0.1'],
       /unknown role "domain-controler".*Did you mean "domain-controller"/,
     ],
-    [
-      'unresolvable target',
-      ['check', '--port', '445/tcp', 'nosuchhost.invalid'],
-      /"nosuchhost\.invalid" did not resolve/,
-    ],
     ['invalid port', ['check', '--port', '70000/tcp', '127.0.0.1'], /--port "70000\/tcp": expected PORT\/tcp/],
     [
       'timeout 0',
@@ -114,6 +109,45 @@ describe('portolan check against 127.0.0.1', () => {
       expect(result.run.commandLine[0]).to.equal('portolan');
       // a port asked for by number gets a neutral name, not a guess at the service there
       expect(result.expectations.map((e) => e.application)).to.deep.equal(['Requested port', 'Requested port']);
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it('a target that does not resolve is error (resolve-failed), the rest is checked, and the run is not compliant', async () => {
+    const listener = await tcpListener();
+    try {
+      const hostile = 'gone\u001b[31mRED.invalid';
+      const run = await runCli([
+        'check',
+        '--port',
+        `${listener.port}/tcp`,
+        '--format',
+        'json',
+        '-q',
+        '127.0.0.1',
+        'nosuchhost.invalid',
+        hostile,
+      ]);
+      // Not a usage error: the run went on, and a target it could not check leaves it inconclusive.
+      expect(run.code, run.stderr).to.equal(3);
+      const result = JSON.parse(run.stdout) as RunResult;
+      expect(validateResult(result).ok).to.equal(true);
+      expect(result.summary.status).to.equal('inconclusive');
+      const byTarget = (name: string) => result.observations.filter((o) => o.target === name);
+      expect(byTarget('127.0.0.1').map((o) => o.state)).to.deep.equal(['open']);
+      for (const name of ['nosuchhost.invalid', hostile]) {
+        expect(
+          byTarget(name).map((o) => [o.state, o.reason]),
+          name,
+        ).to.deep.equal([['error', 'resolve-failed']]);
+        expect(result.targets.find((t) => t.name === name)?.error, name).to.match(/did not resolve \(E[A-Z_]+\)/);
+        expect(result.verdicts.targets.find((t) => t.target === name)?.status, name).to.equal('inconclusive');
+      }
+      // The resolver's words, with no control character left in them.
+      expect(byTarget('nosuchhost.invalid')[0]?.error).to.match(/^getaddrinfo E[A-Z_]+ nosuchhost\.invalid$/);
+      const words = [byTarget(hostile)[0]?.error, result.targets.find((t) => t.name === hostile)?.error].join(' ');
+      expect(words).to.include('gone\\x1b[31mRED').and.not.to.include('\u001b');
     } finally {
       await listener.close();
     }

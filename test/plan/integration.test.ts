@@ -66,4 +66,51 @@ outputs: { directory: ${join(dir, 'out')}, formats: [json, junit] }
       'non-compliant',
     );
   });
+
+  it('a target that does not resolve spoils nothing: the rest is checked, recorded and reported', async function () {
+    this.timeout(20_000);
+    const wanted = await listen();
+    servers.push(wanted.server);
+    const plan = parsePlan(
+      `version: 1
+name: partly-gone
+options: { appProbes: false, timeoutMs: 500, retries: 0 }
+groups:
+  - name: local
+    targets: [127.0.0.1, gone.invalid]
+    ports: ['\${WANTED}/tcp']
+    blocked:
+      ports: ['9/tcp']
+      reason: test rule
+outputs: { directory: ${join(dir, 'gone-out')}, formats: [json] }
+`,
+      join(dir, 'gone.yaml'),
+      { env: { WANTED: String(wanted.port) } },
+    );
+    const done = await executePlan(plan, runCheck, {
+      commandLine: ['portolan', 'run'],
+      historyPath: join(dir, 'gone.db'),
+    });
+    const statuses = done.result.verdicts.expectations.map((v) => [
+      v.target,
+      v.expectation.split('/').slice(-2).join('/'),
+      v.status,
+    ]);
+    expect(statuses).to.have.deep.members([
+      ['127.0.0.1', `${wanted.port}/tcp`, 'pass'],
+      ['127.0.0.1', '9/tcp', 'pass'],
+      ['gone.invalid', `${wanted.port}/tcp`, 'inconclusive'],
+      ['gone.invalid', '9/tcp', 'inconclusive'],
+    ]);
+    const gone = done.result.observations.filter((o) => o.target === 'gone.invalid');
+    expect(gone.map((o) => [o.state, o.reason])).to.deep.equal([
+      ['error', 'resolve-failed'],
+      ['error', 'resolve-failed'],
+    ]);
+    expect(done.result.targets.find((t) => t.name === 'gone.invalid')?.error).to.match(/did not resolve/);
+    // Not compliant with a target it could not check; the reports and the history still have the run.
+    expect(done.result.summary).to.include({ status: 'inconclusive', exitCode: 3 });
+    expect(done.recorded?.id).to.equal(1);
+    expect(done.written.map((f) => f.slice(dir.length))).to.deep.equal(['/gone-out/partly-gone.json']);
+  });
 });

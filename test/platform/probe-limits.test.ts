@@ -46,7 +46,6 @@ const ENGINE = {
   appProbes: true,
   rpcMode: 'sample' as const,
   rpcSample: 4,
-  udpPaceMs: 10,
 };
 
 describe('platform limits of the prober', () => {

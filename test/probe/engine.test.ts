@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { expect } from 'chai';
 import { reasonWords } from '../../src/analyze/describe.js';
@@ -5,9 +6,9 @@ import type { Expectation, Observation } from '../../src/model.js';
 import { type EngineOptions, linkKey, runEngine } from '../../src/probe/engine.js';
 import { ping, pingArgs, pingBinary } from '../../src/probe/icmp.js';
 import { parseRtt } from '../../src/probe/ping-output.js';
-import { sampleRange } from '../../src/probe/rpc-sample.js';
+import { sampleRange, udpRangeSample } from '../../src/probe/rpc-sample.js';
 import { udpProbe } from '../../src/probe/udp.js';
-import { UdpPacer } from '../../src/probe/udp-pacer.js';
+import { UdpHostSchedule } from '../../src/probe/udp-schedule.js';
 import type { UdpProtocol } from '../../src/protocols/types.js';
 import { closedTcpPort, closedUdpPort, tcpListener, udpServer } from '../support/fake-servers.js';
 
@@ -86,18 +87,16 @@ describe('probe engine on 127.0.0.1', () => {
   it('UDP: a recognised reply is open/reply; a wrong reply is open but unrecognised', async () => {
     const echo = await udpServer((msg) => msg);
     const garbage = await udpServer(() => Buffer.from('nope'));
-    const pacer = new UdpPacer(50);
     const signal = new AbortController().signal;
+    const schedule = new UdpHostSchedule({ timeoutMs: 500, retries: 1, signal });
     try {
       const good = await udpProbe({
         address: '127.0.0.1',
         port: echo.port,
         module: echoModule,
         ctx: ctx(echo.port),
-        timeoutMs: 500,
-        retries: 1,
         signal,
-        pacer,
+        schedule,
       });
       expect(good).to.include({ state: 'open', reason: 'reply', attempts: 1 });
       expect(good.recognition?.evidence).to.deep.equal(['nonce echoed']);
@@ -106,10 +105,8 @@ describe('probe engine on 127.0.0.1', () => {
         port: garbage.port,
         module: echoModule,
         ctx: ctx(garbage.port),
-        timeoutMs: 500,
-        retries: 1,
         signal,
-        pacer,
+        schedule,
       });
       expect(bad).to.include({ state: 'open', reason: 'unrecognised-reply' });
       expect(bad.recognition?.valid).to.equal(false);
@@ -129,10 +126,8 @@ describe('probe engine on 127.0.0.1', () => {
         port: closed,
         module: echoModule,
         ctx: ctx(closed),
-        timeoutMs: 500,
-        retries: 2,
         signal,
-        pacer: new UdpPacer(50),
+        schedule: new UdpHostSchedule({ timeoutMs: 500, retries: 2, signal }),
       });
       expect(c).to.include({ state: 'closed', reason: 'icmp-port-unreachable' });
       const s = await udpProbe({
@@ -140,15 +135,46 @@ describe('probe engine on 127.0.0.1', () => {
         port: silent.port,
         module: echoModule,
         ctx: ctx(silent.port),
-        timeoutMs: 150,
-        retries: 2,
         signal,
-        pacer: new UdpPacer(50),
+        schedule: new UdpHostSchedule({ timeoutMs: 150, retries: 2, signal }),
       });
       expect(s).to.include({ state: 'open|filtered', reason: 'no-reply', attempts: 3 });
       expect(silent.received).to.have.length(3);
     } finally {
       await silent.close();
+    }
+  });
+
+  it('UDP from another port (TFTP-like): a closed port is closed, a reply from a new port still counts', async () => {
+    const otherPort: UdpProtocol = { ...echoModule, id: 'test-other-port', replyFromOtherPort: true };
+    // A server that answers each datagram from another socket, as TFTP answers from its transfer id.
+    const answering = createSocket('udp4');
+    await new Promise<void>((r) => answering.bind(0, '127.0.0.1', () => r()));
+    const rawServer = createSocket('udp4');
+    await new Promise<void>((r) => rawServer.bind(0, '127.0.0.1', () => r()));
+    rawServer.on('message', (msg, peer) => answering.send(msg, peer.port, peer.address));
+    const closed = await closedUdpPort();
+    const signal = new AbortController().signal;
+    const probe = (port: number, icmpVisible = true) =>
+      udpProbe({
+        address: '127.0.0.1',
+        port,
+        module: otherPort,
+        ctx: ctx(port),
+        signal,
+        icmpVisible,
+        schedule: new UdpHostSchedule({ timeoutMs: 200, retries: 1, signal }),
+      });
+    try {
+      expect(await probe(closed)).to.include({ state: 'closed', reason: 'icmp-port-unreachable' });
+      const answered = await probe(rawServer.address().port);
+      expect(answered).to.include({ state: 'open', reason: 'reply' });
+      expect(answered.recognition?.evidence).to.deep.equal(['nonce echoed']);
+      // Where ICMP is unseen anyway (Windows), one unconnected socket: a closed port reads silent.
+      expect(await probe(closed, false)).to.include({ state: 'open|filtered', reason: 'no-reply' });
+    } finally {
+      answering.close();
+      rawServer.close();
     }
   });
 
@@ -192,6 +218,30 @@ describe('probe engine on 127.0.0.1', () => {
     expect(sampleRange(49152, 65535, 4)).to.deep.equal([49152, 54613, 60074, 65535]);
     expect(sampleRange(10, 12, 16)).to.deep.equal([10, 11, 12]);
     expect(sampleRange(49152, 65535, 16)).to.have.length(16);
+  });
+
+  it('samples a UDP range at four ports at most, the ends and two between, all of them in the TCP sample', () => {
+    for (const k of [16, 7, 100]) {
+      const udp = udpRangeSample(49152, 65535, k);
+      expect(udp, `k=${k}`).to.have.length(4);
+      expect(udp[0]).to.equal(49152);
+      expect(udp[3]).to.equal(65535);
+      expect(sampleRange(49152, 65535, k), `k=${k}`).to.include.members(udp);
+    }
+    expect(udpRangeSample(49152, 65535, 2)).to.deep.equal([49152, 65535]);
+    expect(udpRangeSample(10, 12, 16)).to.deep.equal([10, 11, 12]);
+  });
+
+  it('a role check samples a UDP range at four ports, a TCP range at rpcSample', async () => {
+    const udpRange = { ...exp('udp', null, '40000-40100'), key: 'u' };
+    const tcpRange = { ...exp('tcp', null, '40000-40100'), key: 't' };
+    const out = await runEngine([udpRange, tcpRange], [{ name: 'lo', addresses: ['127.0.0.1'] }], {
+      ...OPTS,
+      appProbes: false,
+      rpcSample: 16,
+    });
+    const count = (protocol: string) => out.observations.filter((o) => o.protocol === protocol).length;
+    expect([count('udp'), count('tcp')]).to.deep.equal([4, 16]);
   });
 
   it('probes a shared port once per address, however many expectations name it', async () => {

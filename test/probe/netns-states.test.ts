@@ -5,17 +5,19 @@
  * them it says it skipped and why. CI runs it as root.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { expect } from 'chai';
 import type { Expectation, Observation } from '../../src/model.js';
 import { type EngineOptions, runEngine } from '../../src/probe/engine.js';
 import { run } from '../lab/run.js';
+import { portExpectation } from '../support/expectations.js';
+import { createVethNamespace, removeVethNamespace, skipWithoutNamespaces } from '../support/veth-namespace.js';
 
 const NS = `pst-${process.pid}`;
 const HOST_IF = `psta${process.pid % 100000}`;
 const NS_IF = `pstb${process.pid % 100000}`;
 const LOCAL = '10.231.1.1';
 const TARGET = '10.231.1.2';
+const VETH = { ns: NS, hostIf: HOST_IF, nsIf: NS_IF, local: LOCAL, addresses: [TARGET], prefix: 30 };
 
 const RULES = `
 table inet portolan_test {
@@ -30,35 +32,7 @@ table inet portolan_test {
   }
 }`;
 
-function whyNot(): string | null {
-  if (process.platform !== 'linux') return `network namespaces exist only on Linux (this is ${process.platform})`;
-  if (process.getuid?.() !== 0) return 'not root';
-  for (const bin of ['/usr/sbin/ip', '/usr/sbin/nft'])
-    if (!existsSync(bin) && !existsSync(bin.replace('/usr', '')))
-      return `${bin} missing (apt-get install iproute2 nftables)`;
-  return null;
-}
-
-function expectation(protocol: 'tcp' | 'udp', port: number): Expectation {
-  return {
-    key: `${protocol}/${port}`,
-    role: null,
-    service: 't',
-    serviceName: 'T',
-    impact: 'T breaks',
-    protocol,
-    port,
-    range: null,
-    portSet: null,
-    ipProtocol: null,
-    application: 'T',
-    requirement: 'required',
-    condition: null,
-    footnote: null,
-    note: null,
-    source: { table: 'section', section: 't' },
-  };
-}
+const expectation = (protocol: 'tcp' | 'udp', port: number) => portExpectation(protocol, port);
 
 const OPTS: EngineOptions = {
   timeoutMs: 800,
@@ -81,22 +55,11 @@ describe('probe states through a real firewall (network namespace + nftables)', 
   let listener: ChildProcess | null = null;
 
   before(async function () {
-    const reason = whyNot();
-    if (reason) {
-      console.log(
-        `      (skipped: ${reason}; these tests need root on Linux to create a network namespace; CI runs them)`,
-      );
-      this.skip();
-    }
-    await teardown();
-    await run('ip', ['netns', 'add', NS]);
-    await run('ip', ['link', 'add', HOST_IF, 'type', 'veth', 'peer', 'name', NS_IF]);
-    await run('ip', ['link', 'set', NS_IF, 'netns', NS]);
-    await run('ip', ['addr', 'add', `${LOCAL}/30`, 'dev', HOST_IF]);
-    await run('ip', ['link', 'set', HOST_IF, 'up']);
-    await run('ip', ['-n', NS, 'addr', 'add', `${TARGET}/30`, 'dev', NS_IF]);
-    await run('ip', ['-n', NS, 'link', 'set', NS_IF, 'up']);
-    await run('ip', ['-n', NS, 'link', 'set', 'lo', 'up']);
+    skipWithoutNamespaces(this, [
+      ['/usr/sbin/ip', 'iproute2'],
+      ['/usr/sbin/nft', 'nftables'],
+    ]);
+    await createVethNamespace(VETH);
     await run('ip', ['netns', 'exec', NS, 'nft', '-f', '-'], { input: RULES });
     listener = spawn(
       'ip',
@@ -121,29 +84,10 @@ describe('probe states through a real firewall (network namespace + nftables)', 
 
   after(async () => {
     listener?.kill('SIGKILL');
-    await teardown();
-  });
-
-  it('paces UDP so every closed port of a rate-limited host reads closed', async () => {
-    // Linux answers about six ICMP port-unreachables in a burst, then one per second per peer.
-    const ports = Array.from({ length: 14 }, (_, i) => 7100 + i);
-    const started = performance.now();
-    const paced = await probe(ports.map((p) => expectation('udp', p)));
-    const seconds = (performance.now() - started) / 1000;
-    console.log(`      14 closed UDP ports, paced: ${seconds.toFixed(1)} s`);
-    for (const p of ports) expect(paced.get(`udp/${p}`)?.state, `udp/${p}`).to.equal('closed');
-    await new Promise((r) => setTimeout(r, 7000)); // let the host's ICMP budget refill
-    const hurried = await probe(
-      ports.map((p) => expectation('udp', p)),
-      { udpPaceMs: 1, retries: 1, timeoutMs: 300 },
-    );
-    const misread = ports.filter((p) => hurried.get(`udp/${p}`)?.state === 'open|filtered').length;
-    console.log(`      without pacing: ${misread} of 14 closed ports misread as open|filtered`);
-    expect(misread).to.be.greaterThan(0);
+    await removeVethNamespace(VETH);
   });
 
   it('reports each firewall behaviour as its own state, and never open for what did not answer', async () => {
-    await new Promise((r) => setTimeout(r, 3000));
     const o = await probe([
       expectation('tcp', 7001),
       expectation('tcp', 7002),
@@ -165,8 +109,3 @@ describe('probe states through a real firewall (network namespace + nftables)', 
     expect(seen('tcp/7008')).to.deep.equal(['filtered', 'icmp-unreachable']);
   });
 });
-
-async function teardown(): Promise<void> {
-  await run('ip', ['link', 'del', HOST_IF], { allowFailure: true });
-  await run('ip', ['netns', 'del', NS], { allowFailure: true });
-}

@@ -24,7 +24,7 @@ import type { Observation, RunResult } from '../../src/model.js';
 import { buildObservation, MAX_LINE_TEXT, MAX_LINES } from '../../src/probe/observation.js';
 import { tcpProbe } from '../../src/probe/tcp-probe.js';
 import { udpProbe } from '../../src/probe/udp.js';
-import { UdpPacer } from '../../src/probe/udp-pacer.js';
+import { UdpHostSchedule } from '../../src/probe/udp-schedule.js';
 import { moduleById } from '../../src/protocols/index.js';
 import type { CustomProtocol, TcpProtocol, UdpProtocol } from '../../src/protocols/types.js';
 import { FORMATS, renderers } from '../../src/report/index.js';
@@ -218,7 +218,7 @@ interface Probed {
 async function probeTcp(name: string, moduleId: string, port: number): Promise<Probed> {
   const module = moduleById(moduleId) as TcpProtocol | CustomProtocol;
   const started = performance.now();
-  const { observation } = await tcpProbe({
+  const { finding } = await tcpProbe({
     target: `${name}.hostile.test`,
     address: HOST,
     port,
@@ -228,6 +228,7 @@ async function probeTcp(name: string, moduleId: string, port: number): Promise<P
     module,
     ctx: { target: `${name}.hostile.test`, address: HOST, port, nonce: randomBytes(16), domain: 'example.test' },
   });
+  const observation = buildObservation(finding.site, finding.exchange, finding.conversation, finding.facts);
   return { name, observation, ms: performance.now() - started };
 }
 
@@ -242,15 +243,14 @@ async function probeUdp(
     const target = `${name}.hostile.test`;
     const ctx = { target, address: HOST, port: server.port, nonce: randomBytes(16), domain: 'example.test' };
     const started = performance.now();
+    const signal = new AbortController().signal;
     const r = await udpProbe({
       address: HOST,
       port: server.port,
       module,
       ctx,
-      timeoutMs: 500,
-      retries: 0,
-      signal: new AbortController().signal,
-      pacer: new UdpPacer(0),
+      signal,
+      schedule: new UdpHostSchedule({ timeoutMs: 500, retries: 0, signal }),
     });
     const observation = buildObservation({ target, address: HOST, protocol: 'udp', port: server.port }, r, {
       module,

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { expect } from 'chai';
+import { reaggregate } from '../../src/analyze/summary.js';
 import type { RunResult } from '../../src/model.js';
 import { FORMATS, renderers } from '../../src/report/index.js';
 import { remediationScripts } from '../../src/report/remediation.js';
 import { validateResult } from '../../src/report/validate-result.js';
-import { NOW } from './fixtures.js';
+import { loadFixture, NOW } from './fixtures.js';
 import { unusualResult } from './scenarios.js';
 
 /**
@@ -69,5 +70,32 @@ describe('reports of unusual results', () => {
     }
     const r = spawnSync('xmllint', ['--noout', '-'], { input: renderers.junit(oddResult()), timeout: 20_000 });
     expect(r.status).to.equal(0);
+  });
+});
+
+describe('reports of a target where no host answered at its address', () => {
+  /** The three-target run with dc3's silence turned into what the engine says when neighbour discovery fails. */
+  function unreachableDc3(): RunResult {
+    const result = loadFixture('three-targets');
+    const observations = result.observations.map((o) =>
+      o.target === 'dc3.corp.example' && o.state !== 'untestable' ? { ...o, reason: 'host-unreachable' as const } : o,
+    );
+    return reaggregate({ ...result, observations }, result.verdicts.expectations);
+  }
+
+  it('is one root cause that says no host is there, and gets no firewall rules', () => {
+    const silent = loadFixture('three-targets');
+    expect(remediationScripts(silent).map((s) => s.target)).to.include('dc3.corp.example');
+    const result = unreachableDc3();
+    const dc3 = (result.verdicts.rootCauses ?? []).filter((c) => c.target === 'dc3.corp.example');
+    expect(dc3.map((c) => [c.id, c.host, c.severity])).to.deep.equal([
+      ['dc3.corp.example host', 'unreachable', 'outage'],
+    ]);
+    expect(dc3[0]?.explanation).to.match(
+      /^No host answered at dc3\.corp\.example \(192\.0\.2\.12\): every probe got host unreachable/,
+    );
+    expect(result.summary.headline).to.match(/; no host answered at dc3\.corp\.example: this breaks /);
+    expect(remediationScripts(result).map((s) => s.target)).to.deep.equal(['dc1.corp.example']);
+    expect(renderers.table(result)).to.match(/✘ host +unreachable +required/);
   });
 });

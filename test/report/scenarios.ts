@@ -337,7 +337,12 @@ export function unusualResult(): RunResult {
       {
         name: 'gone.corp.invalid',
         addresses: [],
-        problem: { kind: 'unresolved', name: 'gone.corp.invalid', code: 'ENOTFOUND' },
+        problem: {
+          kind: 'unresolved',
+          name: 'gone.corp.invalid',
+          code: 'ENOTFOUND',
+          message: 'getaddrinfo ENOTFOUND gone.corp.invalid',
+        },
       },
       { name: 'vpn1.corp.example', addresses: ['192.0.2.40'] },
     ],

@@ -53,6 +53,49 @@ describe('targets stage', () => {
     expect(loopback).to.deep.include({ addresses: ['::1'], problem: null });
   });
 
+  it('asks again once after a transient resolver failure (EAI_AGAIN), never after a final one', async () => {
+    const asked: string[] = [];
+    const failing = (codes: Record<string, string[]>) => async (name: string) => {
+      asked.push(name);
+      const code = codes[name]?.shift();
+      if (code) throw Object.assign(new Error(`getaddrinfo ${code} ${name}`), { code });
+      return [{ address: '192.0.2.50' }];
+    };
+    const lookup = failing({
+      'flaky.test': ['EAI_AGAIN'],
+      'down.test': ['EAI_AGAIN', 'EAI_AGAIN'],
+      'gone.test': ['ENOTFOUND', 'ENOTFOUND'],
+    });
+    const { targets } = await resolveTargets({
+      ...base,
+      lookup,
+      targets: ['flaky.test', 'down.test', 'gone.test'].map((name) => ({ name, origin: 'command line' })),
+    });
+    const [flaky, down, gone] = targets;
+    expect(flaky).to.deep.include({ addresses: ['192.0.2.50'], problem: null });
+    expect(down?.problem).to.include({ code: 'EAI_AGAIN', message: 'getaddrinfo EAI_AGAIN down.test' });
+    expect(gone?.problem).to.include({ code: 'ENOTFOUND' });
+    expect(asked.filter((n) => n === 'flaky.test')).to.have.length(2);
+    expect(asked.filter((n) => n === 'down.test')).to.have.length(2);
+    expect(asked.filter((n) => n === 'gone.test')).to.have.length(1);
+  });
+
+  it("keeps the resolver's words printable: a name's control characters are shown, not sent", async () => {
+    const name = 'ex\u001b[31mRED\u0007.invalid';
+    const { targets } = await resolveTargets({
+      ...base,
+      lookup: async (n) => {
+        throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${n}`), { code: 'ENOTFOUND' });
+      },
+      targets: [{ name, origin: 'command line' }],
+    });
+    const problem = targets[0]?.problem;
+    expect(problem?.message).to.equal('getaddrinfo ENOTFOUND ex\\x1b[31mRED\\x07.invalid');
+    expect(describeTargetProblem(problem as never)).to.equal(
+      '"ex\\x1b[31mRED\\x07.invalid" did not resolve (ENOTFOUND)',
+    );
+  });
+
   it('refuses a --source this machine does not have, and a run without targets', async () => {
     const source = await rejection(resolveTargets({ ...base, source: '192.0.2.77', targets: [] }));
     expect(isPortolanError(source, 'INVALID_VALUE')).to.equal(true);
