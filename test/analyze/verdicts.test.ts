@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { computeRootCauses } from '../../src/analyze/root-causes.js';
 import { summarize } from '../../src/analyze/summary.js';
 import { aggregate, type JudgeOptions, judgeExpectations } from '../../src/analyze/verdicts.js';
 import type { Expectation, Observation, ProbeState, Reason, Requirement } from '../../src/model.js';
@@ -24,6 +25,17 @@ function expectation(key: string, over: Partial<Expectation> = {}): Expectation 
     source: { table: 'section', section: 'Group Policy' },
     ...over,
   };
+}
+
+/** The verdicts with their root causes, as `summarize` takes them. */
+function judged(
+  expectations: Expectation[],
+  observations: Observation[],
+  verdicts: Pick<Parameters<typeof summarize>[0], 'expectations' | 'services' | 'targets'>,
+) {
+  const targets = [{ name: 'dc1', addresses: ['10.0.0.5'], origin: 'test', error: null }];
+  const rootCauses = computeRootCauses({ expectations, verdicts, observations, targets, timeoutMs: 1000 });
+  return { ...verdicts, rootCauses };
 }
 
 function obs(state: ProbeState, reason: Reason, over: Partial<Observation> = {}): Observation {
@@ -177,6 +189,16 @@ describe('verdicts: sampled ranges', () => {
     expect(v.explanation).to.match(/passes the range \(2 sampled ports: 1 open, 1 closed\)/);
   });
 
+  it('a range that only answers with resets passes under --expect listening, with a caveat said', () => {
+    const v = judge(range, [at(49152, 'closed', 'rst'), at(65535, 'closed', 'rst')]);
+    expect(v.status).to.equal('pass');
+    expect(v.caveat).to.match(
+      /^every probed port of the range answered with a reset: the path lets the range through unless a firewall itself resets/,
+    );
+    // one answer that is not a reset: no caveat needed
+    expect(judge(range, [at(49152, 'closed', 'rst'), at(65535, 'open', 'syn-ack')]).caveat).to.equal(null);
+  });
+
   it('filtered sampled ports mean it blocks the range', () => {
     const v = judge(range, [at(49152, 'filtered', 'timeout'), at(65535, 'closed', 'rst')]);
     expect(v.status).to.equal('fail');
@@ -194,7 +216,10 @@ describe('verdicts: services, targets and exit codes', () => {
     return {
       services,
       targets,
-      summary: summarize({ expectations: ev, services, targets }, { failOn, incomplete: false }),
+      summary: summarize(judged(expectations, observations, { expectations: ev, services, targets }), {
+        failOn,
+        incomplete: false,
+      }),
     };
   }
 
@@ -291,7 +316,10 @@ describe('verdicts: optional services that are not installed (absent)', () => {
       services,
       targets,
       status,
-      summary: summarize({ expectations: ev, services, targets }, { failOn: [], incomplete: false }),
+      summary: summarize(judged(expectations, observations, { expectations: ev, services, targets }), {
+        failOn: [],
+        incomplete: false,
+      }),
     };
   }
 
@@ -320,7 +348,9 @@ describe('verdicts: optional services that are not installed (absent)', () => {
       { service: 'smtp', requirement: 'optional', states: ['filtered'] },
     ]);
     expect(r.status('smtp')).to.equal('degraded');
-    expect(r.summary.headline).to.match(/Degraded: SMTP on dc1/);
+    expect(r.summary.headline).to.equal(
+      'Every required port answered as expected. Notices about optional parts: SMTP on dc1.',
+    );
   });
 
   it('a port that answers means the service is there: degraded, not absent', () => {
@@ -383,7 +413,21 @@ describe('verdicts: an address where no host answered', () => {
       links: new Map(rows.map((e, i) => [e.key, [t * rows.length + i]])),
     }));
     const ev = judgeExpectations(targets, observations, LISTENING);
-    const verdicts = { expectations: ev, ...aggregate(rows, ev, observations) };
+    const rolled = { expectations: ev, ...aggregate(rows, ev, observations) };
+    const infos = ['dc1', 'dc2'].map((name, t) => ({
+      name,
+      addresses: [`10.0.0.${5 + t}`],
+      origin: 'test',
+      error: null,
+    }));
+    const rootCauses = computeRootCauses({
+      expectations: rows,
+      verdicts: rolled,
+      observations,
+      targets: infos,
+      timeoutMs: LISTENING.timeoutMs,
+    });
+    const verdicts = { ...rolled, rootCauses };
     return { ...verdicts, summary: summarize(verdicts, { failOn: [], incomplete: false }) };
   }
 
@@ -399,10 +443,18 @@ describe('verdicts: an address where no host answered', () => {
       'No host answered at dc1 (10.0.0.5): every probe got host unreachable (nothing answered neighbour discovery, or no route leads there). dc1 as domain-controller is non-compliant.',
     );
     expect(dc2).not.to.have.property('unreachable');
-    expect(r.summary.headline).to.match(/^No host answered at dc1 \(10\.0\.0\.5\): every probe got host unreachable/);
-    // dc2's refused ports are still named; dc1's services are not listed one by one.
-    expect(r.summary.headline).to.match(/Broken: S0 on dc2/);
-    expect(r.summary.headline).not.to.match(/on dc1/);
+    // One root cause for dc1, whatever it breaks, and no firewall rule to propose for it; dc2's
+    // refused ports are still one finding each.
+    expect(r.rootCauses.map((c) => [c.id, c.host, c.severity])).to.deep.equal([
+      ['dc1 host', 'unreachable', 'outage'],
+      ['dc2 tcp/1000', null, 'outage'],
+      ['dc2 udp/1001', null, 'outage'],
+      ['dc2 icmp', null, 'outage'],
+    ]);
+    expect(r.rootCauses[0]?.explanation).to.equal(
+      'No host answered at dc1 (10.0.0.5): every probe got host unreachable (nothing answered neighbour discovery, or no route leads there). It breaks S0, S1 and S2.',
+    );
+    expect(r.summary.headline).to.equal('3 refused ports on dc2; no host answered at dc1: this breaks S0, S1 and S2.');
   });
 
   it('is not claimed when anything at the address answered, or a probe failed some other way', () => {
@@ -413,7 +465,8 @@ describe('verdicts: an address where no host answered', () => {
     ] as [Observation['protocol'], ProbeState, Reason][]) {
       const r = run([['tcp', 'filtered', 'host-unreachable'], other]);
       expect(r.targets[0], other.join(' ')).not.to.have.property('unreachable');
-      expect(r.summary.headline).not.to.match(/No host answered/);
+      expect(r.summary.headline).not.to.match(/no host answered/i);
+      expect(r.rootCauses.some((c) => c.host === 'unreachable')).to.equal(false);
     }
   });
 });

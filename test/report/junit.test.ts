@@ -47,29 +47,56 @@ describe('JUnit XML', () => {
     });
   });
 
-  it('one testsuite per target and role, one testcase per expectation verdict', () => {
-    const result = loadFixture('firewalled');
+  it('one testsuite per target, one testcase per (target, port): a blocked 445/tcp is one failure naming its services', () => {
+    const result = loadFixture('one-dc');
     const xml = renderJunit(result, { now: NOW });
-    expect(xml.match(/<testsuite /g)).to.have.length(2);
-    expect(xml.match(/<testcase /g)).to.have.length(result.verdicts.expectations.length);
-    expect(xml).to.include('<testsuite name="dc2.corp.example (domain-controller)"');
-    expect(xml).to.include('<testcase classname="dc2.corp.example.kdc" name="88/udp Kerberos"');
-    expect(xml).to.match(/<testsuites name="portolan" tests="40" failures="7" errors="0" skipped="2"/);
+    expect(xml.match(/<testsuite /g)).to.have.length(1);
+    const endpoints = new Set(
+      result.expectations.map((e) => `${e.protocol}/${e.port ?? e.range ?? e.ipProtocol ?? ''}`),
+    );
+    expect(xml.match(/<testcase /g)).to.have.length(endpoints.size);
+    expect(xml.match(/<failure /g)).to.have.length(4);
+    expect(xml).to.match(new RegExp(`<testsuites name="portolan" tests="${endpoints.size}" failures="4" errors="0"`));
+    expect(xml.match(/name="445\/tcp SMB"/g)).to.have.length(1);
+    expect(xml).to.match(
+      /<testcase classname="dc1\.corp\.example" name="445\/tcp SMB" time="[\d.]+">\s*<failure message="SMB 445\/tcp on dc1\.corp\.example \(192\.0\.2\.10\) is filtered \(no answer in 2000 ms\): it breaks Active Directory Domain Services, Net Logon, Remote Procedure Call \(RPC\) and 3 more; optional here: Distributed File System Replication\." type="filtered">/,
+    );
+    // every affected row is in the body, with its requirement
+    const body = xml.slice(
+      xml.indexOf('name="445/tcp SMB"'),
+      xml.indexOf('</testcase>', xml.indexOf('name="445/tcp SMB"')),
+    );
+    expect(body).to.include('Group Policy (group-policy, domain-controller): 445/tcp, required, fail');
+    expect(body).to.include('Distributed File System Replication (dfsr, domain-controller): 445/tcp, conditional');
   });
 
-  it('failures carry the explanation; inconclusive and waived are skipped with the reason', () => {
+  it('optional rows are notices, never failures; waived and inconclusive are skipped with the reason', () => {
+    const one = renderJunit(loadFixture('one-dc'), { now: NOW });
+    expect(one).to.match(
+      /name="636\/udp LDAP SSL" time="[\d.]+">\s*<skipped message="notice \(optional\): LDAP SSL 636\/udp/,
+    );
+    expect(one).to.match(/name="ip 50 IPsec ESP \(IP protocol 50\)" time="[\d.]+">\s*<skipped message="untestable: /);
     const xml = renderJunit(loadFixture('firewalled'), { now: NOW });
     expect(xml).to.match(
-      /<failure message="Group Policy will not apply[^"]*: SMB 445\/tcp on dc2\.corp\.example \(192\.0\.2\.11\) is closed \(connection reset[^"]*" type="closed">/,
+      /<skipped message="waived: NetBIOS Session Service 139\/tcp on dc2\.corp\.example [^"]*; waived until 2027-03-31 \(owner netops\): NetBIOS disabled by policy \(CHG-1042\)\."/,
     );
     expect(xml).to.match(
-      /<skipped message="Waived until 2027-03-31 \(owner: netops\): NetBIOS disabled by policy \(CHG-1042\)\. Finding: /,
-    );
-    expect(xml).to.match(
-      /<skipped message="inconclusive: NetBIOS Name Resolution 137\/udp on dc2\.corp\.example [^"]*no reply/,
+      /<skipped message="notice \(optional\): NetBIOS Name Resolution 137\/udp on dc2\.corp\.example [^"]*no reply/,
     );
     expect(xml).to.include('<property name="catalog.digest" value="sha256:3f5a0c9e');
     expect(xml).to.include('<property name="source.addresses" value="192.0.2.50"/>');
+    const unsure = renderJunit(loadFixture('inconclusive'), { now: NOW });
+    expect(unsure).to.match(/<skipped message="inconclusive: NTP 123\/udp on ntp1\.corp\.example/);
+  });
+
+  it('a host that answered nothing is one failing test case, not one per port', () => {
+    const xml = renderJunit(loadFixture('three-targets'), { now: NOW });
+    const dc3 = xml.slice(xml.indexOf('<testsuite name="dc3.corp.example"'));
+    expect(dc3).to.match(/tests="1" failures="1"/);
+    expect(dc3).to.match(
+      /<testcase classname="dc3\.corp\.example" name="host: no-answer"[^>]*>\s*<failure message="Nothing on dc3\.corp\.example/,
+    );
+    expect(xml.match(/<testsuite /g)).to.have.length(3);
   });
 
   it('escapes hostile text and drops characters XML 1.0 forbids', () => {
