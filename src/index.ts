@@ -6,6 +6,7 @@ import { type ExpandOptions, expandRole as expandRoleIn } from './catalog/expand
 import { loadCatalog } from './catalog/load.js';
 import type { Catalog, Expectation } from './model.js';
 
+export { computeRootCauses, type RootCauseInput, rootCausesOf } from './analyze/root-causes.js';
 export { type ExpandOptions, expandPorts, expandService } from './catalog/expand.js';
 export { loadCatalog } from './catalog/load.js';
 export { type CheckHooks, type CheckRequest, runCheck } from './check/run-check.js';

@@ -337,6 +337,82 @@ export interface TargetInfo {
   error: string | null;
 }
 
+/**
+ * How much a root cause matters to the run's verdict. Only `outage` makes a target
+ * non-compliant; `notice` is never an outage (optional rows, conditional rows whose named
+ * condition is off, optional services that are not installed, rows that cannot be tested).
+ */
+export type FindingSeverity =
+  | 'outage' // a required row fails here
+  | 'inconclusive' // a required row got no definite answer here
+  | 'notice' // only optional, switched-off conditional or untestable rows are affected, or an optional service is absent
+  | 'waived'; // every failure here is waived by a plan
+
+/**
+ * A problem of a whole target, reported as one finding instead of one per port.
+ * `no-answer`: no probe drew any answer (no handshake, reset, reply or echo): the host is
+ * down, the name points elsewhere, or a firewall drops everything from this source.
+ * `unreachable`: no host is at any of its addresses (`TargetVerdict.unreachable`: neighbour
+ * discovery failed, or no route): no firewall rule is the fix.
+ */
+export type HostProblem = 'unresolved' | 'unreachable' | 'no-answer' | 'wrong-token' | 'clock-skew';
+
+/** One row a root cause breaks (or makes unsure): an expectation verdict on the target. */
+export interface RootCauseEffect {
+  /** Expectation key. */
+  expectation: string;
+  role: string | null;
+  service: string;
+  serviceName: string;
+  /** The row's requirement in this run (named conditions applied). */
+  requirement: Requirement;
+  /** When a conditional or optional row is needed, in words. */
+  condition: string | null;
+  status: ExpectationStatus;
+  /** Named conditions off in this run that would make this row required (`--with NAME`). */
+  switchesOff?: string[];
+  /** The row's service is an optional one that is not installed (every port refused). */
+  absent?: true;
+}
+
+/**
+ * A root cause: one (target, protocol, port), one port range, or a whole target, with
+ * everything it breaks. Reports lead with these; per-row verdicts are the detail behind
+ * them. Computed once, purely, by `analyze/root-causes.ts` from the verdicts and
+ * observations, and recomputed wherever verdicts change (waivers, segmentation, merges).
+ * Fleet views and exporters key on `id`, which is stable across runs.
+ */
+export interface RootCause {
+  /** "dc1.corp.example tcp/445", "dc1.corp.example tcp/49152-65535", "dc1.corp.example icmp", "dc1.corp.example ip/50", "dc1.corp.example host". */
+  id: string;
+  target: string;
+  /** `range`: a port range judged from several ports (one finding for the range); `host`: see `host`. */
+  scope: 'port' | 'range' | 'host';
+  /** Null for `host`. */
+  protocol: Transport | null;
+  port: number | null;
+  range: string | null;
+  ipProtocol: number | null;
+  /** Set for `scope: host`. */
+  host: HostProblem | null;
+  severity: FindingSeverity;
+  /** The strongest requirement among `affects`. */
+  requirement: Requirement;
+  /** What the network did on the deciding probe; null when nothing was probed. */
+  state: ProbeState | null;
+  reason: Reason | null;
+  /** A plan's `blocked:` rule: the port answered where it must be blocked (close it, do not open it). */
+  exposed?: true;
+  /** Target addresses probed. */
+  addresses: string[];
+  /** Indexes into `observations[]`: the deciding probes (for a range, those that failed first). */
+  observations: number[];
+  /** Every row affected, required first. */
+  affects: RootCauseEffect[];
+  /** One sentence an administrator acts on. */
+  explanation: string;
+}
+
 export interface RunOptions {
   roles: string[];
   services: string[];
@@ -357,6 +433,10 @@ export interface RunOptions {
   appProbes: boolean;
   failOn: 'fail' | 'inconclusive';
   responder: boolean;
+  /** Named conditions turned on (`--with`, a plan); absent in results written before they existed. */
+  with?: string[];
+  /** The IIS FTP passive range the run was pinned to; absent in results written before it was recorded. */
+  ftpPassiveRange?: string | null;
 }
 
 export interface RunCounts {
@@ -421,6 +501,11 @@ export interface RunResult {
     expectations: ExpectationVerdict[];
     services: ServiceVerdict[];
     targets: TargetVerdict[];
+    /**
+     * Root causes, outages first (see `RootCause`). Absent only in results written before
+     * they existed; `rootCausesOf` (analyze/root-causes.ts) computes them for those.
+     */
+    rootCauses?: RootCause[];
   };
   summary: {
     status: ComplianceStatus;

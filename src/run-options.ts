@@ -22,6 +22,8 @@ export interface OptionSpec<V> {
   inPlans: boolean;
   /** Allowed values, for `--help` and the schema's enum (choice options). */
   choices?: readonly string[];
+  /** The flag may be given several times; the values add up (list options). */
+  repeatable?: true;
   /** Command-line text to a value; INVALID_VALUE naming `field` when it is not one. */
   parse(text: string, field: string): V;
   /** A value from a plan or a library caller, checked; INVALID_VALUE naming `field` when it is not one. */
@@ -137,6 +139,31 @@ function failOnList(): OptionSpec<FailOn[]> {
   };
 }
 
+/**
+ * Named conditions (`gc`, `dfsr-sysvol` ...), repeatable or comma-separated, lower-cased. The
+ * catalog knows which names exist: `parseSwitches` checks them there before anything is probed.
+ */
+function switchList(): OptionSpec<string[]> {
+  const expected = 'named conditions such as gc or dfsr-sysvol (see `portolan catalog switches`)';
+  const check = (value: unknown, field: string): string[] => {
+    const list = (Array.isArray(value) ? value : [value]).flatMap((v) => (typeof v === 'string' ? v.split(',') : [v]));
+    const bad = list.find((v) => typeof v !== 'string' || !/^\s*[A-Za-z0-9][A-Za-z0-9-]*\s*$/.test(v));
+    if (bad !== undefined) throw invalid(field, `"${String(bad)}"`, expected);
+    return [...new Set((list as string[]).map((v) => v.trim().toLowerCase()))];
+  };
+  return {
+    flag: '--with <names>',
+    description:
+      'turn on named conditions (repeatable or comma-separated), e.g. gc,dfsr-sysvol: the rows they govern become required',
+    default: [],
+    inPlans: true,
+    repeatable: true,
+    parse: (t, field) => check(t, field),
+    check,
+    schema: { type: 'array', items: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9-]*$' }, uniqueItems: true },
+  };
+}
+
 /** Every run option, keyed as RunOptions, plan keys and library callers name them. */
 export const RUN_OPTIONS = {
   expect: choice<ExpectMode>(
@@ -163,6 +190,12 @@ export const RUN_OPTIONS = {
     'dynamic RPC ports: discover them via the endpoint mapper (a sample when it lists none), sample K without asking it, or sweep all',
   ),
   rpcSample: integer(1, 16_384, 16, '--rpc-sample <k>', 'ports to sample from a range (of a UDP range, 4 at most)'),
+  ftpPassiveRange: text(
+    '--ftp-passive-range <ports>',
+    'the passive data range IIS FTP servers are pinned to, e.g. 50000-50100 (default: the RPC profile\u2019s range)',
+    (value, field) => void parsePortList(value, field),
+  ),
+  with: switchList(),
   os: text('--os <os>', 'target OS (2003, 2008, 2008r2, 2012 ... 2025) for OS-specific rows such as DFSR 5722/tcp'),
   clientOs: text('--client-os <os>', 'clients\u2019 OS (xp, 2003 ...) for rows that only old clients need'),
   timeoutMs: integer(
@@ -249,6 +282,8 @@ export function resultOptions(s: RunSettings, asked: Pick<RunOptions, 'roles' | 
     appProbes: s.appProbes,
     failOn: s.failOn.includes('inconclusive') ? 'inconclusive' : 'fail',
     responder: s.responder,
+    with: s.with,
+    ftpPassiveRange: s.ftpPassiveRange,
   };
 }
 

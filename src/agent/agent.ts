@@ -5,6 +5,7 @@
  * logged and retried, not fatal. Aborting `stop` (SIGTERM) lets the current run finish,
  * record and report, then returns.
  */
+import { loadCatalog } from '../catalog/load.js';
 import { sleep } from '../duration.js';
 import type { RunDiff } from '../history/diff.js';
 import type { RunResult } from '../model.js';
@@ -41,11 +42,12 @@ export interface AgentOptions {
   onResult?: (result: RunResult, plan: string) => void;
 }
 
-/** What the webhook receives when the verdict changes. */
+/** What the webhook receives when the verdict changes, or when the first run does not pass. */
 export interface VerdictChangePayload {
   event: 'verdict-changed';
   plan: string;
-  previous: string;
+  /** The previous run's status; null on the first run (posted when it is not compliant). */
+  previous: string | null;
   status: string;
   exitCode: number;
   headline: string;
@@ -73,7 +75,7 @@ export async function runAgent(opts: AgentOptions): Promise<{ runs: number }> {
     runs++;
     try {
       const env = opts.env ?? process.env;
-      const plan = await loadPlan(opts.planPath, { env });
+      const plan = await loadPlan(opts.planPath, { env, catalog: await loadCatalog() });
       const done = await executePlan(plan, opts.runCheck, {
         commandLine: opts.commandLine,
         ...(env.PORTOLAN_RESPONDER_TOKEN ? { responderToken: env.PORTOLAN_RESPONDER_TOKEN } : {}),
@@ -86,7 +88,9 @@ export async function runAgent(opts: AgentOptions): Promise<{ runs: number }> {
       const previous = done.recorded?.previous?.status ?? lastStatus;
       lastStatus = result.summary.status;
       const changed = previous !== null && previous !== result.summary.status;
-      if (changed && opts.webhook) {
+      // A first run that fails is news too: nothing earlier to compare with, but someone must know.
+      const firstFailing = previous === null && result.summary.status !== 'compliant';
+      if ((changed || firstFailing) && opts.webhook) {
         const payload: VerdictChangePayload = {
           event: 'verdict-changed',
           plan: plan.name,

@@ -5,7 +5,17 @@
  * from here, so no stage passes sentences to another to be parsed again.
  */
 import { formatDuration } from '../duration.js';
-import type { Expectation, Observation, Reason, ResponderOutcome, RunNote, WaiverRef } from '../model.js';
+import type {
+  ComplianceStatus,
+  Expectation,
+  ExpectationVerdict,
+  Observation,
+  Reason,
+  ResponderOutcome,
+  RootCause,
+  RunNote,
+  WaiverRef,
+} from '../model.js';
 import { whereToGet } from '../platform/tools.js';
 import type { TargetProblem } from '../targets/resolve.js';
 
@@ -99,11 +109,25 @@ export function settleSilence(o: Observation): string {
   return 'A protocol probe that draws a reply, or `portolan listen` on the target before deployment, would settle it.';
 }
 
-/** "LDAP 389/tcp", "ICMP echo", "GRE (IP protocol 47)". */
+/** "LDAP 389/tcp", "ICMP echo", "GRE (IP protocol 47)": the protocol said once, even when the application names it. */
 export function portLabel(e: Pick<Expectation, 'application' | 'protocol' | 'port' | 'range' | 'ipProtocol'>): string {
-  if (e.protocol === 'icmp') return `${e.application} (ICMP echo)`;
-  if (e.protocol === 'ip') return `${e.application} (IP protocol ${e.ipProtocol})`;
+  if (e.protocol === 'icmp')
+    return /\bICMP echo\b/i.test(e.application) ? e.application : `${e.application} (ICMP echo)`;
+  if (e.protocol === 'ip') {
+    return new RegExp(`\\bIP protocol ${e.ipProtocol}\\b`, 'i').test(e.application)
+      ? e.application
+      : `${e.application} (IP protocol ${e.ipProtocol})`;
+  }
   return `${e.application} ${e.port ?? e.range}/${e.protocol}`;
+}
+
+/** "A, B, C and 2 more": at most `max` names, each once, in order. */
+export function namesList(names: readonly string[], max = 4): string {
+  const unique = [...new Set(names)];
+  if (unique.length <= max)
+    return unique.length > 1 ? `${unique.slice(0, -1).join(', ')} and ${unique.at(-1)}` : (unique[0] ?? '');
+  const shown = unique.slice(0, max - 1);
+  return `${shown.join(', ')} and ${unique.length - shown.length} more`;
 }
 
 export function where(target: string, address: string | null): string {
@@ -121,7 +145,40 @@ export function describeTargetProblem(problem: TargetProblem): string {
   return `"${problem.name}" did not resolve (${problem.code})`;
 }
 
-/** One sentence per note, as `run.notes` carries them. */
+/**
+ * The run's notes as `run.notes` carries them: each sentence once, and a per-target note that
+ * many targets share (the endpoint mapper listed nothing) said once for all of them.
+ */
+export function describeNotes(notes: readonly RunNote[]): string[] {
+  const shared = new Map<string, Extract<RunNote, { kind: 'epm-silent' | 'epm-none-in-range' }>[]>();
+  const out: (string | { group: string })[] = [];
+  for (const note of notes) {
+    if (note.kind !== 'epm-silent' && note.kind !== 'epm-none-in-range') {
+      out.push(describeNote(note));
+      continue;
+    }
+    const group = note.kind === 'epm-silent' ? `s ${note.state} ${note.sample}` : `r ${note.range} ${note.sample}`;
+    if (!shared.has(group)) {
+      shared.set(group, []);
+      out.push({ group });
+    }
+    shared.get(group)?.push(note);
+  }
+  const words = out.map((item) => {
+    if (typeof item === 'string') return item;
+    const list = shared.get(item.group) ?? [];
+    const first = list[0] as (typeof list)[number];
+    const targets = [...new Set(list.map((n) => `${n.target} (${n.address})`))];
+    if (targets.length === 1) return describeNote(first);
+    const who = `${targets.length} targets (${namesList(targets, 3)})`;
+    return first.kind === 'epm-silent'
+      ? `On ${who} the endpoint mapper on 135/tcp listed no endpoints (${first.state}); their dynamic RPC ranges were judged from ${first.sample} sampled ports instead.`
+      : `On ${who} the endpoint mapper answered but listed no TCP endpoint in ${first.range}; ${first.sample} ports of the range were sampled instead.`;
+  });
+  return [...new Set(words)];
+}
+
+/** One sentence per note. */
 export function describeNote(note: RunNote): string {
   switch (note.kind) {
     case 'expect-reachable':
@@ -154,4 +211,241 @@ export function describeNote(note: RunNote): string {
 /** "445/tcp smb on dc1.corp.example": what a waiver covers. */
 function waiverWords(w: Pick<WaiverRef, 'port' | 'service' | 'target'>): string {
   return [w.port, w.service, w.target && `on ${w.target}`].filter(Boolean).join(' ');
+}
+
+/** What `describeRootCause` reads besides the root cause itself. */
+/**
+ * UDP silence in responder mode that proves nothing, because the responder (`busy`, another
+ * port of the same address) said it was refusing UDP replies under load, or rejected our
+ * token: "got no answer from the portolan responder, which ...: the silence may be the
+ * responder's, not the path's".
+ */
+export function busyResponderWords(busy: Observation): string {
+  const on = `${busy.port}/${busy.protocol}`;
+  const which = busy.responderShedding
+    ? `which said on ${on} that it was refusing UDP replies under load`
+    : `which rejected our token on ${on} (it answers a wrong token only within a budget a flood can use up)`;
+  return `got no answer from the portolan responder, ${which}: the silence may be the responder's, not the path's`;
+}
+
+/** What settles silence `busyResponderWords` explains. */
+export function busyResponderAdvice(busy: Observation): string {
+  return `Check again when it is quiet${busy.responder === 'wrong-token' ? ', with the token `portolan listen` printed' : ''}.`;
+}
+
+export interface RootCauseContext {
+  /** The application name of the first affected row ("SMB"). */
+  application: string;
+  /** The deciding observations first (see `RootCause.observations`). */
+  observations: Observation[];
+  /** The verdicts of the affected rows, in the order of `affects`. */
+  verdicts: ExpectationVerdict[];
+  /** The target's `error` (name did not resolve). */
+  targetError: string | null;
+  timeoutMs: number;
+  /** The responder whose load or rejected token makes the deciding UDP silence prove nothing (`busyResponder`). */
+  busyResponder?: Observation | null;
+}
+
+/** One sentence for a root cause: what the network did, and what it breaks. */
+export function describeRootCause(c: Omit<RootCause, 'explanation'>, ctx: RootCauseContext): string {
+  const primary = ctx.observations[0];
+  const counted = c.affects.filter((a) => !a.absent && a.status !== 'pass');
+  const breaks = namesList(counted.filter((a) => a.requirement === 'required').map((a) => a.serviceName));
+  const others = namesList(
+    c.affects
+      .filter(
+        (a) =>
+          a.requirement !== 'required' &&
+          !counted.some((r) => r.requirement === 'required' && r.serviceName === a.serviceName),
+      )
+      .map((a) => a.serviceName),
+  );
+  const place = where(c.target, c.addresses.length === 1 ? (c.addresses[0] as string) : null);
+  if (c.scope === 'host') return hostWords(c, ctx, place, breaks);
+  const subject = `${portLabel({ ...c, application: ctx.application, protocol: c.protocol ?? 'tcp' })} on ${place}`;
+  if (c.exposed)
+    return ctx.verdicts.find((v) => v.negative && v.status === 'fail')?.explanation ?? `${subject} answered.`;
+  const what =
+    c.scope === 'range'
+      ? rangeWords(ctx.observations)
+      : primary
+        ? `is ${primary.state} (${causeReasonWords(c, primary, ctx.timeoutMs)})`
+        : 'was not probed';
+  switch (c.severity) {
+    case 'outage':
+      return `${subject} ${what}: it breaks ${breaks}${others ? `; optional here: ${others}` : ''}.`;
+    case 'inconclusive': {
+      const works = `cannot tell whether ${breaks} work${counted.length === 1 ? 's' : ''}`;
+      const busy = ctx.busyResponder;
+      if (busy) return `${subject} ${busyResponderWords(busy)}; ${works}. ${busyResponderAdvice(busy)}`;
+      return `${subject} ${what}: ${works}. ${settleWords(primary)}`;
+    }
+    case 'waived': {
+      const w = ctx.verdicts.find((v) => v.waiver)?.waiver;
+      return `${subject} ${what}; waived${w ? ` until ${w.expires} (owner ${w.owner}): ${w.reason}` : ''}.`;
+    }
+    case 'notice':
+      return noticeWords(c, subject, what, primary, ctx.timeoutMs);
+  }
+}
+
+/**
+ * What the deciding probe got back, for a root cause: UDP silence that fails a required row
+ * does so because the same service answered over TCP (see `judgeOne`), which is said.
+ */
+export function causeReasonWords(c: Pick<RootCause, 'severity' | 'state'>, o: Observation, timeoutMs: number): string {
+  const words = reasonWords(o, timeoutMs);
+  return c.severity === 'outage' && c.state === 'open|filtered'
+    ? `${words}; the same service answers over TCP, so the UDP path is most likely filtered`
+    : words;
+}
+
+function hostWords(c: Omit<RootCause, 'explanation'>, ctx: RootCauseContext, place: string, breaks: string): string {
+  const ports = portCount(ctx.observations);
+  switch (c.host) {
+    case 'unresolved':
+      return `${ctx.targetError ?? `${c.target} did not resolve`}: none of its ${c.affects.length} rows was probed.`;
+    case 'wrong-token': {
+      const rejected = portCount(ctx.observations.filter((o) => o.responder === 'wrong-token'));
+      const silent = portCount(ctx.observations.filter((o) => o.responder === undefined));
+      const silence = silent
+        ? `; the silence of ${silent} UDP port${silent === 1 ? '' : 's'} proves nothing either, since it answers a wrong token only within a budget`
+        : '';
+      return `The portolan responder on ${place} rejected our token on ${rejected} port${rejected === 1 ? '' : 's'}: those paths are open, but nothing is proven until the check uses the token \`portolan listen\` printed (--token or $PORTOLAN_RESPONDER_TOKEN)${silence}.`;
+    }
+    case 'clock-skew':
+      return `The portolan responder on ${place} answered with our token on ${ports} port${ports === 1 ? '' : 's'}, but the clocks differ too much: set both clocks right and check again.`;
+    case 'unreachable':
+      return `${describeUnreachable(c.target, c.addresses)}${breaks ? ` It breaks ${breaks}.` : ''}`;
+    default: {
+      const echo = ctx.observations.some((o) => o.protocol === 'icmp') ? ' and no echo reply' : '';
+      return (
+        `Nothing on ${place} answered: no handshake, reset or reply on ${ports} port${ports === 1 ? '' : 's'}${echo}. ` +
+        `The host is down, its name points at the wrong address, or a firewall drops everything from this source${breaks ? `; it breaks ${breaks}` : ''}.`
+      );
+    }
+  }
+}
+
+/** How many (protocol, port) endpoints `observations` probed. */
+function portCount(observations: readonly Observation[]): number {
+  return new Set(observations.map((o) => `${o.protocol}/${o.port ?? ''}`)).size;
+}
+
+function noticeWords(
+  c: Omit<RootCause, 'explanation'>,
+  subject: string,
+  what: string,
+  primary: Observation | undefined,
+  timeoutMs: number,
+): string {
+  if (c.state === 'untestable' && primary) return `${c.target}: ${reasonWords(primary, timeoutMs)}`;
+  const absent = c.affects.filter((a) => a.absent).map((a) => a.serviceName);
+  if (absent.length > 0 && absent.length === c.affects.length) {
+    return `${subject} ${what}: ${namesList(absent)} ${absent.length === 1 ? 'is' : 'are'} not installed there (every port refused). Optional here, so a notice, not a fault; a host firewall that rejects connections looks the same.`;
+  }
+  const switches = [...new Set(c.affects.flatMap((a) => a.switchesOff ?? []))];
+  const hint = switches.length
+    ? ` Turn it on with ${switches.map((s) => `--with ${s}`).join(' or ')} where it applies.`
+    : '';
+  return `${subject} ${what}; only optional rows use it here (${namesList(c.affects.map((a) => a.serviceName))}), so this is a notice, not an outage.${hint}`;
+}
+
+function rangeWords(observations: Observation[]): string {
+  const count = (s: string) => observations.filter((o) => o.state === s).length;
+  const tally = ['filtered', 'closed', 'open|filtered', 'error', 'open']
+    .filter((s) => count(s) > 0)
+    .map((s) => `${count(s)} ${s}`)
+    .join(', ');
+  const discovered = observations.some((o) => o.portChoice?.kind === 'discovered');
+  const basis = discovered ? 'ports the endpoint mapper listed' : `${observations.length} sampled ports`;
+  return count('filtered') > 0 ? `is blocked (${basis}: ${tally})` : `gave no definite answer (${basis}: ${tally})`;
+}
+
+/** What would settle an inconclusive port. */
+function settleWords(o: Observation | undefined): string {
+  if (!o) return 'It was not probed.';
+  if (o.responder && o.responder !== 'verified') return `${capitalise(responderWords(o.responder))}.`;
+  if (o.state === 'error') return `Local error: ${o.error ?? o.reason}.`;
+  return settleSilence(o);
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The run's headline from its root causes: what is broken, where, and what it breaks. */
+export function headlineWords(status: ComplianceStatus, causes: readonly RootCause[]): string {
+  const of = (severity: RootCause['severity']) => causes.filter((c) => c.severity === severity);
+  if (status === 'non-compliant' && of('outage').length > 0) return outageHeadline(of('outage'));
+  if (status === 'inconclusive' && of('inconclusive').length > 0) return unsureHeadline(of('inconclusive'));
+  // Absent optional services and untestable rows are normal on a healthy server: not worth a headline.
+  const troubled = of('notice').flatMap((c) =>
+    c.affects
+      .filter((a) => !a.absent && (a.status === 'fail' || a.status === 'inconclusive'))
+      .map((a) => `${a.serviceName} on ${c.target}`),
+  );
+  return `Every required port answered as expected.${troubled.length ? ` Notices about optional parts: ${namesList(troubled, 3)}.` : ''}`;
+}
+
+function outageHeadline(outages: RootCause[]): string {
+  const services = namesList(requiredServices(outages), 3);
+  const ports = outages.filter((c) => c.scope !== 'host');
+  const silent = outages.filter((c) => c.host === 'no-answer');
+  const nobody = outages.filter((c) => c.host === 'unreachable');
+  if (ports.length > 0 && ports.every((c) => c.exposed)) {
+    return `${ports.length} port${plural(ports)} on ${targetsText(ports)} answer${ports.length === 1 ? 's' : ''} where a plan requires ${ports.length === 1 ? 'it' : 'them'} blocked.`;
+  }
+  const adjective = ports.every((c) => c.state === 'filtered')
+    ? 'blocked'
+    : ports.every((c) => c.state === 'closed')
+      ? 'refused'
+      : 'failing';
+  const portPart = ports.length ? `${ports.length} ${adjective} port${plural(ports)} on ${targetsText(ports)}` : '';
+  if (silent.length + nobody.length === 0) return `${portPart} break${ports.length === 1 ? 's' : ''} ${services}.`;
+  const silentPart = silent.length ? `nothing answered on ${targetsText(silent)}` : '';
+  const nobodyPart = nobody.length ? `no host answered at ${targetsText(nobody)}` : '';
+  return `${capitalise([portPart, nobodyPart, silentPart].filter(Boolean).join('; '))}: this breaks ${services}.`;
+}
+
+function unsureHeadline(unsure: RootCause[]): string {
+  const ports = unsure.filter((c) => c.scope !== 'host');
+  const parts = [
+    ports.length
+      ? `${ports.length} required port${plural(ports)} on ${targetsText(ports)} gave no definite answer`
+      : '',
+    hostPart(unsure, 'wrong-token', (t) => `the responder on ${t} rejected our token`),
+    hostPart(unsure, 'clock-skew', (t) => `the responder on ${t} has a clock too far off`),
+    hostPart(unsure, 'unresolved', (t) => `${t} did not resolve`),
+  ].filter(Boolean);
+  const services = requiredServices(unsure, 'inconclusive');
+  return `Inconclusive: ${parts.join('; ')}${services.length ? ` (${namesList(services, 3)} cannot be judged)` : ''}.`;
+}
+
+function hostPart(causes: RootCause[], host: RootCause['host'], words: (targets: string) => string): string {
+  const list = causes.filter((c) => c.host === host);
+  return list.length ? words(targetsText(list)) : '';
+}
+
+function requiredServices(causes: readonly RootCause[], status: 'fail' | 'inconclusive' = 'fail'): string[] {
+  return [
+    ...new Set(
+      causes.flatMap((c) =>
+        c.affects
+          .filter((a) => a.requirement === 'required' && a.status === status && !a.absent)
+          .map((a) => a.serviceName),
+      ),
+    ),
+  ];
+}
+
+/** "dc1", "dc1 and dc2", "dc1, dc2 and dc3", or "12 targets". */
+function targetsText(causes: readonly RootCause[]): string {
+  const names = [...new Set(causes.map((c) => c.target))];
+  return names.length > 3 ? `${names.length} targets` : namesList(names, 3);
+}
+
+function plural(list: readonly unknown[]): string {
+  return list.length === 1 ? '' : 's';
 }

@@ -7,7 +7,8 @@
 import type { Expectation, Observation, RunNote, RunResult } from '../model.js';
 import { type RunSettings, resultOptions } from '../run-options.js';
 import type { ResolvedTarget } from '../targets/index.js';
-import { describeNote, describeTargetProblem } from './describe.js';
+import { describeNotes, describeTargetProblem } from './describe.js';
+import { computeRootCauses } from './root-causes.js';
 import { summarize } from './summary.js';
 import { aggregate, judgeExpectations } from './verdicts.js';
 
@@ -48,10 +49,24 @@ export function assembleResult(f: RunFacts): RunResult {
     f.observations,
     judge,
   );
-  const verdicts = {
+  const rolled = {
     expectations: expectationVerdicts,
     ...aggregate(f.expectations, expectationVerdicts, f.observations),
   };
+  const targets = f.targets.map((t) => ({
+    name: t.name,
+    addresses: t.addresses,
+    origin: t.origin,
+    error: t.problem ? describeTargetProblem(t.problem) : null,
+  }));
+  const rootCauses = computeRootCauses({
+    expectations: f.expectations,
+    verdicts: rolled,
+    observations: f.observations,
+    targets,
+    timeoutMs: judge.timeoutMs,
+  });
+  const verdicts = { ...rolled, rootCauses };
   return {
     schemaVersion: 1,
     tool: f.tool,
@@ -65,14 +80,9 @@ export function assembleResult(f: RunFacts): RunResult {
       options: resultOptions(f.settings, f.asked),
       incomplete: f.incomplete,
       incompleteReason: f.incomplete ? 'stopped before every probe finished (interrupt or abort)' : null,
-      notes: [...new Set(f.notes.map(describeNote))],
+      notes: describeNotes(f.notes),
     },
-    targets: f.targets.map((t) => ({
-      name: t.name,
-      addresses: t.addresses,
-      origin: t.origin,
-      error: t.problem ? describeTargetProblem(t.problem) : null,
-    })),
+    targets,
     expectations: f.expectations,
     observations: f.observations,
     verdicts,

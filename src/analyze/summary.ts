@@ -4,17 +4,10 @@
  * it is made; whoever changes verdicts (waivers, segmentation) asks for a new one.
  */
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import type {
-  ComplianceStatus,
-  ExpectationVerdict,
-  RunCounts,
-  RunResult,
-  ServiceStatus,
-  ServiceVerdict,
-  TargetVerdict,
-} from '../model.js';
+import type { ComplianceStatus, ExpectationVerdict, RootCause, RunCounts, RunResult } from '../model.js';
 import { type FailOn, failOnOf } from '../run-options.js';
-import { describeUnreachable } from './describe.js';
+import { headlineWords } from './describe.js';
+import { computeRootCauses, rootCauseInput } from './root-causes.js';
 import { aggregate } from './verdicts.js';
 
 /** What decides the exit code besides the verdicts. */
@@ -27,7 +20,10 @@ export interface SummaryPolicy {
   waivers?: { expired: number; expiring: number; warningDays: number };
 }
 
-export function summarize(verdicts: RunResult['verdicts'], policy: SummaryPolicy): RunResult['summary'] {
+/** The verdicts with their root causes, as `summarize` reads them. */
+export type JudgedVerdicts = RunResult['verdicts'] & { rootCauses: RootCause[] };
+
+export function summarize(verdicts: JudgedVerdicts, policy: SummaryPolicy): RunResult['summary'] {
   const counts: RunCounts = { pass: 0, fail: 0, inconclusive: 0, waived: 0, untestable: 0 };
   for (const v of verdicts.expectations) counts[v.status]++;
   const statuses = verdicts.targets.map((t) => t.status);
@@ -57,41 +53,12 @@ export function summarize(verdicts: RunResult['verdicts'], policy: SummaryPolicy
     expiringFails && status === 'compliant'
       ? `${expiring} waiver(s) expire within ${policy.waivers?.warningDays} days (--fail-on waived-expiring).`
       : '',
-    headlineFor(judged, verdicts.services, verdicts.targets),
+    headlineWords(judged, verdicts.rootCauses),
     policy.incomplete ? 'Run incomplete: stopped before every probe finished.' : '',
   ]
     .filter(Boolean)
     .join(' ');
   return { status, counts, exitCode, headline };
-}
-
-/**
- * One sentence naming what matters most; the counts travel separately. A target where no
- * host answered gets its own sentence instead of a line per service it breaks.
- */
-function headlineFor(status: ComplianceStatus, services: ServiceVerdict[], targets: TargetVerdict[]): string {
-  const nobody = new Map(targets.flatMap((t) => (t.unreachable?.length ? [[t.target, t.unreachable] as const] : [])));
-  const lead = [...nobody].map(([target, addresses]) => describeUnreachable(target, addresses));
-  const rest = headlineOf(
-    status,
-    services.filter((s) => !nobody.has(s.target)),
-  );
-  return [...lead, rest].filter(Boolean).join(' ');
-}
-
-function headlineOf(status: ComplianceStatus, services: ServiceVerdict[]): string {
-  const named = (wanted: ServiceStatus) => {
-    const list = services.filter((s) => s.status === wanted);
-    const shown = list.slice(0, 6).map((s) => `${s.serviceName} on ${s.target}`);
-    return list.length > 6 ? `${shown.join(', ')} and ${list.length - 6} more` : shown.join(', ');
-  };
-  // Nothing left to name when every broken service was on a target no host answered at.
-  if (status === 'non-compliant') return named('broken') ? `Broken: ${named('broken')}.` : '';
-  if (status === 'inconclusive' && named('inconclusive')) {
-    return `Inconclusive: ${named('inconclusive')} (a required port gave no definite answer).`;
-  }
-  const degraded = named('degraded');
-  return `Every required port answered as expected.${degraded ? ` Degraded: ${degraded}.` : ''}`;
 }
 
 /**
@@ -104,7 +71,8 @@ export function reaggregate(
   policy: Partial<SummaryPolicy> = {},
 ): RunResult {
   const { services, targets } = aggregate(result.expectations, verdicts, result.observations);
-  const all = { expectations: verdicts, services, targets };
+  const rolled = { expectations: verdicts, services, targets };
+  const all = { ...rolled, rootCauses: computeRootCauses(rootCauseInput(result, rolled)) };
   const summary = summarize(all, {
     failOn: policy.failOn ?? failOnOf(result.run.options),
     incomplete: policy.incomplete ?? result.run.incomplete,

@@ -15,7 +15,16 @@ import type {
   ServiceVerdict,
   TargetVerdict,
 } from '../model.js';
-import { describeUnreachable, portLabel, reasonWords, responderWords, settleSilence, where } from './describe.js';
+import {
+  busyResponderAdvice,
+  busyResponderWords,
+  describeUnreachable,
+  portLabel,
+  reasonWords,
+  responderWords,
+  settleSilence,
+  where,
+} from './describe.js';
 
 export interface JudgeOptions {
   expect: ExpectMode;
@@ -33,6 +42,9 @@ export interface TargetExpectations {
 
 const REACHABLE_CAVEAT =
   'closed counts as reachable before deployment: a host firewall that resets connections looks the same.';
+
+const RANGE_RESETS_CAVEAT =
+  'every probed port of the range answered with a reset: the path lets the range through unless a firewall itself resets, and no RPC service was seen listening on those ports.';
 
 /** Judge every expectation of every target. */
 export function judgeExpectations(
@@ -73,14 +85,16 @@ function judgeOne(
   const explanation = twin
     ? `${e.impact}: ${portLabel(e)} on ${where(worst.o.target, worst.o.address)} is ${stateText(worst.o, opts)}, while the same service answers on ${twin.port}/tcp: the UDP path is most likely filtered${worst.o.platformLimit ? ' (or the service does not listen on UDP: this platform cannot tell)' : ''}.`
     : busy
-      ? `${portLabel(e)} on ${where(worst.o.target, worst.o.address)} got no answer from the portolan responder, ${busyWords(busy)}: the silence may be the responder's, not the path's. Check again when it is quiet${busy.responder === 'wrong-token' ? ', with the token `portolan listen` printed' : ''}.`
+      ? `${portLabel(e)} on ${where(worst.o.target, worst.o.address)} ${busyResponderWords(busy)}. ${busyResponderAdvice(busy)}`
       : isRange
         ? rangeExplanation(target, e, perObservation, status)
         : portExplanation(e, worst.o, status, opts);
   const caveat =
     opts.expect === 'reachable' && perObservation.some((p) => p.o.state === 'closed' && p.status === 'pass')
       ? REACHABLE_CAVEAT
-      : unconfirmedCaveat(worst.o);
+      : isRange && e.protocol === 'tcp' && status === 'pass' && perObservation.every((p) => p.o.state === 'closed')
+        ? RANGE_RESETS_CAVEAT
+        : unconfirmedCaveat(worst.o);
   return { ...base, status, explanation, caveat };
 }
 
@@ -106,20 +120,13 @@ function confirmedTcpTwin(o: Observation, observations: Observation[]): Observat
  * that it was refusing UDP replies under load, nor when it rejected our token: replies to a
  * wrong token come from a budget any flood can use up. Then silence settles nothing.
  */
-function busyResponder(o: Observation, observations: Observation[]): Observation | null {
+export function busyResponder(o: Observation, observations: readonly Observation[]): Observation | null {
   if (o.protocol !== 'udp' || o.state !== 'filtered' || o.reason !== 'no-reply') return null;
   return (
     observations.find((t) => t.address === o.address && t.responderShedding) ??
     observations.find((t) => t.address === o.address && t.responder === 'wrong-token') ??
     null
   );
-}
-
-function busyWords(o: Observation): string {
-  const on = `${o.port}/${o.protocol}`;
-  return o.responderShedding
-    ? `which said on ${on} that it was refusing UDP replies under load`
-    : `which rejected our token on ${on} (it answers a wrong token only within a budget a flood can use up)`;
 }
 
 function portStatus(o: Observation, opts: JudgeOptions, isRange: boolean): ExpectationStatus {
@@ -189,7 +196,8 @@ function rangeExplanation(
 }
 
 function unconfirmedCaveat(o: Observation): string | null {
-  if (o.state === 'open' && o.reason === 'unrecognised-reply') {
+  // A responder's answer is put into words by the explanation ("rejected our token"), not as a stranger's.
+  if (o.state === 'open' && o.reason === 'unrecognised-reply' && o.responder === undefined) {
     return 'something answered, but it did not speak the protocol the catalog names.';
   }
   return null;

@@ -49,7 +49,7 @@ export function expandScope(catalog: Catalog, scope: CheckScope, opts: ExpandOpt
   const expectations = [
     ...scope.roles.flatMap((r) => expandRole(catalog, r, opts)),
     ...scope.services.flatMap((s) => expandService(catalog, s, opts)),
-    ...expandPorts(scope.ports, catalog),
+    ...expandPorts(scope.ports),
   ];
   if (expectations.length === 0) {
     throw new PortolanError('NOTHING_TO_CHECK', 'nothing to check: name at least one of roles, services, ports', {
@@ -78,12 +78,14 @@ export function planRole(catalog: Catalog, roleId: string, opts: ExpandOptions =
 /** Every row a single service brings, checked or not. */
 export function planService(catalog: Catalog, serviceId: string, opts: ExpandOptions = {}): PlannedRow[] {
   const resolved = resolveExpandOptions(catalog, opts);
-  return dedupe(planEntry(catalog, { service: serviceId }, null, resolved));
+  return dedupe(planEntry(catalog, { service: serviceId.trim().toLowerCase() }, null, resolved));
 }
 
 /** A role by id or by one of its former ids. */
 export function findRole(catalog: Catalog, id: string): Role | undefined {
-  return catalog.roles.get(id) ?? [...catalog.roles.values()].find((r) => r.aliases?.includes(id));
+  // Ids are lower case; "Domain-Controller" names the same role.
+  const key = id.trim().toLowerCase();
+  return catalog.roles.get(key) ?? [...catalog.roles.values()].find((r) => r.aliases?.includes(key));
 }
 
 /** The switches a role turns on by itself plus those the run asked for. */
@@ -93,9 +95,10 @@ export function switchesOn(role: Role | null, opts: ResolvedExpandOptions): Set<
 
 /**
  * `--port 445/tcp`, `--port 53/udp`, `--port icmp`, `--port 5000-5010/tcp`: ad-hoc
- * expectations, named after the catalog's application on that port where there is one.
+ * expectations with neutral names ("Requested port 443/tcp"): several services share most
+ * ports, so naming one would be a guess.
  */
-export function expandPorts(specs: string[], catalog?: Catalog): Expectation[] {
+export function expandPorts(specs: string[]): Expectation[] {
   return checkedOnly(
     specs.map((spec) => {
       const parsed = parsePortSpec(spec);
@@ -110,9 +113,8 @@ export function expandPorts(specs: string[], catalog?: Catalog): Expectation[] {
         range: parsed.range,
         portSet: null,
         ipProtocol: null,
-        application:
-          (catalog && knownApplication(catalog, parsed.protocol, parsed.port)) ??
-          (parsed.protocol === 'icmp' ? 'ICMP' : 'Port'),
+        // Neutral: a port asked for by number is not a guess at which service listens there.
+        application: parsed.protocol === 'icmp' ? 'ICMP echo' : parsed.range ? 'Requested range' : 'Requested port',
         requirement: 'required',
         condition: null,
         footnote: null,
@@ -122,14 +124,6 @@ export function expandPorts(specs: string[], catalog?: Catalog): Expectation[] {
       return { expectation, checked: true, when: null };
     }),
   );
-}
-
-function knownApplication(catalog: Catalog, protocol: Transport, port: number | null): string | undefined {
-  for (const service of catalog.services.values()) {
-    const row = service.ports.find((r) => r.protocol === protocol && r.port === (port ?? undefined));
-    if (row) return row.application;
-  }
-  return undefined;
 }
 
 function parsePortSpec(spec: string): { protocol: Transport; port: number | null; range: string | null } {

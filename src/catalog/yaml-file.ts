@@ -75,33 +75,56 @@ function expandAliases(doc: Document, file: string, code: YamlFileCode, at: (off
   }
 }
 
-/** Validate `yaml.data` with a compiled schema; throw the first error with its location. */
+/** Problems listed at most in one message; the rest are counted. */
+const MAX_PROBLEMS = 20;
+
+/**
+ * Validate `yaml.data` with a compiled schema; throw every problem at once, each on its own
+ * line with its location, so a file is fixed in one pass rather than one error per run.
+ */
 export function validateLocated(yaml: LocatedYaml, validate: ValidateFunction, code: YamlFileCode): void {
   if (validate(yaml.data)) return;
-  const error = mostSpecific(validate.errors ?? []);
-  const pointer =
-    error.keyword === 'additionalProperties'
-      ? `${error.instancePath}/${String(error.params.additionalProperty)}`
-      : error.instancePath;
-  throw new PortolanError(code, describeSchemaError(error, yaml.data), { location: yaml.locate(pointer) });
+  const problems = distinctProblems(validate.errors ?? []).map((error) => {
+    const pointer =
+      error.keyword === 'additionalProperties'
+        ? `${error.instancePath}/${String(error.params.additionalProperty)}`
+        : error.instancePath;
+    return { location: yaml.locate(pointer), message: describeSchemaError(error, yaml.data) };
+  });
+  const [first] = problems;
+  if (!first) throw new Error('schema validation failed without an error');
+  if (problems.length === 1) throw new PortolanError(code, first.message, { location: first.location });
+  const shown = problems.slice(0, MAX_PROBLEMS).map((p) => `  ${p.location}: ${p.message}`);
+  if (problems.length > MAX_PROBLEMS) shown.push(`  ... and ${problems.length - MAX_PROBLEMS} more`);
+  throw new PortolanError(code, `${problems.length} problems:\n${shown.join('\n')}`, { location: yaml.file });
 }
 
 /**
- * Ajv reports every branch of a oneOf; the deepest path is the one a human wants to see. A
- * branch of another type ("must be string" where a mapping was written) is dropped when the
- * branch that fits has its own complaint at the same place.
+ * One error per place that is wrong. Ajv reports every branch of a oneOf and the summaries of
+ * their parents; a complaint about a parent whose child has its own is dropped, and so is a
+ * branch of another type ("must be string" where a mapping was written) where the branch that
+ * fits has its own complaint at the same place. Of what remains, the most telling per place.
  */
-function mostSpecific(errors: ErrorObject[]): ErrorObject {
+function distinctProblems(errors: ErrorObject[]): ErrorObject[] {
+  const where = (e: ErrorObject) =>
+    e.keyword === 'additionalProperties' ? `${e.instancePath}/${String(e.params.additionalProperty)}` : e.instancePath;
   const specific = (e: ErrorObject) => !['type', 'oneOf', 'anyOf', 'if'].includes(e.keyword);
+  // A misspelt key also leaves the real one missing: the typo is the problem, not the absence.
+  const typos = new Set(errors.filter((e) => e.keyword === 'additionalProperties').map((e) => e.instancePath));
   const pool = errors.filter(
-    (e) => e.keyword !== 'type' || !errors.some((o) => o.instancePath === e.instancePath && specific(o)),
+    (e) =>
+      !(typos.has(e.instancePath) && e.keyword === 'required') &&
+      (e.keyword !== 'type' || !errors.some((o) => o.instancePath === e.instancePath && specific(o))) &&
+      (specific(e) || !errors.some((o) => o !== e && where(o).startsWith(`${e.instancePath}/`))),
   );
-  const sorted = pool.sort(
-    (a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length || rank(a) - rank(b),
-  );
-  const best = sorted[0];
-  if (!best) throw new Error('schema validation failed without an error');
-  return best;
+  const best = new Map<string, ErrorObject>();
+  for (const e of pool) {
+    const prior = best.get(where(e));
+    if (!prior || rank(e) < rank(prior)) best.set(where(e), e);
+  }
+  const kept = [...best.values()];
+  // A parent's structural summary goes when a child of it has a complaint of its own.
+  return kept.filter((e) => specific(e) || !kept.some((o) => o !== e && where(o).startsWith(`${where(e)}/`)));
 }
 
 function rank(e: ErrorObject): number {
@@ -123,6 +146,10 @@ export function describeSchemaError(e: ErrorObject, data: unknown): string {
       return `${where} lacks the required field "${String(e.params.missingProperty)}"`;
     case 'pattern':
       return `${where} is ${found}; expected text matching ${String(e.params.pattern)}`;
+    case 'format':
+      return e.params.format === 'date'
+        ? `${where} is ${found}; expected a date as YYYY-MM-DD`
+        : `${where} is ${found}; expected ${String(e.params.format)}`;
     default:
       return `${where} is ${found}; expected ${(e.message ?? 'a valid value').replace(/^must (be )?/, '')}`;
   }

@@ -33,6 +33,7 @@ export interface OutputOptions {
   format: string;
   output?: string;
   outputDir?: string;
+  verbose?: boolean;
 }
 
 export function outputOptions(cmd: Command): Command {
@@ -42,7 +43,8 @@ export function outputOptions(cmd: Command): Command {
     .option(
       '--output-dir <dir>',
       'write every --format into DIR (names from target, role and time; latest.* too); checked before probing',
-    );
+    )
+    .option('-v, --verbose', 'the table lists every row, not only root causes, inconclusive points and notices');
 }
 
 export function parseFormats(text: string): Format[] {
@@ -123,7 +125,10 @@ export async function emitResult(result: RunResult, o: OutputOptions, opts: Emit
   }
   const format = formats[0] as Format;
   try {
-    const body = reportBody(result, format, { color: colorWanted(format, Boolean(o.output)) });
+    const body = reportBody(result, format, {
+      color: colorWanted(format, Boolean(o.output)),
+      verbose: Boolean(o.verbose),
+    });
     if (o.output) {
       writeReportFile(o.output, body);
       say(`wrote ${terminalText(o.output)}`);

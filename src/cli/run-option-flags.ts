@@ -14,8 +14,6 @@ const REQUEST_FLAGS: Record<string, string> = {
   ports: '--port',
   domain: '--domain',
   token: '--token',
-  with: '--with',
-  ftpPassiveRange: '--ftp-passive-range',
   protocol: '--protocol',
 };
 
@@ -53,6 +51,14 @@ function optionFor(key: RunOptionKey, description?: string): Option {
   const option = new Option(spec.flag, description ?? spec.flagDescription ?? spec.description);
   if (spec.choices && !Array.isArray(spec.default)) {
     option.choices(spec.choices); // commander says which values are allowed
+  } else if (spec.repeatable) {
+    option.argParser((text: string, previous: unknown) => {
+      try {
+        return spec.check([...(Array.isArray(previous) ? previous : []), ...(spec.parse(text, key) as unknown[])], key);
+      } catch (err) {
+        throw withFlagNames(err);
+      }
+    });
   } else if (spec.flag.includes('<')) {
     option.argParser((text: string) => {
       try {

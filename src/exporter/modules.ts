@@ -12,6 +12,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { type CheckScope, expandScope } from '../catalog/expand.js';
 import { builtinChecksDir } from '../catalog/load.js';
+import { parseSwitches } from '../catalog/options.js';
 import { type LocatedYaml, readYamlFile, validateLocated } from '../catalog/yaml-file.js';
 import { parseDuration } from '../duration.js';
 import { isPortolanError, PortolanError } from '../errors.js';
@@ -108,6 +109,8 @@ function toModule(name: string, m: RawModule, yaml: LocatedYaml, catalog: Catalo
   }
   const options = m.options ?? {};
   const settings = located(yaml, `${at}/options`, () => checkOptions(options));
+  // Named conditions exist only in the catalog, so the option table cannot check them: here, at `with`.
+  located(yaml, `${at}/options`, () => parseSwitches(catalog, options.with ?? []));
   locatedScope(yaml, at, scope, () => expandScope(catalog, scope, settings));
   const timeoutMs =
     m.timeout === undefined

@@ -7,6 +7,7 @@
  * becomes a label. Status and state are state sets: one series per value, 1 for the current.
  */
 import { Gauge, Registry } from 'prom-client';
+import { rootCausesOf, SEVERITY_ORDER } from '../analyze/root-causes.js';
 import type { Observation, ProbeState, RunResult, ServiceStatus } from '../model.js';
 
 /** Every service status, as the state set's series (a new status is a compile error here). */
@@ -42,6 +43,8 @@ const HELP = {
     '1 when the check was cut before every probe finished (the time budget ran out): the result is partial.',
   portolan_catalog_info: 'The catalog the check used: its digest, and the portolan version.',
   portolan_expectation_failures: 'Expectations (service, port row) that failed on the target, after waivers.',
+  portolan_root_causes:
+    'Root causes on the target by severity (outage, inconclusive, waived, notice): one per blocked port, port range or whole-host problem, however many services it breaks.',
   portolan_service_status:
     'Service status as a state set: 1 for the current status (ok, degraded, broken, inconclusive, absent), 0 for the others.',
   portolan_port_state:
@@ -90,6 +93,11 @@ export function probeRegistry(result: RunResult, opts: ProbeMetricsOptions = {})
   const failures = gauge('portolan_expectation_failures', ['target'] as const);
   for (const t of result.targets) failures.set({ target: t.name }, 0);
   for (const v of result.verdicts.expectations) if (v.status === 'fail') failures.inc({ target: v.target });
+
+  // What to fix, counted the way the reports list it: one blocked 445/tcp is 1, not one per service.
+  const causes = gauge('portolan_root_causes', ['target', 'severity'] as const);
+  for (const t of result.targets) for (const severity of SEVERITY_ORDER) causes.set({ target: t.name, severity }, 0);
+  for (const c of rootCausesOf(result)) causes.inc({ target: c.target, severity: c.severity });
 
   const status = gauge('portolan_service_status', ['target', 'role', 'service', 'status'] as const);
   for (const s of result.verdicts.services) {

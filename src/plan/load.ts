@@ -8,8 +8,11 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { planRole, planService } from '../catalog/expand.js';
+import { parseSwitches } from '../catalog/options.js';
 import { type LocatedYaml, parseYamlText, readYamlFile, validateLocated } from '../catalog/yaml-file.js';
 import { isPortolanError, PortolanError } from '../errors.js';
+import type { Catalog } from '../model.js';
 import { defaultReportDir } from '../platform/data-dir.js';
 import { pathProblem } from '../platform/file-names.js';
 import type { Format } from '../report/types.js';
@@ -68,6 +71,11 @@ interface RawPlan {
 export interface LoadPlanOptions {
   /** Variables for `${NAME}`. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /**
+   * The catalog the plan runs against: its roles, services and named conditions are checked
+   * while the file is read, so an unknown one is named with its line and column. @default not checked
+   */
+  catalog?: Catalog;
   /** Whose path rules `outputs.directory` must follow. @default process.platform */
   platform?: NodeJS.Platform;
 }
@@ -87,6 +95,7 @@ function planFromYaml(yaml: LocatedYaml, opts: LoadPlanOptions): Plan {
   const raw = expanded.data as RawPlan;
   checkGroups(raw, expanded);
   checkOptions(raw, expanded);
+  if (opts.catalog) checkCatalogIds(raw, expanded, opts.catalog);
   const directoryProblem = raw.outputs?.directory
     ? pathProblem(raw.outputs.directory, opts.platform ?? process.platform)
     : null;
@@ -166,12 +175,31 @@ function checkOptions(raw: RawPlan, yaml: LocatedYaml): void {
   });
 }
 
-/** Run `fn`; its INVALID_VALUE becomes PLAN_INVALID at `pointer`. */
+/** Roles, services and named conditions the catalog does not know, at their line and column. */
+function checkCatalogIds(raw: RawPlan, yaml: LocatedYaml, catalog: Catalog): void {
+  const ids = (list: string[] | undefined, pointer: string, expand: (id: string) => unknown) => {
+    for (const [j, id] of (list ?? []).entries()) located(yaml, `${pointer}/${j}`, () => expand(id));
+  };
+  const switches = (options: PlanOptions | undefined, pointer: string) => {
+    if (options?.with) located(yaml, `${pointer}/with`, () => parseSwitches(catalog, options.with ?? []));
+  };
+  switches(raw.options, '/options');
+  raw.groups.forEach((g, i) => {
+    const at = `/groups/${i}`;
+    ids(g.roles, `${at}/roles`, (id) => planRole(catalog, id));
+    ids(g.services, `${at}/services`, (id) => planService(catalog, id));
+    ids(g.blocked?.roles, `${at}/blocked/roles`, (id) => planRole(catalog, id));
+    ids(g.blocked?.services, `${at}/blocked/services`, (id) => planService(catalog, id));
+    switches(g.options, `${at}/options`);
+  });
+}
+
+/** Run `fn`; its INVALID_VALUE or UNKNOWN_ID becomes PLAN_INVALID at `pointer`. */
 function located(yaml: LocatedYaml, pointer: string, fn: () => unknown): void {
   try {
     fn();
   } catch (err) {
-    if (isPortolanError(err, 'INVALID_VALUE')) fail(yaml, pointer, err.message);
+    if (isPortolanError(err, 'INVALID_VALUE') || isPortolanError(err, 'UNKNOWN_ID')) fail(yaml, pointer, err.message);
     throw err;
   }
 }

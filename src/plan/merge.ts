@@ -68,6 +68,13 @@ export function onlyTargets(result: RunResult, keep: (target: string) => boolean
         .map((v) => ({ ...v, observations: remap(v.observations) })),
       services: result.verdicts.services.filter((s) => keep(s.target)),
       targets: result.verdicts.targets.filter((t) => keep(t.target)),
+      ...(result.verdicts.rootCauses
+        ? {
+            rootCauses: result.verdicts.rootCauses
+              .filter((c) => keep(c.target))
+              .map((c) => ({ ...c, observations: remap(c.observations) })),
+          }
+        : {}),
     },
   };
 }

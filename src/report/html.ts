@@ -1,13 +1,25 @@
 /**
  * The compliance report: one self-contained HTML file (inline CSS and script, nothing remote,
- * a CSP that forbids remote loads) an auditor opens offline. Every value from the result goes
- * through `escapeHtml`; the embedded JSON through `jsonForScript`.
+ * a CSP that forbids remote loads) an auditor opens offline. It leads with the root causes
+ * (what to fix, per target), then what is unsure, waived findings, notices (optional parts,
+ * never outages), the remediation scripts and the named conditions; then every target, failing
+ * ones first, whose rows are rendered on demand from per-target data embedded as JSON, so a
+ * 300-target report stays small and opens at once. Every value from the result goes through
+ * `escapeHtml`; the embedded JSON through `jsonForScript`; the script builds text nodes only.
  */
 
-import { observationFacts } from '../analyze/describe.js';
 import { formatDuration } from '../duration.js';
-import type { Observation, RunResult, ServiceStatus } from '../model.js';
+import type { ComplianceStatus, Observation, RunResult } from '../model.js';
 import { escapeHtml as esc, jsonForScript } from './escape.js';
+import {
+  absentNames,
+  caveatsOf,
+  type Finding,
+  type Findings,
+  noticeLines,
+  readFindings,
+  switchesOf,
+} from './findings.js';
 import { HTML_SCRIPT, HTML_STYLE } from './html-assets.js';
 import {
   badge,
@@ -18,19 +30,8 @@ import {
   STATUS_LABELS,
   stateText,
 } from './labels.js';
-import { REVIEW_WARNING, type RemediationItem, remediationItems } from './remediation.js';
-import {
-  commandLineText,
-  formatRtt,
-  groupResult,
-  isPreDeployment,
-  observationPortLabel,
-  portLabel,
-  type ReportRow,
-  requirementRank,
-  type ServiceGroup,
-  type TargetGroup,
-} from './rows.js';
+import { REVIEW_WARNING, type RemediationScript, remediationScripts } from './remediation.js';
+import { commandLineText, formatRtt, groupResult, isPreDeployment, observationPortLabel, portLabel } from './rows.js';
 import type { RenderOptions } from './types.js';
 
 export const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
@@ -53,162 +54,242 @@ function dl(pairs: [string, string | null][], cls = ''): string {
   return `<dl${cls ? ` class="${cls}"` : ''}>${body}</dl>`;
 }
 
-function observationTable(observations: Observation[]): string {
-  const rows = observations
-    .map(
+/** A table that scrolls inside its own box on a narrow screen instead of widening the page. */
+function table(caption: string, head: string[], rows: string[]): string {
+  return (
+    `<div class="scroll"><table><caption>${esc(caption)}</caption><thead><tr>` +
+    head.map((h) => `<th scope="col">${esc(h)}</th>`).join('') +
+    `</tr></thead><tbody>${rows.join('')}</tbody></table></div>`
+  );
+}
+
+function probesTable(observations: Observation[]): string {
+  return table(
+    'Probes that decided it',
+    ['Port', 'Address', 'State', 'Reason', 'RTT', 'Attempts'],
+    observations.map(
       (o) =>
         `<tr><th scope="row">${esc(observationPortLabel(o))}</th><td>${esc(o.address ?? '-')}</td>` +
         `<td>${esc(stateText(o.state))}</td><td>${esc(o.reason)}</td><td>${esc(formatRtt(o.rttMs))}</td>` +
         `<td>${esc(o.attempts)}</td></tr>`,
-    )
-    .join('');
+    ),
+  );
+}
+
+const SEVERITY_SYMBOL: Record<Finding['cause']['severity'], Label> = {
+  outage: STATUS_LABELS.fail,
+  inconclusive: STATUS_LABELS.inconclusive,
+  waived: STATUS_LABELS.waived,
+  notice: SERVICE_LABELS.degraded,
+};
+
+/** One root cause: what it is, what came back, what it breaks; the rows and probes behind it one click away. */
+function findingCard(f: Finding): string {
+  const c = f.cause;
+  const symbol = SEVERITY_SYMBOL[c.severity];
+  const state = c.scope === 'host' ? esc(c.host ?? '') : c.state ? esc(stateText(c.state)) : 'not probed';
+  const tone = c.state ? STATE_LABELS[c.state].tone : 'muted';
+  const affects = c.affects.map(
+    (a) =>
+      `<tr><th scope="row">${esc(a.serviceName)} <span class="sid">${esc(a.service)}${a.role ? ` · ${esc(a.role)}` : ''}</span></th>` +
+      `<td>${esc(a.requirement)}${a.condition ? `<div class="cond">${esc(a.condition)}</div>` : ''}` +
+      `${a.switchesOff?.length ? `<div class="cond">required once on: ${esc(a.switchesOff.map((s) => `--with ${s}`).join(', '))}</div>` : ''}</td>` +
+      `<td>${esc(a.absent ? 'not installed' : a.status)}</td></tr>`,
+  );
+  const more =
+    table('Rows it affects', ['Service', 'Requirement', 'Verdict'], affects) +
+    (f.evidence.length ? `<h5>Evidence</h5>${list(f.evidence)}` : '') +
+    (f.observations.length ? probesTable(f.observations.slice(0, 16)) : '') +
+    (f.observations.length > 16
+      ? `<p class="empty">and ${f.observations.length - 16} more probes in the JSON</p>`
+      : '');
+  const breaks =
+    c.severity === 'outage' && !c.exposed && f.breaks.length
+      ? `<p class="breaks"><strong>Breaks:</strong> ${esc(f.breaks.join(', '))}${f.optional.length ? `; optional here: ${esc(f.optional.join(', '))}` : ''}</p>`
+      : '';
   return (
-    '<table><caption>Probes</caption><thead><tr><th scope="col">Port</th><th scope="col">Address</th>' +
-    '<th scope="col">State</th><th scope="col">Reason</th><th scope="col">RTT</th><th scope="col">Attempts</th>' +
-    `</tr></thead><tbody>${rows}</tbody></table>`
+    `<article class="finding sev-${c.severity}" data-target="${esc(c.target)}">` +
+    `<h4><span class="t-${symbol.tone}">${esc(symbol.symbol)}</span> <span class="mono">${esc(f.port)}</span> ${esc(f.application)} ` +
+    `<span class="t-${tone}">${state}</span> <span class="req">${esc(c.requirement)}</span></h4>` +
+    `<p>${esc(c.explanation)}</p>${breaks}` +
+    (c.state === 'closed' && c.severity === 'outage'
+      ? '<p class="hint">Refused by the host: start the service there first; a firewall rule helps only if a host firewall resets.</p>'
+      : '') +
+    `<details class="more"><summary>Rows, evidence and probes</summary>${more}</details></article>`
   );
 }
 
-function cellDetail(row: ReportRow): string {
-  const e = row.expectation;
-  const o = row.primary;
-  const v = row.verdict;
-  const evidence = row.observations.flatMap((x) => [...observationFacts(x), ...x.evidence]);
-  const warnings = row.observations.flatMap((x) => x.warnings);
-  const errors = row.observations.map((x) => x.error).filter((x): x is string => Boolean(x));
-  const probes = row.observations.length > 1 ? observationTable(row.observations) : null;
-  return dl([
-    ['Verdict', `${labelSpan(STATUS_LABELS[v.status])} ${esc(v.explanation)}`],
-    ['Caveat', v.caveat ? esc(v.caveat) : null],
-    ['Protocol', esc(e?.protocol ?? o?.protocol ?? '?')],
-    ['Port', esc(portLabel(e))],
-    ['Application', esc(e?.application ?? '')],
-    ['Requirement', esc(e ? e.requirement + (e.condition ? `: ${e.condition}` : '') : '')],
-    ['State', o ? esc(stateText(o.state)) : 'not probed'],
-    ['Reason', o ? esc(o.reason) : null],
-    ['RTT', o ? esc(formatRtt(o.rttMs)) : null],
-    ['Attempts', o ? esc(o.attempts) : null],
-    ['Address', o?.address ? esc(o.address) : null],
-    ['Probes', probes],
-    ['Evidence', evidence.length ? list(evidence) : null],
-    ['Warnings', warnings.length ? list(warnings) : null],
-    ['Error', errors.length ? list(errors) : null],
-    ['KB footnote', e?.footnote ? esc(e.footnote) : null],
-    ['Note', e?.note ? esc(e.note) : null],
-    ['KB section', e ? esc(`${e.source.section} (${e.source.table})`) : null],
-  ]);
+function targetHeading(result: RunResult, target: string): string {
+  const info = result.targets.find((t) => t.name === target);
+  const shown = info?.addresses.filter((a) => a !== target) ?? [];
+  const addresses = shown.length ? ` <span class="sid">${esc(shown.join(', '))}</span>` : '';
+  return `<h3>${esc(target)}${addresses}</h3>`;
 }
 
-function searchText(target: TargetGroup, service: ServiceGroup, row: ReportRow): string {
-  const parts = [
-    target.target,
-    service.service,
-    service.serviceName,
-    portLabel(row.expectation),
-    row.expectation?.application ?? '',
-    row.verdict.status,
-    ...row.observations.flatMap((o) => [
-      observationPortLabel(o),
-      o.state,
-      o.reason,
-      ...observationFacts(o),
-      ...o.evidence,
-    ]),
-  ];
-  return [...new Set(parts)].join(' ').toLowerCase();
+function findingSection(id: string, title: string, list: Finding[], result: RunResult, empty: string | null): string {
+  if (list.length === 0 && empty === null) return '';
+  const targets = [...new Set(list.map((f) => f.cause.target))];
+  const body = list.length
+    ? targets
+        .map(
+          (t) =>
+            targetHeading(result, t) +
+            list
+              .filter((f) => f.cause.target === t)
+              .map(findingCard)
+              .join(''),
+        )
+        .join('')
+    : `<p class="empty">${esc(empty ?? '')}</p>`;
+  const count = list.length ? ` (${list.length} on ${targets.length} target${targets.length === 1 ? '' : 's'})` : '';
+  return `<section id="${id}" aria-labelledby="h-${id}"><h2 id="h-${id}">${esc(title)}${count}</h2>${body}</section>`;
 }
 
-function cell(target: TargetGroup, service: ServiceGroup, row: ReportRow): string {
-  const v = row.verdict;
-  const status = STATUS_LABELS[v.status];
-  const state = row.primary ? STATE_LABELS[row.primary.state] : null;
-  // A refused port that passes (pre-deployment, --expect reachable) must not look like a failure.
-  const stateTone = v.status === 'pass' ? status.tone : (state?.tone ?? 'muted');
-  const summary =
-    `<span class="mono">${esc(portLabel(row.expectation))}</span> ` +
-    `<span class="t-${stateTone}">${esc(state ? `${state.symbol} ${state.word}` : '- not probed')}</span> ` +
-    `<span class="t-${status.tone}" title="${esc(status.word)}">${esc(status.symbol)} ${esc(status.word)}</span>`;
+/** Notices grouped across targets by (port, state); optional services not installed, one line each. */
+function noticesSection(findings: Findings): string {
+  if (findings.notices.length === 0 && findings.absent.length === 0) return '';
+  const rows = noticeLines(findings.notices).map(
+    ({ finding: f, where, about }) =>
+      `<tr><td>${esc(where)}</td><td class="mono">${esc(f.port)}</td><td>${esc(f.application)}</td>` +
+      `<td>${esc(f.cause.state ? stateText(f.cause.state) : '')}</td><td>${esc(f.cause.requirement)}</td>` +
+      `<td>${esc(about)}</td></tr>`,
+  );
+  const absent = absentNames(findings.absent).map(
+    (name) => `<li>${labelSpan(SERVICE_LABELS.absent)} ${esc(name)}</li>`,
+  );
   return (
-    `<details class="cell v-${v.status}" data-target="${esc(target.target)}" data-service="${esc(service.service)}"` +
-    ` data-status="${v.status}" data-search="${esc(searchText(target, service, row))}">` +
-    `<summary>${summary}</summary><div class="detail">${cellDetail(row)}</div></details>`
+    '<section id="notices" aria-labelledby="h-notices"><h2 id="h-notices">Notices: optional parts, never outages</h2>' +
+    (rows.length
+      ? table(
+          'Optional or switched-off rows that did not answer, and rows that cannot be tested',
+          ['Where', 'Port', 'Application', 'State', 'Requirement', 'Services'],
+          rows,
+        )
+      : '') +
+    (absent.length
+      ? `<p>Not installed (optional; every port refused, which a rejecting firewall also does):</p><ul class="absent">${absent.join('')}</ul>`
+      : '') +
+    '</section>'
   );
 }
 
-function targetSection(target: TargetGroup, index: number): string {
-  const info = target.info;
-  const roles = target.verdicts.map(
-    (tv) =>
-      `<li>role <strong>${esc(tv.role ?? '(none)')}</strong>: ${labelSpan(COMPLIANCE_LABELS[tv.status])} ${esc(tv.summary)}</li>`,
+function remediationSection(scripts: RemediationScript[]): string {
+  const head = '<h2 id="h-remediation">Remediation</h2>';
+  if (scripts.length === 0) {
+    return `<section id="remediation" aria-labelledby="h-remediation">${head}<p class="empty">No required row failed: nothing to open.</p></section>`;
+  }
+  const blocks = scripts.map(
+    (s) =>
+      `<h3>${esc(s.target)} <span class="sid">${esc(s.rules.length)} rule${s.rules.length === 1 ? '' : 's'}</span></h3>` +
+      `<details class="script" open><summary>Windows Firewall (PowerShell)</summary><pre><code>${esc(s.powershell)}</code></pre></details>` +
+      `<details class="script"><summary>nftables (Linux host or firewall)</summary><pre><code>${esc(s.nftables)}</code></pre></details>`,
   );
-  const rows = target.services.map((s) => {
-    const sv = s.verdict;
+  return (
+    `<section id="remediation" aria-labelledby="h-remediation">${head}<p class="warning" role="note">${esc(REVIEW_WARNING)}</p>` +
+    '<p>One rule per port a required row needs, deduplicated per target; optional rows, notices and ports a plan requires blocked get none.</p>' +
+    `${blocks.join('')}</section>`
+  );
+}
+
+function conditionsSection(result: RunResult): string {
+  const { on, off } = switchesOf(result);
+  if (on.length === 0 && off.length === 0) return '';
+  const offRows = off.map((name) => {
+    const rows = result.expectations.filter((e) => e.switches?.some((s) => s.name === name && !s.on));
+    const ports = [...new Set(rows.map((e) => `${portLabel(e)} ${e.serviceName}`))];
+    return `<tr><th scope="row" class="mono">--with ${esc(name)}</th><td>${esc(ports.slice(0, 6).join('; '))}${ports.length > 6 ? esc(` and ${ports.length - 6} more`) : ''}</td></tr>`;
+  });
+  return (
+    '<section id="conditions" aria-labelledby="h-conditions"><h2 id="h-conditions">Named conditions</h2>' +
+    `<p>On in this run: ${esc(on.join(', ') || 'none')}. Rows governed by a condition that is on are required.</p>` +
+    (offRows.length
+      ? table('Off: turn one on to make its rows required', ['Switch', 'Rows it would make required'], offRows)
+      : '') +
+    '</section>'
+  );
+}
+
+const TARGET_ORDER: Record<ComplianceStatus, number> = { 'non-compliant': 0, inconclusive: 1, compliant: 2 };
+
+/**
+ * Every target, failing first: one line each; the rows open on demand (the script renders them
+ * from the embedded data), so 300 targets cost 300 lines, not 18,000 cells.
+ */
+function targetsSection(result: RunResult, findings: Findings, order: string[]): string {
+  const statusOf = (t: string): ComplianceStatus => {
+    const all = result.verdicts.targets.filter((v) => v.target === t).map((v) => v.status);
+    return all.includes('non-compliant')
+      ? 'non-compliant'
+      : all.includes('inconclusive')
+        ? 'inconclusive'
+        : 'compliant';
+  };
+  const items = order.map((t, i) => {
+    const status = statusOf(t);
+    const info = result.targets.find((x) => x.name === t);
+    const roles = [...new Set(result.verdicts.targets.filter((v) => v.target === t).map((v) => v.role ?? '-'))];
+    const causes = [...findings.outages, ...findings.inconclusive].filter((f) => f.cause.target === t).length;
+    const what = causes ? `${causes} root cause${causes === 1 ? '' : 's'}` : COMPLIANCE_LABELS[status].word;
     return (
-      `<tr class="svc" data-service="${esc(s.service)}"><th scope="row">${esc(s.serviceName)} <span class="sid">${esc(s.service)}` +
-      `${s.role ? ` · ${esc(s.role)}` : ''}</span></th>` +
-      `<td class="svc-status">${sv ? labelSpan(SERVICE_LABELS[sv.status]) : ''}</td>` +
-      `<td><div class="cells">${s.rows.map((r) => cell(target, s, r)).join('')}</div></td></tr>`
+      `<details class="target" data-i="${i}" data-status="${status}" data-name="${esc(t.toLowerCase())}">` +
+      `<summary>${labelSpan(COMPLIANCE_LABELS[status])} <strong>${esc(t)}</strong> <span class="sid">${esc(info?.addresses.join(', ') ?? '')}` +
+      ` · ${esc(roles.join(', '))} · ${esc(what)}</span></summary>` +
+      `${info?.error ? `<p class="t-bad">${esc(info.error)}</p>` : ''}<div class="rows"></div></details>`
     );
   });
-  const id = `target-${index}`;
   return (
-    `<section class="target" data-target="${esc(target.target)}" aria-labelledby="${id}">` +
-    `<h3 id="${id}">${esc(target.target)}</h3>` +
-    dl(
-      [
-        ['Addresses', esc(info?.addresses.join(', ') || 'none')],
-        ['Origin', info ? esc(info.origin) : null],
-        ['Error', info?.error ? `<span class="t-bad">${esc(info.error)}</span>` : null],
-      ],
-      'meta',
-    ) +
-    (roles.length ? `<ul>${roles.join('')}</ul>` : '') +
-    `<table class="matrix"><caption>Services and ports checked on ${esc(target.target)}; open a port for its details</caption>` +
-    '<thead><tr><th scope="col">Service</th><th scope="col">Status</th><th scope="col">Ports</th></tr></thead>' +
-    `<tbody>${rows.join('')}</tbody></table></section>`
+    `<section id="targets" aria-labelledby="h-targets"><h2 id="h-targets">Targets (${order.length}), failing first</h2>` +
+    '<nav class="filters" id="filters" aria-label="Filters" hidden>' +
+    '<label><input type="checkbox" id="f-fail"> Failing targets only</label>' +
+    '<label>Search <input type="search" id="f-search" placeholder="target, port, service, evidence"></label>' +
+    '<output id="f-count" aria-live="polite"></output><span id="f-none" class="empty" hidden>No target matches.</span></nav>' +
+    '<noscript><p>Opening a target lists its rows with JavaScript on; the JSON result has them too.</p></noscript>' +
+    `<div id="target-list">${items.join('')}</div></section>`
   );
 }
 
-const SERVICE_RANK: Record<ServiceStatus, number> = { broken: 0, inconclusive: 1, degraded: 2, absent: 3, ok: 4 };
+/**
+ * Per-target rows for the script: an expectation table once, then per target
+ * [expectation, state, reason, rtt, status, words, evidence] rows, in the targets' order.
+ */
+function targetData(result: RunResult, order: string[]): unknown {
+  const groups = new Map(groupResult(result).map((g) => [g.target, g]));
+  const expectationIndex = new Map(result.expectations.map((e, i) => [e.key, i]));
+  return {
+    e: result.expectations.map((e) => [portLabel(e), e.application, e.serviceName, e.service, e.requirement]),
+    t: order.map((t) =>
+      (groups.get(t)?.services ?? []).flatMap((s) =>
+        s.rows.map((r) => {
+          const o = r.primary;
+          const v = r.verdict;
+          const words =
+            v.status === 'pass' ? (v.caveat ?? '') : v.caveat ? `${v.explanation} Caveat: ${v.caveat}` : v.explanation;
+          const evidence = [...new Set(r.observations.flatMap((x) => x.evidence))].slice(0, 4);
+          return [
+            expectationIndex.get(v.expectation) ?? -1,
+            o?.state ?? null,
+            o?.reason ?? null,
+            o?.rttMs ?? null,
+            v.status,
+            words,
+            evidence,
+            r.observations.length > 1 ? r.observations.map((x) => `${observationPortLabel(x)} ${x.state}`) : [],
+          ];
+        }),
+      ),
+    ),
+  };
+}
 
-function blockedSection(groups: TargetGroup[]): string {
-  const parts: string[] = [];
-  let blocked = 0;
-  for (const target of groups) {
-    const failed = target.services
-      .filter((s) => s.verdict && s.verdict.status !== 'ok' && s.verdict.status !== 'absent')
-      .sort((a, b) => SERVICE_RANK[a.verdict?.status ?? 'ok'] - SERVICE_RANK[b.verdict?.status ?? 'ok']);
-    // Optional services that are not installed: a notice under the target, never a blocked finding.
-    const absent = target.services.flatMap((s) => (s.verdict?.status === 'absent' ? [s.verdict] : []));
-    if (failed.length === 0 && absent.length === 0) continue;
-    blocked += failed.length;
-    parts.push(`<h3>${esc(target.target)}</h3>`);
-    if (absent.length) {
-      parts.push(
-        `<ul class="absent">${absent.map((v) => `<li>${labelSpan(SERVICE_LABELS.absent)} ${esc(v.explanations[0] ?? v.serviceName)}</li>`).join('')}</ul>`,
-      );
-    }
-    for (const s of failed) {
-      const sv = s.verdict;
-      if (!sv) continue;
-      const rows = s.rows
-        .filter((r) => r.verdict.status === 'fail' || r.verdict.status === 'inconclusive')
-        .sort((a, b) => requirementRank(a) - requirementRank(b))
-        .map(
-          (r) =>
-            `<li><span class="mono">${esc(portLabel(r.expectation))}</span> ${esc(r.expectation?.requirement ?? '')}: ` +
-            `${labelSpan(STATUS_LABELS[r.verdict.status])} ${esc(r.verdict.explanation)}</li>`,
-        );
-      parts.push(
-        `<article class="blocked s-${sv.status}"><h4>${esc(s.serviceName)} ${labelSpan(SERVICE_LABELS[sv.status])}</h4>` +
-          `<ol class="explain">${sv.explanations.map((x) => `<li>${esc(x)}</li>`).join('')}</ol>` +
-          (rows.length ? `<ul>${rows.join('')}</ul>` : '') +
-          '</article>',
-      );
-    }
-  }
-  const body = (blocked ? '' : '<p class="empty">Nothing is blocked.</p>') + parts.join('');
-  return `<section id="blocked" aria-labelledby="h-blocked"><h2 id="h-blocked">What is blocked and why</h2>${body}</section>`;
+function notesSection(result: RunResult): string {
+  const caveats = caveatsOf(result);
+  if (result.run.notes.length === 0 && caveats.length === 0) return '';
+  return (
+    '<section id="notes" aria-labelledby="h-notes"><h2 id="h-notes">Notes and caveats</h2>' +
+    (result.run.notes.length ? list(result.run.notes) : '') +
+    (caveats.length ? list(caveats.map((c) => `${c.text} (${c.rows} row${c.rows === 1 ? '' : 's'})`)) : '') +
+    '</section>'
+  );
 }
 
 function changesSection(changes: NonNullable<RunResult['changes']>): string {
@@ -216,70 +297,28 @@ function changesSection(changes: NonNullable<RunResult['changes']>): string {
   if (changes.items.length === 0) {
     return `<section id="changes" aria-labelledby="h-changes">${head}<p class="empty">Nothing changed.</p></section>`;
   }
-  const rows = changes.items
-    .map(
-      (c) =>
-        `<tr><td>${esc(c.kind)}</td><td>${esc(c.target)}</td><td>${esc(c.service)}</td>` +
-        `<td>${esc(c.before ?? '\u2013')} \u2192 ${esc(c.after ?? '\u2013')}</td><td>${esc(c.explanation)}</td></tr>`,
-    )
-    .join('');
-  return (
-    `<section id="changes" aria-labelledby="h-changes">${head}<table><caption>Expectations whose verdict changed</caption>` +
-    '<thead><tr><th scope="col">Change</th><th scope="col">Target</th><th scope="col">Service</th>' +
-    `<th scope="col">Verdict</th><th scope="col">Explanation</th></tr></thead><tbody>${rows}</tbody></table></section>`
+  const rows = changes.items.map(
+    (c) =>
+      `<tr><td>${esc(c.kind)}</td><td>${esc(c.target)}</td><td>${esc(c.service)}</td>` +
+      `<td>${esc(c.before ?? '\u2013')} \u2192 ${esc(c.after ?? '\u2013')}</td><td>${esc(c.explanation)}</td></tr>`,
   );
-}
-
-function remediationSection(result: RunResult, items: RemediationItem[]): string {
-  const head = '<h2 id="h-remediation">Remediation</h2>';
-  if (items.length === 0) {
-    return `<section id="remediation" aria-labelledby="h-remediation">${head}<p class="empty">No failed rows: nothing to open.</p></section>`;
-  }
-  const byTarget = new Map<string, RemediationItem[]>();
-  for (const item of items) byTarget.set(item.target, [...(byTarget.get(item.target) ?? []), item]);
-  const scripts = [...byTarget].map(([target, list]) => {
-    const lines = list.map(
-      (i) => i.powershell ?? `# ${i.port}: no Windows Firewall rule applies; open it on the path.`,
-    );
-    return `<h3>Windows Firewall on ${esc(target)}</h3><pre><code>${esc(lines.join('\n'))}</code></pre>`;
-  });
-  const rows = items
-    .map(
-      (i) =>
-        `<tr><td>${esc(result.run.source.addresses.join(', ') || 'source')}</td><td>${esc(i.target)}` +
-        `${i.targetAddresses.length ? ` <span class="sid">${esc(i.targetAddresses.join(', '))}</span>` : ''}</td>` +
-        `<td class="mono">${esc(i.port)}</td><td>${esc(i.serviceName)}</td><td>${esc(i.requirement)}</td>` +
-        `<td>${esc(i.observed)}</td><td class="mono">${esc(i.neutral)}</td></tr>`,
-    )
-    .join('');
-  return (
-    `<section id="remediation" aria-labelledby="h-remediation">${head}<p class="warning" role="note">${esc(REVIEW_WARNING)}</p>` +
-    '<p>A <em>closed</em> port was refused by the host: start the service first; a firewall rule only helps when a host firewall rejects it.</p>' +
-    scripts.join('') +
-    '<table><caption>Allow rules for any firewall (source to target)</caption><thead><tr>' +
-    '<th scope="col">Source</th><th scope="col">Target</th><th scope="col">Port</th><th scope="col">Service</th>' +
-    '<th scope="col">Requirement</th><th scope="col">Observed</th><th scope="col">Rule</th>' +
-    `</tr></thead><tbody>${rows}</tbody></table></section>`
-  );
+  return `<section id="changes" aria-labelledby="h-changes">${head}${table('Expectations whose verdict changed', ['Change', 'Target', 'Service', 'Verdict', 'Explanation'], rows)}</section>`;
 }
 
 function legendSection(): string {
-  const rows = Object.values(STATE_LABELS)
-    .map(
-      (l) =>
-        `<tr><th scope="row" class="t-${l.tone}">${esc(`${l.symbol} ${l.word}`)}</th><td>${esc(l.portqry)}</td><td>${esc(l.meaning)}</td></tr>`,
-    )
-    .join('');
+  const rows = Object.values(STATE_LABELS).map(
+    (l) =>
+      `<tr><th scope="row" class="t-${l.tone}">${esc(`${l.symbol} ${l.word}`)}</th><td>${esc(l.portqry)}</td><td>${esc(l.meaning)}</td></tr>`,
+  );
   const verdicts = Object.values(STATUS_LABELS).map(labelSpan).join(' · ');
   return (
     '<section id="legend" aria-labelledby="h-legend"><h2 id="h-legend">Legend</h2>' +
-    '<table><caption>Probe states and the words PortQry uses for them</caption><thead><tr>' +
-    '<th scope="col">State</th><th scope="col">PortQry</th><th scope="col">Meaning</th></tr></thead>' +
-    `<tbody>${rows}</tbody></table><p>Verdicts: ${verdicts}</p></section>`
+    table('Probe states and the words PortQry uses for them', ['State', 'PortQry', 'Meaning'], rows) +
+    `<p>Verdicts: ${verdicts}</p></section>`
   );
 }
 
-function header(result: RunResult, groups: TargetGroup[]): string {
+function header(result: RunResult): string {
   const { run, summary } = result;
   const overall = COMPLIANCE_LABELS[summary.status];
   const c = summary.counts;
@@ -303,19 +342,20 @@ function header(result: RunResult, groups: TargetGroup[]): string {
     `<ul class="counts" aria-label="Counts">${counts.join('')}<li>exit code ${esc(summary.exitCode)}</li></ul>` +
     dl(
       [
-        ['Source host', esc(run.source.hostname)],
-        ['Source addresses', esc(run.source.addresses.join(', ') || 'unknown')],
+        ['Source', esc(`${run.source.hostname} (${run.source.addresses.join(', ') || 'no address'})`)],
         ['Bound to', run.source.bind ? esc(run.source.bind) : null],
-        ['Started', esc(run.startedAt)],
-        ['Duration', esc(formatDuration(run.durationMs))],
+        ['Started', esc(`${run.startedAt}, ${formatDuration(run.durationMs)}`)],
         ['Tool', esc(`${result.tool.name} ${result.tool.version}`)],
-        ['Catalog digest', `<code>${esc(result.catalog.digest)}</code>`],
-        ['Catalog sources', esc(result.catalog.sources.join(', '))],
-        ['Mode', esc(`expect ${run.options.expect}, RPC ${run.options.profile} (${run.options.rpcMode})`)],
+        ['Catalog', `<code>${esc(result.catalog.digest)}</code> ${esc(result.catalog.sources.join(', '))}`],
+        [
+          'Mode',
+          esc(
+            `expect ${run.options.expect}, RPC ${run.options.rpcRange ?? run.options.profile} (${run.options.rpcMode})`,
+          ),
+        ],
         ['Roles', esc(roles.join(', ') || 'none')],
-        ['Targets', esc(groups.map((g) => g.target).join(', '))],
+        ['Targets', esc(String(result.targets.length))],
         ['Command line', `<code>${esc(commandLineText(run.commandLine))}</code>`],
-        ['Notes', run.notes.length ? list(run.notes) : null],
       ],
       'meta',
     ) +
@@ -323,25 +363,7 @@ function header(result: RunResult, groups: TargetGroup[]): string {
   );
 }
 
-function filters(groups: TargetGroup[]): string {
-  const services = new Map<string, string>();
-  for (const g of groups) for (const s of g.services) services.set(s.service, s.serviceName);
-  const targetOptions = groups.map((g) => `<option value="${esc(g.target)}">${esc(g.target)}</option>`).join('');
-  const serviceOptions = [...services]
-    .map(([id, name]) => `<option value="${esc(id)}">${esc(name)} (${esc(id)})</option>`)
-    .join('');
-  return (
-    '<nav class="filters" id="filters" aria-label="Filters" hidden>' +
-    '<label><input type="checkbox" id="f-fail"> Failures only</label>' +
-    `<label>Target <select id="f-target"><option value="">all</option>${targetOptions}</select></label>` +
-    `<label>Service <select id="f-service"><option value="">all</option>${serviceOptions}</select></label>` +
-    '<label>Search <input type="search" id="f-search" placeholder="port, service, evidence"></label>' +
-    '<output id="f-count" aria-live="polite"></output><span id="f-none" class="empty" hidden>No port matches the filters.</span>' +
-    '</nav>'
-  );
-}
-
-/** What the embedded data block carries: the run's metadata and verdict summary, for tools that scrape reports. */
+/** What the first data block carries: the run's metadata and verdict summary, for tools that scrape reports. */
 function embedded(result: RunResult): unknown {
   return {
     schemaVersion: result.schemaVersion,
@@ -355,9 +377,16 @@ function embedded(result: RunResult): unknown {
 
 export function renderHtml(result: RunResult, opts: RenderOptions = {}): string {
   const now = opts.now ?? new Date();
-  const groups = groupResult(result);
+  const findings = readFindings(result);
   const overall = COMPLIANCE_LABELS[result.summary.status];
-  const title = `portolan: ${badge(overall)}, ${groups.length} target(s), ${result.run.startedAt}`;
+  const names = [...new Set([...result.targets.map((t) => t.name), ...result.verdicts.targets.map((t) => t.target)])];
+  const rank = (t: string) =>
+    Math.min(...result.verdicts.targets.filter((v) => v.target === t).map((v) => TARGET_ORDER[v.status]), 3);
+  const order = names
+    .map((t, i) => ({ t, i }))
+    .sort((a, b) => rank(a.t) - rank(b.t) || a.i - b.i)
+    .map((x) => x.t);
+  const title = `portolan: ${badge(overall)}, ${names.length} target(s), ${result.run.startedAt}`;
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
@@ -367,18 +396,29 @@ export function renderHtml(result: RunResult, opts: RenderOptions = {}): string 
     `<title>${esc(title)}</title>`,
     `<style>${HTML_STYLE}</style>`,
     '</head><body>',
-    header(result, groups),
-    filters(groups),
+    header(result),
     '<main>',
-    `<section aria-labelledby="h-results"><h2 id="h-results">Results by target</h2>${groups.map(targetSection).join('')}</section>`,
+    findingSection(
+      'root-causes',
+      'Root causes: what to fix',
+      findings.outages,
+      result,
+      'Nothing to fix: every required port answered as expected.',
+    ),
+    findingSection('inconclusive', 'Inconclusive: no definite answer', findings.inconclusive, result, null),
+    findingSection('waived', 'Waived', findings.waived, result, null),
+    noticesSection(findings),
     ...(result.changes ? [changesSection(result.changes)] : []),
-    blockedSection(groups),
-    remediationSection(result, remediationItems(result, groups)),
+    remediationSection(remediationScripts(result, findings)),
+    conditionsSection(result),
+    targetsSection(result, findings, order),
+    notesSection(result),
     legendSection(),
     '</main>',
     `<footer>Rendered ${esc(now.toISOString())} by ${esc(`${result.tool.name} ${result.tool.version}`)} from result schema v${esc(result.schemaVersion)}; ` +
       `catalog <code>${esc(result.catalog.digest)}</code>. Re-render with <code>portolan report RESULT.json --format html</code>.</footer>`,
     `<script type="application/json" id="portolan-result">${jsonForScript(embedded(result))}</script>`,
+    `<script type="application/json" id="portolan-rows">${jsonForScript(targetData(result, order))}</script>`,
     `<script>${HTML_SCRIPT}</script>`,
     '</body></html>',
     '',

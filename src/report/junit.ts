@@ -1,122 +1,158 @@
 /**
- * JUnit XML for CI (GitHub Actions, GitLab, Jenkins, Azure DevOps): one <testsuite> per target
- * and role, one <testcase> per expectation verdict. fail -> <failure>, inconclusive and waived
- * -> <skipped> with the reason, untestable -> <skipped>. Follows the Ant/Jenkins junit-10 layout.
+ * JUnit XML for CI (GitHub Actions, GitLab, Jenkins, Azure DevOps), by root cause: one
+ * <testsuite> per target, one <testcase> per (target, port) checked there, so a blocked 445/tcp
+ * that breaks seven services is one failure whose message names them. Outages are
+ * <failure>s; inconclusive, waived, notices (optional rows: never failures) and untestable
+ * ports are <skipped> with the reason. A target with one host-wide problem (nothing answered,
+ * name unresolved, token rejected) is one test case instead of one per port.
+ * Follows the Ant/Jenkins junit-10 layout.
  */
-import { observationFacts } from '../analyze/describe.js';
-import type { RunResult, TargetVerdict } from '../model.js';
+import { endpointId, rootCausesOf } from '../analyze/root-causes.js';
+import type { Expectation, ExpectationVerdict, Observation, RootCause, RunResult } from '../model.js';
 import { escapeXml as attr, escapeXmlText as text } from './escape.js';
+import { expectationIndex } from './findings.js';
 import { stateText } from './labels.js';
-import {
-  commandLineText,
-  groupResult,
-  observationPortLabel,
-  portLabel,
-  type ReportRow,
-  type TargetGroup,
-} from './rows.js';
+import { commandLineText, observationPortLabel, portLabel } from './rows.js';
 import type { RenderOptions } from './types.js';
 
 function seconds(ms: number): string {
   return (ms / 1000).toFixed(3);
 }
 
-function rowSeconds(row: ReportRow): string {
-  return seconds(row.observations.reduce((sum, o) => sum + (o.rttMs ?? 0), 0));
+/** One (target, port) checked: its rows and observations. */
+interface Endpoint {
+  id: string;
+  name: string;
+  rows: ExpectationVerdict[];
+  observations: number[];
 }
 
-/** The failure body: what was probed and what came back, one fact a line. */
-function details(row: ReportRow, chain: string[]): string {
-  const lines = [row.verdict.explanation];
-  if (row.verdict.caveat) lines.push(`Caveat: ${row.verdict.caveat}`);
-  for (const o of row.observations) {
+function endpointsOf(target: string, verdicts: ExpectationVerdict[], byKey: Map<string, Expectation>): Endpoint[] {
+  const endpoints = new Map<string, Endpoint>();
+  for (const v of verdicts) {
+    const e = byKey.get(v.expectation);
+    const id = `${target} ${e ? endpointId(e) : v.expectation}`;
+    let ep = endpoints.get(id);
+    if (!ep) {
+      ep = { id, name: e ? `${portLabel(e)} ${e.application}` : v.expectation, rows: [], observations: [] };
+      endpoints.set(id, ep);
+    }
+    ep.rows.push(v);
+    ep.observations.push(...v.observations);
+  }
+  return [...endpoints.values()].map((ep) => ({ ...ep, observations: [...new Set(ep.observations)] }));
+}
+
+function time(observations: number[], result: RunResult): string {
+  return seconds(observations.reduce((sum, i) => sum + (result.observations[i]?.rttMs ?? 0), 0));
+}
+
+/** The failure body: the finding, what each probe got back, every row it affects. */
+function details(c: RootCause, result: RunResult, byKey: Map<string, Expectation>): string {
+  const lines = [c.explanation];
+  for (const o of c.observations.map((i) => result.observations[i]).filter((x): x is Observation => x !== undefined)) {
     lines.push(
       `${observationPortLabel(o)} on ${o.address ?? o.target}: ${stateText(o.state)}, reason ${o.reason}, ` +
         `attempts ${o.attempts}${o.rttMs === null ? '' : `, rtt ${o.rttMs} ms`}`,
     );
-    for (const e of [...observationFacts(o), ...o.evidence]) lines.push(`  evidence: ${e}`);
+    for (const e of o.evidence) lines.push(`  evidence: ${e}`);
     for (const w of o.warnings) lines.push(`  warning: ${w}`);
     if (o.error) lines.push(`  error: ${o.error}`);
   }
-  if (row.expectation?.footnote) lines.push(`KB footnote: ${row.expectation.footnote}`);
-  if (chain.length) lines.push('Service:', ...chain.map((c) => `  ${c}`));
+  lines.push('Affects:');
+  for (const a of c.affects) {
+    const e = byKey.get(a.expectation);
+    const condition = a.condition ? ` (${a.condition})` : '';
+    lines.push(
+      `  ${a.serviceName} (${a.service}${a.role ? `, ${a.role}` : ''}): ${e ? `${portLabel(e)}, ` : ''}${a.requirement}${condition}, ${a.status}`,
+    );
+  }
   return lines.join('\n');
 }
 
-/** `absent`: the row belongs to an optional service that is not installed; a refusal there is skipped, not failed. */
-function testcase(target: TargetGroup, service: string, chain: string[], row: ReportRow, absent = false): string {
-  const name = `${portLabel(row.expectation)} ${row.expectation?.application ?? row.verdict.expectation}`;
-  const open = `    <testcase classname="${attr(`${target.target}.${service}`)}" name="${attr(name)}" time="${rowSeconds(row)}"`;
-  const v = row.verdict;
-  switch (v.status) {
-    case 'pass':
-      return `${open}/>`;
-    case 'fail':
-      if (absent) return `${open}>\n      <skipped message="${attr(`absent: ${chain[0] ?? ''}`)}"/>\n    </testcase>`;
-      return (
-        `${open}>\n      <failure message="${attr(v.explanation)}" type="${attr(row.primary?.state ?? 'fail')}">` +
-        `${text(details(row, chain))}</failure>\n    </testcase>`
-      );
-    case 'waived':
-      return `${open}>\n      <skipped message="${attr(v.explanation)}"/>\n    </testcase>`;
-    case 'inconclusive':
-    case 'untestable':
-      return (
-        `${open}>\n      <skipped message="${attr(`${v.status}: ${v.explanation}`)}"/>\n` +
-        `      <system-out>${text(details(row, []))}</system-out>\n    </testcase>`
-      );
-  }
+function testcase(classname: string, name: string, seconds: string, body: string): string {
+  const open = `    <testcase classname="${attr(classname)}" name="${attr(name)}" time="${seconds}"`;
+  return body ? `${open}>\n${body}\n    </testcase>` : `${open}/>`;
 }
 
-function properties(result: RunResult, target: TargetGroup, tv: TargetVerdict | null): string {
+function outcome(c: RootCause | undefined, result: RunResult, byKey: Map<string, Expectation>): string {
+  if (!c) return '';
+  if (c.severity === 'outage') {
+    return (
+      `      <failure message="${attr(c.explanation)}" type="${attr(c.host ?? c.state ?? 'fail')}">` +
+      `${text(details(c, result, byKey))}</failure>`
+    );
+  }
+  const kind = c.severity === 'notice' ? (c.state === 'untestable' ? 'untestable' : 'notice (optional)') : c.severity;
+  return `      <skipped message="${attr(`${kind}: ${c.explanation}`)}"/>`;
+}
+
+function properties(result: RunResult, target: string): string {
+  const info = result.targets.find((t) => t.name === target);
+  const roles = [...new Set(result.verdicts.targets.filter((t) => t.target === target).map((t) => t.role ?? ''))];
+  const verdicts = result.verdicts.targets.filter((t) => t.target === target).map((t) => t.status);
   const props: [string, string][] = [
     ['portolan.version', result.tool.version],
     ['catalog.digest', result.catalog.digest],
     ['source.hostname', result.run.source.hostname],
     ['source.addresses', result.run.source.addresses.join(',')],
-    ['target.addresses', target.info?.addresses.join(',') ?? ''],
-    ['role', tv?.role ?? ''],
-    ['verdict', tv ? `${tv.status}: ${tv.summary}` : ''],
+    ['target.addresses', info?.addresses.join(',') ?? ''],
+    ['roles', roles.join(',')],
+    ['verdict', verdicts.join(',')],
     ['expect', result.run.options.expect],
+    ['with', (result.run.options.with ?? []).join(',')],
     ['commandLine', commandLineText(result.run.commandLine)],
   ];
   return props.map(([k, v]) => `      <property name="${attr(k)}" value="${attr(v)}"/>`).join('\n');
 }
 
 export function renderJunit(result: RunResult, _opts: RenderOptions = {}): string {
+  const byKey = expectationIndex(result);
+  const causes = new Map(rootCausesOf(result).map((c) => [c.id, c]));
+  const byTarget = new Map<string, ExpectationVerdict[]>();
+  for (const v of result.verdicts.expectations) {
+    const list = byTarget.get(v.target);
+    if (list) list.push(v);
+    else byTarget.set(v.target, [v]);
+  }
   const suites: string[] = [];
   const totals = { tests: 0, failures: 0, skipped: 0 };
-  let id = 0;
-  for (const target of groupResult(result)) {
-    const roles = [...new Set(target.services.map((s) => s.role))];
-    for (const role of roles.length ? roles : [null]) {
-      const services = target.services.filter((s) => s.role === role);
-      const rows = services.flatMap((s) => s.rows);
-      // An optional service that is not installed is a notice: its refused ports are skipped, not failed.
-      const absent = new Set(services.filter((s) => s.verdict?.status === 'absent').flatMap((s) => s.rows));
-      const cases = services.flatMap((s) =>
-        s.rows.map((r) => testcase(target, s.service, s.verdict?.explanations ?? [], r, absent.has(r))),
-      );
-      const failures = rows.filter((r) => r.verdict.status === 'fail' && !absent.has(r)).length;
-      const skipped = rows.filter(
-        (r) => r.verdict.status !== 'pass' && (r.verdict.status !== 'fail' || absent.has(r)),
-      ).length;
-      totals.tests += rows.length;
-      totals.failures += failures;
-      totals.skipped += skipped;
-      const tv = target.verdicts.find((v) => v.role === role) ?? null;
-      const time = rows.reduce((sum, r) => sum + Number(rowSeconds(r)), 0);
-      const error = target.info?.error ? `\n    <system-err>${text(target.info.error)}</system-err>` : '';
-      suites.push(
-        `  <testsuite name="${attr(`${target.target}${role ? ` (${role})` : ''}`)}" id="${id++}" package="portolan"` +
-          ` tests="${rows.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time.toFixed(3)}"` +
-          ` timestamp="${attr(result.run.startedAt.replace(/Z$/, '').replace(/\.\d+$/, ''))}" hostname="${attr(result.run.source.hostname)}">\n` +
-          `    <properties>\n${properties(result, target, tv)}\n    </properties>\n` +
-          `${cases.join('\n')}${cases.length ? '\n' : ''}` +
-          `    <system-out>${text(tv ? `${tv.status}: ${tv.summary}` : '')}</system-out>${error}\n  </testsuite>`,
-      );
+  const targets = [
+    ...new Set([...result.targets.map((t) => t.name), ...result.verdicts.expectations.map((v) => v.target)]),
+  ];
+  targets.forEach((target, id) => {
+    const host = causes.get(`${target} host`);
+    const cases: string[] = [];
+    const count = { tests: 0, failures: 0, skipped: 0, time: 0 };
+    const add = (c: RootCause | undefined, name: string, observations: number[]) => {
+      const seconds = time(observations, result);
+      cases.push(testcase(target, name, seconds, outcome(c, result, byKey)));
+      count.tests++;
+      count.time += Number(seconds);
+      if (c?.severity === 'outage') count.failures++;
+      else if (c) count.skipped++;
+    };
+    if (host) add(host, `host: ${host.host}`, host.observations);
+    for (const ep of endpointsOf(target, byTarget.get(target) ?? [], byKey)) {
+      // Ports the host-wide finding covers are in it, not cases of their own.
+      if (host?.affects.some((a) => ep.rows.some((r) => r.expectation === a.expectation))) continue;
+      add(causes.get(ep.id), ep.name, ep.observations);
     }
-  }
+    totals.tests += count.tests;
+    totals.failures += count.failures;
+    totals.skipped += count.skipped;
+    const info = result.targets.find((t) => t.name === target);
+    const error = info?.error ? `\n    <system-err>${text(info.error)}</system-err>` : '';
+    const verdicts = result.verdicts.targets.filter((t) => t.target === target).map((t) => `${t.status}: ${t.summary}`);
+    suites.push(
+      `  <testsuite name="${attr(target)}" id="${id}" package="portolan"` +
+        ` tests="${count.tests}" failures="${count.failures}" errors="0" skipped="${count.skipped}" time="${count.time.toFixed(3)}"` +
+        ` timestamp="${attr(result.run.startedAt.replace(/Z$/, '').replace(/\.\d+$/, ''))}" hostname="${attr(result.run.source.hostname)}">\n` +
+        `    <properties>\n${properties(result, target)}\n    </properties>\n` +
+        `${cases.join('\n')}${cases.length ? '\n' : ''}` +
+        `    <system-out>${text(verdicts.join('\n'))}</system-out>${error}\n  </testsuite>`,
+    );
+  });
   return (
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
     `<testsuites name="portolan" tests="${totals.tests}" failures="${totals.failures}" errors="0" skipped="${totals.skipped}"` +

@@ -8,6 +8,8 @@ export interface RenderOptions {
   color?: boolean;
   /** The time printed as "rendered at"; injected by tests so output is reproducible. @default new Date() */
   now?: Date;
+  /** The terminal table lists every row, not only root causes, inconclusive points and notices. @default false */
+  verbose?: boolean;
 }
 
 /** A renderer is a pure function of the result: same input, same output. */

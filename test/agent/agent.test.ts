@@ -70,6 +70,7 @@ describe('portolan agent', () => {
       return cycle === 2 && spec === '389/tcp' ? 'filtered' : 'open';
     });
     const lines: string[] = [];
+    const begun = Date.now();
     const { runs } = await runAgent({
       planPath: join(dir, 'plan.yaml'),
       everyMs: 2000,
@@ -84,8 +85,10 @@ describe('portolan agent', () => {
       commandLine: ['portolan', 'agent'],
     });
     expect(runs).to.equal(3);
-    expect(starts[1] as number).to.be.greaterThanOrEqual((starts[0] as number) + 1900);
-    expect(starts[2] as number).to.be.greaterThanOrEqual((starts[1] as number) + 1900);
+    // Cycle N starts N x 2 s after the agent did, and probes after it starts. (Probe to probe
+    // is not 2 s: each cycle first loads the catalog and the plan, which takes a varying time.)
+    expect(starts[1] as number).to.be.greaterThanOrEqual(begun + 2000);
+    expect(starts[2] as number).to.be.greaterThanOrEqual(begun + 4000);
 
     const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     const runLines = entries.filter((e) => e.event === 'run');
@@ -114,6 +117,30 @@ describe('portolan agent', () => {
     await history.close();
     const latest = JSON.parse(readFileSync(join(dir, 'reports', 'agent-test.json'), 'utf8'));
     expect(latest.summary.status).to.equal('compliant');
+  });
+
+  it('posts the webhook on the first run when that run fails (nothing earlier to compare with), not when it passes', async function () {
+    this.timeout(20_000);
+    hook = await receiver();
+    const failing = stubRunCheck((_t, spec) => (spec === '389/tcp' ? 'filtered' : 'open'));
+    const base = {
+      planPath: join(dir, 'plan.yaml'),
+      everyMs: 60_000,
+      webhook: hook.url,
+      logFormat: 'json' as const,
+      maxRuns: 1,
+      stop: new AbortController().signal,
+      log: () => {},
+      commandLine: ['portolan', 'agent'],
+    };
+    await runAgent({ ...base, historyPath: join(dir, 'first.db'), runCheck: failing.runCheck });
+    const payloads = hook.bodies as VerdictChangePayload[];
+    expect(payloads.map((p) => [p.event, p.previous, p.status, p.exitCode])).to.deep.equal([
+      ['verdict-changed', null, 'non-compliant', 1],
+    ]);
+    const passing = stubRunCheck(() => 'open');
+    await runAgent({ ...base, historyPath: join(dir, 'second.db'), runCheck: passing.runCheck });
+    expect(hook.bodies).to.have.length(1);
   });
 
   it('a stop request (SIGTERM) during a run lets the run finish and be recorded, then returns', async () => {

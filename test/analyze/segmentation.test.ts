@@ -90,7 +90,7 @@ describe('segmentation: each state when the port must be blocked', () => {
     const v = find(r, 'fs1.test', 'adhoc/445/tcp');
     expect([v.status, v.negative, v.caveat]).to.deep.equal(['fail', true, null]);
     expect(v.explanation).to.equal(
-      'unexpected-open: Port 445/tcp answered on fs1.test, but the plan requires it blocked from probe.test (rule: no file shares from the DMZ). Close it: deny 445/tcp from this segment to fs1.test on the firewall, or stop the service.',
+      'unexpected-open: Requested port 445/tcp answered on fs1.test, but the plan requires it blocked from probe.test (rule: no file shares from the DMZ). Close it: deny 445/tcp from this segment to fs1.test on the firewall, or stop the service.',
     );
     expect(find(r, 'fs1.test', 'adhoc/icmp').explanation).to.match(/deny ICMP echo from this segment/);
     expect([r.summary.status, r.summary.exitCode]).to.deep.equal(['non-compliant', 1]);
@@ -103,11 +103,14 @@ describe('segmentation: each state when the port must be blocked', () => {
     const filtered = find(r, 'fs1.test', 'adhoc/445/tcp');
     expect([filtered.status, filtered.explanation, filtered.caveat]).to.deep.equal([
       'pass',
-      'Port 445/tcp is blocked from probe.test as required.',
+      'Requested port 445/tcp is blocked from probe.test as required.',
       null,
     ]);
     const closed = find(r, 'fs1.test', 'adhoc/3389/tcp');
-    expect([closed.status, closed.explanation]).to.deep.equal(['pass', 'Port 3389/tcp is not listening on fs1.test.']);
+    expect([closed.status, closed.explanation]).to.deep.equal([
+      'pass',
+      'Requested port 3389/tcp is not listening on fs1.test.',
+    ]);
     expect(closed.caveat).to.match(/^The host answered with a reset.*A drop rule would show it as filtered\.$/);
   });
 
@@ -128,12 +131,12 @@ describe('segmentation: each state when the port must be blocked', () => {
     const icmp = find(r, 'fs1.test', 'adhoc/icmp');
     expect([icmp.status, icmp.explanation]).to.deep.equal([
       'untestable',
-      'ICMP (ICMP echo) cannot be tested by connecting (rule: no file shares from the DMZ).',
+      'ICMP echo cannot be tested by connecting (rule: no file shares from the DMZ).',
     ]);
     const errored = find(r, 'fs1.test', 'adhoc/53/udp');
     expect([errored.status, errored.explanation]).to.deep.equal([
       'inconclusive',
-      'Port 53/udp on fs1.test could not be probed: EMFILE: too many open files (rule: no file shares from the DMZ).',
+      'Requested port 53/udp on fs1.test could not be probed: EMFILE: too many open files (rule: no file shares from the DMZ).',
     ]);
   });
 

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { computeRootCauses } from '../../src/analyze/root-causes.js';
 import { summarize } from '../../src/analyze/summary.js';
 import { aggregate, type JudgeOptions, judgeExpectations } from '../../src/analyze/verdicts.js';
 import type { Expectation, ExpectationVerdict, Observation, ProbeState, Reason, Requirement } from '../../src/model.js';
@@ -28,6 +29,17 @@ function expectation(key: string, over: Partial<Expectation> = {}): Expectation 
     source: { table: 'section', section: 'Group Policy' },
     ...over,
   };
+}
+
+/** The verdicts with their root causes, as `summarize` takes them. */
+function judged(
+  expectations: Expectation[],
+  observations: Observation[],
+  verdicts: Pick<Parameters<typeof summarize>[0], 'expectations' | 'services' | 'targets'>,
+) {
+  const targets = [{ name: 'dc1', addresses: ['10.0.0.5'], origin: 'test', error: null }];
+  const rootCauses = computeRootCauses({ expectations, verdicts, observations, targets, timeoutMs: 1000 });
+  return { ...verdicts, rootCauses };
 }
 
 function obs(state: ProbeState, reason: Reason, over: Partial<Observation> = {}): Observation {
@@ -181,6 +193,16 @@ describe('verdicts: sampled ranges', () => {
     expect(v.explanation).to.match(/passes the range \(2 sampled ports: 1 open, 1 closed\)/);
   });
 
+  it('a range that only answers with resets passes under --expect listening, with a caveat said', () => {
+    const v = judge(range, [at(49152, 'closed', 'rst'), at(65535, 'closed', 'rst')]);
+    expect(v.status).to.equal('pass');
+    expect(v.caveat).to.match(
+      /^every probed port of the range answered with a reset: the path lets the range through unless a firewall itself resets/,
+    );
+    // one answer that is not a reset: no caveat needed
+    expect(judge(range, [at(49152, 'closed', 'rst'), at(65535, 'open', 'syn-ack')]).caveat).to.equal(null);
+  });
+
   it('filtered sampled ports mean it blocks the range', () => {
     const v = judge(range, [at(49152, 'filtered', 'timeout'), at(65535, 'closed', 'rst')]);
     expect(v.status).to.equal('fail');
@@ -198,7 +220,10 @@ describe('verdicts: services, targets and exit codes', () => {
     return {
       services,
       targets,
-      summary: summarize({ expectations: ev, services, targets }, { failOn, incomplete: false }),
+      summary: summarize(judged(expectations, observations, { expectations: ev, services, targets }), {
+        failOn,
+        incomplete: false,
+      }),
     };
   }
 
@@ -295,7 +320,10 @@ describe('verdicts: optional services that are not installed (absent)', () => {
       services,
       targets,
       status,
-      summary: summarize({ expectations: ev, services, targets }, { failOn: [], incomplete: false }),
+      summary: summarize(judged(expectations, observations, { expectations: ev, services, targets }), {
+        failOn: [],
+        incomplete: false,
+      }),
     };
   }
 
@@ -324,7 +352,9 @@ describe('verdicts: optional services that are not installed (absent)', () => {
       { service: 'smtp', requirement: 'optional', states: ['filtered'] },
     ]);
     expect(r.status('smtp')).to.equal('degraded');
-    expect(r.summary.headline).to.match(/Degraded: SMTP on dc1/);
+    expect(r.summary.headline).to.equal(
+      'Every required port answered as expected. Notices about optional parts: SMTP on dc1.',
+    );
   });
 
   it('a port that answers means the service is there: degraded, not absent', () => {
@@ -387,7 +417,21 @@ describe('verdicts: an address where no host answered', () => {
       links: new Map(rows.map((e, i) => [e.key, [t * rows.length + i]])),
     }));
     const ev = judgeExpectations(targets, observations, LISTENING);
-    const verdicts = { expectations: ev, ...aggregate(rows, ev, observations) };
+    const rolled = { expectations: ev, ...aggregate(rows, ev, observations) };
+    const infos = ['dc1', 'dc2'].map((name, t) => ({
+      name,
+      addresses: [`10.0.0.${5 + t}`],
+      origin: 'test',
+      error: null,
+    }));
+    const rootCauses = computeRootCauses({
+      expectations: rows,
+      verdicts: rolled,
+      observations,
+      targets: infos,
+      timeoutMs: LISTENING.timeoutMs,
+    });
+    const verdicts = { ...rolled, rootCauses };
     return { ...verdicts, summary: summarize(verdicts, { failOn: [], incomplete: false }) };
   }
 
@@ -403,10 +447,18 @@ describe('verdicts: an address where no host answered', () => {
       'No host answered at dc1 (10.0.0.5): every probe got host unreachable (nothing answered neighbour discovery, or no route leads there). dc1 as domain-controller is non-compliant.',
     );
     expect(dc2).not.to.have.property('unreachable');
-    expect(r.summary.headline).to.match(/^No host answered at dc1 \(10\.0\.0\.5\): every probe got host unreachable/);
-    // dc2's refused ports are still named; dc1's services are not listed one by one.
-    expect(r.summary.headline).to.match(/Broken: S0 on dc2/);
-    expect(r.summary.headline).not.to.match(/on dc1/);
+    // One root cause for dc1, whatever it breaks, and no firewall rule to propose for it; dc2's
+    // refused ports are still one finding each.
+    expect(r.rootCauses.map((c) => [c.id, c.host, c.severity])).to.deep.equal([
+      ['dc1 host', 'unreachable', 'outage'],
+      ['dc2 tcp/1000', null, 'outage'],
+      ['dc2 udp/1001', null, 'outage'],
+      ['dc2 icmp', null, 'outage'],
+    ]);
+    expect(r.rootCauses[0]?.explanation).to.equal(
+      'No host answered at dc1 (10.0.0.5): every probe got host unreachable (nothing answered neighbour discovery, or no route leads there). It breaks S0, S1 and S2.',
+    );
+    expect(r.summary.headline).to.equal('3 refused ports on dc2; no host answered at dc1: this breaks S0, S1 and S2.');
   });
 
   it('is not claimed when anything at the address answered, or a probe failed some other way', () => {
@@ -417,7 +469,8 @@ describe('verdicts: an address where no host answered', () => {
     ] as [Observation['protocol'], ProbeState, Reason][]) {
       const r = run([['tcp', 'filtered', 'host-unreachable'], other]);
       expect(r.targets[0], other.join(' ')).not.to.have.property('unreachable');
-      expect(r.summary.headline).not.to.match(/No host answered/);
+      expect(r.summary.headline).not.to.match(/no host answered/i);
+      expect(r.rootCauses.some((c) => c.host === 'unreachable')).to.equal(false);
     }
   });
 });
@@ -449,7 +502,10 @@ describe('verdicts: the worst address decides, in this order: fail > inconclusiv
       LISTENING,
     );
     const { services, targets } = aggregate([e], ev, observations);
-    const summary = summarize({ expectations: ev, services, targets }, { failOn: [], incomplete: false });
+    const summary = summarize(judged([e], observations, { expectations: ev, services, targets }), {
+      failOn: [],
+      incomplete: false,
+    });
     expect([ev[0]?.status, services[0]?.status, targets[0]?.status, summary.exitCode]).to.deep.equal([
       'fail',
       'broken',
@@ -594,8 +650,12 @@ describe('verdicts: rules a user sees in the exit code, the service verdict and 
 
   it('the pre-deployment caveat needs --expect reachable and a closed port among the addresses', () => {
     const range = expectation('r', { port: null, range: '49152-65535', portSet: 'rpc-dynamic' });
-    // A closed sampled range port passes in listening mode too, but is no pre-deployment caveat.
-    expect(judgeWith(range, [obs('closed', 'rst', { port: 49152 })]).caveat).to.equal(null);
+    // A closed sampled range port passes in listening mode too, but is no pre-deployment caveat
+    // (the caveat it gets says only resets came back).
+    const resets = judgeWith(range, [obs('closed', 'rst', { port: 49152 })]);
+    expect(resets.status).to.equal('pass');
+    expect(resets.caveat).not.to.match(/host firewall/);
+    expect(resets.caveat).to.match(/^every probed port of the range answered with a reset/);
     const mixed = [obs('open', 'syn-ack'), obs('closed', 'rst', { address: 'fd00::5' })];
     expect(judgeWith(expectation('k'), mixed, REACHABLE).caveat).to.match(/host firewall/);
   });
@@ -648,12 +708,15 @@ describe('verdicts: services and targets across roles and services', () => {
     const links = new Map(expectations.map((e, i) => [e.key, [i]]));
     const ev = judgeExpectations([{ target: 'dc1', expectations, links }], observations, LISTENING);
     const { services, targets } = aggregate(expectations, ev, observations);
+    const verdicts = judged(expectations, observations, { expectations: ev, services, targets });
     return {
       ev,
       observations,
+      expectations,
+      verdicts,
       services,
       targets,
-      summary: summarize({ expectations: ev, services, targets }, { failOn: [], incomplete: false }),
+      summary: summarize(verdicts, { failOn: [], incomplete: false }),
     };
   }
 
@@ -699,7 +762,9 @@ describe('verdicts: services and targets across roles and services', () => {
       0,
     ]);
     expect(r.services[0]?.explanations[0]).to.match(/^\(optional\) .*cannot tell/);
-    expect(r.summary.headline).to.equal('Every required port answered as expected. Degraded: KDC on dc1.');
+    expect(r.summary.headline).to.equal(
+      'Every required port answered as expected. Notices about optional parts: KDC on dc1.',
+    );
   });
 
   it('the same service under two roles is two service verdicts and two target verdicts', () => {
@@ -762,18 +827,29 @@ describe('verdicts: services and targets across roles and services', () => {
     expect(noRole.targets[0]?.summary).to.equal('dc1 is non-compliant (broken: kdc).');
   });
 
-  it('headlines: broken services first, then inconclusive ones; more than six are counted', () => {
-    const broken = runOf(Array.from({ length: 8 }, (_, i) => ({ service: `s${i}`, state: 'filtered' as const })));
-    expect(broken.summary.headline).to.equal(
-      'Broken: S0 on dc1, S1 on dc1, S2 on dc1, S3 on dc1, S4 on dc1, S5 on dc1 and 2 more.',
+  it('headlines: the outages and what they break, before anything unsure; more than three services are counted', () => {
+    // One port that answered: the others are blocked ports, not a host where nothing answered.
+    const answered = { service: 'ldap', state: 'open' as const };
+    const blocked = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ service: `s${i}`, state: 'filtered' as const }));
+    expect(runOf([answered, ...blocked(8)]).summary.headline).to.equal(
+      '8 blocked ports on dc1 break S0, S1 and 6 more.',
     );
-    const six = runOf(Array.from({ length: 6 }, (_, i) => ({ service: `s${i}`, state: 'filtered' as const })));
-    expect(six.summary.headline).to.equal('Broken: S0 on dc1, S1 on dc1, S2 on dc1, S3 on dc1, S4 on dc1, S5 on dc1.');
+    expect(runOf([answered, ...blocked(3)]).summary.headline).to.equal('3 blocked ports on dc1 break S0, S1 and S2.');
+    // A failing run's headline names what fails; the unsure DNS row waits in the report.
+    const failing = runOf([
+      answered,
+      { service: 'kdc', state: 'filtered' },
+      { service: 'dns', state: 'open|filtered' },
+    ]);
+    expect(failing.summary.headline).to.equal('1 blocked port on dc1 breaks KDC.');
     const unsure = runOf([
       { service: 'kdc', state: 'open|filtered' },
       { service: 'dns', state: 'open' },
     ]);
-    expect(unsure.summary.headline).to.equal('Inconclusive: KDC on dc1 (a required port gave no definite answer).');
+    expect(unsure.summary.headline).to.equal(
+      'Inconclusive: 1 required port on dc1 gave no definite answer (KDC cannot be judged).',
+    );
     expect(runOf([{ service: 'dns', state: 'open' }]).summary.headline).to.equal(
       'Every required port answered as expected.',
     );
@@ -781,17 +857,14 @@ describe('verdicts: services and targets across roles and services', () => {
 
   it('an incomplete run is never compliant (exit 3), and an incomplete failing run still fails', () => {
     const ok = runOf([{ service: 'dns', state: 'open' }]);
-    const verdicts = { expectations: ok.ev, services: ok.services, targets: ok.targets };
+    const verdicts = ok.verdicts;
     const incomplete = summarize(verdicts, { failOn: [], incomplete: true });
     expect([incomplete.status, incomplete.exitCode]).to.deep.equal(['inconclusive', 3]);
     expect(incomplete.headline).to.equal(
       'Every required port answered as expected. Run incomplete: stopped before every probe finished.',
     );
     const bad = runOf([{ service: 'dns', state: 'filtered' }]);
-    const failing = summarize(
-      { expectations: bad.ev, services: bad.services, targets: bad.targets },
-      { failOn: [], incomplete: true },
-    );
+    const failing = summarize(bad.verdicts, { failOn: [], incomplete: true });
     expect([failing.status, failing.exitCode]).to.deep.equal(['non-compliant', 1]);
     expect(summarize(verdicts, { failOn: [], incomplete: false }).status).to.equal('compliant');
   });

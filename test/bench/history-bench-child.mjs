@@ -3,6 +3,7 @@
 // (find the previous run, store, diff in SQL, finish), then diff, list and read back.
 // Prints one JSON line. Uses the built dist/ (npm run bench builds it first).
 import { statSync } from 'node:fs';
+import { computeRootCauses, rootCauseInput } from '../../dist/analyze/root-causes.js';
 import { recordRun } from '../../dist/history/record-run.js';
 import { History } from '../../dist/history/store.js';
 import { syntheticRun } from './synthetic-run.mjs';
@@ -12,13 +13,18 @@ const targets = Number(targetsArg);
 const rows = Number(rowsArg);
 const plan = { name: 'bench', file: null };
 const mib = (bytes) => Math.round(bytes / 2 ** 20);
+/** The synthetic run as portolan writes one: with its root causes, which the history stores per target. */
+const judged = (run) => {
+  run.verdicts.rootCauses = computeRootCauses(rootCauseInput(run));
+  return run;
+};
 const timed = async (fn) => {
   const started = performance.now();
   const value = await fn();
   return [Math.round(performance.now() - started), value];
 };
 
-let run = syntheticRun({ targets, rows, variant: 0 });
+let run = judged(syntheticRun({ targets, rows, variant: 0 }));
 const rssWithRun = process.memoryUsage().rss;
 const history = await History.open(location);
 const [insertMs, first] = await timed(() => history.record(run, plan));
@@ -27,7 +33,7 @@ const peakInsertRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
 await history.close();
 run = null;
 globalThis.gc?.();
-run = syntheticRun({ targets, rows, variant: 1, startedAt: '2026-11-27T02:00:00.000Z' });
+run = judged(syntheticRun({ targets, rows, variant: 1, startedAt: '2026-11-27T02:00:00.000Z' }));
 const [recordMs, recorded] = await timed(() => recordRun(location, run, plan));
 if (recorded.error) throw recorded.error;
 run = null;

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { portLabel } from '../../src/analyze/describe.js';
 import { expandPorts, expandRole, expandService, planRole } from '../../src/catalog/expand.js';
 import { loadCatalog } from '../../src/catalog/load.js';
 import { resolveRpcDynamic } from '../../src/catalog/port-sets.js';
@@ -155,6 +156,13 @@ describe('expandRole', () => {
     expect(() => expandRole(catalog, 'domain')).to.throw(/unknown role "domain".*domain-controller/);
   });
 
+  it('matches role and service ids in any case', () => {
+    expect(expandRole(catalog, 'Domain-Controller').map((e) => e.key)).to.deep.equal(
+      expandRole(catalog, 'domain-controller').map((e) => e.key),
+    );
+    expect(expandService(catalog, 'KDC').length).to.be.greaterThan(0);
+  });
+
   it('parses ad-hoc ports and rejects bad ones', () => {
     const list = expandPorts(['445/tcp', '53/udp', 'icmp', '5000-5010/tcp']);
     expect(list.map((e) => [e.protocol, e.port, e.range])).to.deep.equal([
@@ -162,6 +170,13 @@ describe('expandRole', () => {
       ['udp', 53, null],
       ['icmp', null, null],
       ['tcp', null, '5000-5010'],
+    ]);
+    // Neutral names: 443/tcp is not "BranchCache hosted cache", ICMP is not the cluster's echo.
+    expect(list.map((e) => portLabel(e))).to.deep.equal([
+      'Requested port 445/tcp',
+      'Requested port 53/udp',
+      'ICMP echo',
+      'Requested range 5000-5010/tcp',
     ]);
     for (const bad of ['445', '70000/tcp', '10-5/udp', '445/sctp', '0/tcp']) {
       // The library names its field; `portolan check` shows it as --port.

@@ -25,7 +25,7 @@ function catalogDir(files: Record<string, string>): string {
   return dir;
 }
 
-const cases: { name: string; files: Record<string, string>; location: RegExp; message: RegExp }[] = [
+const cases: { name: string; files: Record<string, string>; location: RegExp; message: RegExp; lines?: number }[] = [
   {
     name: 'malformed YAML',
     files: { 'services/demo.yaml': 'id: demo\nname: [unclosed\n' },
@@ -84,6 +84,8 @@ const cases: { name: string; files: Record<string, string>; location: RegExp; me
     },
     location: /services\/demo\.yaml:9:\d+/,
     message: /"ports\.0\.requirement" is "required"; expected one of: "optional", "conditional"/,
+    // A switched row also needs its condition in words: both problems at once, one line each.
+    lines: 3,
   },
   {
     name: 'a switch name that is not kebab-case',
@@ -142,7 +144,7 @@ describe('catalog validation: one clear message, file:line:col, exit 2', () => {
       expect(run.stdout).to.equal('');
       expect(run.stderr).to.match(c.location);
       expect(run.stderr).to.match(c.message);
-      expect(run.stderr.trim().split('\n')).to.have.length(1);
+      expect(run.stderr.trim().split('\n')).to.have.length(c.lines ?? 1);
     });
   }
 

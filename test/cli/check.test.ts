@@ -61,6 +61,11 @@ describe('portolan check: bad input exits 2 with a clear message', () => {
       /--source 192\.0\.2\.77 is not an address of this machine/,
     ],
     [
+      'a named condition the catalog does not know',
+      ['check', '--role', 'domain-controller', '--with', 'gc', '--with', 'gcc', '127.0.0.1'],
+      /--with "gcc": no such named condition; expected one of .*gc/,
+    ],
+    [
       'bad --expect',
       ['check', '--port', '445/tcp', '--expect', 'open', '127.0.0.1'],
       /--expect.*open.*invalid|Allowed choices/i,
@@ -102,6 +107,8 @@ describe('portolan check against 127.0.0.1', () => {
       expect(states).to.deep.equal({ [listener.port]: 'open', [closed]: 'closed' });
       expect(result.catalog.digest).to.match(/^sha256:[0-9a-f]{64}$/);
       expect(result.run.commandLine[0]).to.equal('portolan');
+      // a port asked for by number gets a neutral name, not a guess at the service there
+      expect(result.expectations.map((e) => e.application)).to.deep.equal(['Requested port', 'Requested port']);
     } finally {
       await listener.close();
     }
@@ -156,6 +163,49 @@ describe('portolan check against 127.0.0.1', () => {
     } finally {
       await listener.close();
     }
+  });
+});
+
+describe('portolan check --with: named conditions make their rows required', () => {
+  async function gcRow(extra: string[]) {
+    const run = await runCli([
+      'check',
+      '--service',
+      'lsass',
+      '--rpc',
+      'sample',
+      '--rpc-sample',
+      '2',
+      '--timeout',
+      '300',
+      '--retries',
+      '0',
+      ...extra,
+      '--format',
+      'json',
+      '-q',
+      '127.0.0.1',
+    ]);
+    const result = JSON.parse(run.stdout) as RunResult;
+    expect(validateResult(result).ok).to.equal(true);
+    const row = result.expectations.find((e) => e.port === 3268 && e.protocol === 'tcp');
+    const cause = result.verdicts.rootCauses?.find((c) => c.id === '127.0.0.1 tcp/3268');
+    return { result, row, cause };
+  }
+
+  it('without --with gc, a refused 3268/tcp is a notice; with it, a root cause of the run', async function () {
+    this.timeout(30_000);
+    const off = await gcRow([]);
+    expect(off.row?.requirement).to.equal('conditional');
+    expect(off.row?.switches).to.deep.equal([{ name: 'gc', on: false }]);
+    expect(off.cause?.severity).to.equal('notice');
+    expect(off.cause?.affects[0]?.switchesOff).to.deep.equal(['gc']);
+    expect(off.result.run.options.with).to.deep.equal([]);
+    const on = await gcRow(['--with', 'GC']);
+    expect(on.row?.requirement).to.equal('required');
+    expect(on.row?.switches).to.deep.equal([{ name: 'gc', on: true }]);
+    expect(on.cause?.severity).to.equal('outage');
+    expect(on.result.run.options.with).to.deep.equal(['gc']);
   });
 });
 

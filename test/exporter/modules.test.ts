@@ -75,6 +75,18 @@ modules:
     ).to.match(/exporter\.yml:6:7: perHost 64 is larger than concurrency 8/);
   });
 
+  it('takes named conditions (with) as plans do, and names an unknown one where it is written', async () => {
+    const config = await loadText(
+      'version: 1\nmodules:\n  gc:\n    roles: [domain-controller]\n    options:\n      with: [GC]\n',
+    );
+    expect(config.modules.get('gc')?.options.with).to.deep.equal(['GC']);
+    expect(
+      await problem(
+        'version: 1\nmodules:\n  gc:\n    roles: [domain-controller]\n    options:\n      with: [gc, nope]\n',
+      ),
+    ).to.match(/exporter\.yml:6:7: with "nope": no such named condition/);
+  });
+
   it('refuses an unknown role at load time, with a suggestion, where the module is', async () => {
     expect(await problem('version: 1\nmodules:\n  dc:\n    roles: [domain-controler]\n')).to.match(
       /exporter\.yml:4:5: unknown role "domain-controler"\. Did you mean "domain-controller"/,

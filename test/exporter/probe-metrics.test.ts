@@ -1,12 +1,14 @@
 /**
  * RunResult -> metrics, from results the real analyzer judged (the stub runCheck of the plan
- * tests): state sets, per-target success, the worst state when a target has several
- * addresses, hostile evidence never reaching a label, and the labels hook for the fleet.
+ * tests, and the report fixtures): state sets, per-target success, root causes by severity,
+ * the worst state when a target has several addresses, hostile evidence never reaching a
+ * label, and the labels hook for the fleet.
  */
 import { expect } from 'chai';
 import { probeRegistry, unjudgedRegistry } from '../../src/exporter/probe-metrics.js';
 import type { RunResult } from '../../src/model.js';
 import { stubRunCheck } from '../plan/stub-check.js';
+import { loadFixture } from '../report/fixtures.js';
 
 async function metricsOf(result: RunResult, labels?: Record<string, string>): Promise<string> {
   return probeRegistry(result, labels ? { labels } : {}).metrics();
@@ -52,6 +54,41 @@ describe('exporter metrics of a result', () => {
       /portolan_port_rtt_seconds\{target="dc2\.test",protocol="udp"/,
     );
     expect(text).to.match(/^portolan_port_rtt_seconds\{target="dc1\.test",protocol="udp",port="88"\} 0\.0015$/m);
+  });
+
+  it('root causes per target and severity: one per blocked port or dead host, not one per failing row', async () => {
+    const series = (text: string, name: string) =>
+      text
+        .split('\n')
+        .filter((l) => l.startsWith(`${name}{`))
+        .map((l) => l.replace(/^\w+/, ''));
+    const run = loadFixture('three-targets');
+    const text = await metricsOf(run);
+    expect(series(text, 'portolan_root_causes')).to.deep.equal([
+      '{target="dc1.corp.example",severity="outage"} 4',
+      '{target="dc1.corp.example",severity="inconclusive"} 0',
+      '{target="dc1.corp.example",severity="waived"} 0',
+      '{target="dc1.corp.example",severity="notice"} 13',
+      '{target="dc2.corp.example",severity="outage"} 0',
+      '{target="dc2.corp.example",severity="inconclusive"} 0',
+      '{target="dc2.corp.example",severity="waived"} 0',
+      '{target="dc2.corp.example",severity="notice"} 7',
+      '{target="dc3.corp.example",severity="outage"} 1',
+      '{target="dc3.corp.example",severity="inconclusive"} 0',
+      '{target="dc3.corp.example",severity="waived"} 0',
+      '{target="dc3.corp.example",severity="notice"} 0',
+    ]);
+    // The rows behind them: dc3 answered nothing (one finding), dc1's 4 blocked ports break 24 rows.
+    expect(series(text, 'portolan_expectation_failures')).to.deep.equal([
+      '{target="dc1.corp.example"} 24',
+      '{target="dc2.corp.example"} 0',
+      '{target="dc3.corp.example"} 45',
+    ]);
+    // A result written before root causes were recorded gets them computed: the same series.
+    delete run.verdicts.rootCauses;
+    expect(series(await metricsOf(run), 'portolan_root_causes')).to.deep.equal(series(text, 'portolan_root_causes'));
+    const waived = await metricsOf(loadFixture('firewalled'));
+    expect(waived).to.match(/^portolan_root_causes\{target="dc2\.corp\.example",severity="waived"\} 1$/m);
   });
 
   it('an incomplete run is never a success, and says so', async () => {

@@ -133,6 +133,13 @@ describe('a real Prometheus scraping portolan exporter on 127.0.0.1 with the shi
       'tcp/88 closed',
       'udp/88 closed',
     ]);
+    // Each refused port kdc requires is one root cause to fix (88 and 464 over TCP and UDP,
+    // 389/udp); the healthy target has none.
+    const causes = await series('portolan_root_causes{severity="outage"}');
+    expect(causes.map((s) => [s.metric.instance, s.value]).sort()).to.deep.equal([
+      ['127.0.0.1', 0],
+      [KERBEROS_TARGET, 5],
+    ]);
   });
 
   it('every scrape succeeded (up 1) within the scrape timeout, the exporter job included', async () => {

@@ -20,9 +20,11 @@ import { recordRun } from '../../src/history/record-run.js';
 import { SCHEMA_VERSION } from '../../src/history/schema.js';
 import { History, type StoredRun } from '../../src/history/store.js';
 import type { ExpectationVerdict, ProbeState, RunResult } from '../../src/model.js';
+import { renderers } from '../../src/report/index.js';
 import { splitResult } from '../../src/result/target-records.js';
 import { syntheticRun } from '../bench/synthetic-run.mjs';
 import { stubRunCheck } from '../plan/stub-check.js';
+import { loadFixture } from '../report/fixtures.js';
 import { runCli } from '../support/cli.js';
 import { type Backend, postgresBackend, sqliteBackend } from './backends.js';
 import { fleetRun } from './fleet-run.js';
@@ -143,6 +145,31 @@ describe('run history', () => {
           expect(JSON.stringify(await h.result(2))).to.equal(JSON.stringify(r2));
           expect(await h.result(99)).to.equal(null);
         });
+      });
+
+      it("stores each target's root causes with its record; report --run renders them as the saved file does", async () => {
+        const db = await backend.fresh();
+        const result = loadFixture('three-targets');
+        const causes = result.verdicts.rootCauses ?? [];
+        expect(causes.filter((c) => c.severity === 'outage').map((c) => c.target)).to.include('dc3.corp.example');
+        const id = await withOpen(db, async (h) => {
+          const { id } = await h.record(result, { name: 'dcs', file: null });
+          const records = [];
+          for await (const record of h.targets(id)) records.push(record);
+          // dc3 is the third target: its one root cause indexes its own 38 observations, not the run's.
+          const dc3 = records[2]?.verdicts.rootCauses;
+          expect(dc3?.map((c) => c.id)).to.deep.equal(['dc3.corp.example host']);
+          expect(Math.max(...(dc3?.[0]?.observations ?? []))).to.be.lessThan(records[2]?.observations.length ?? 0);
+          expect((await h.result(id))?.verdicts.rootCauses).to.deep.equal(causes);
+          return id;
+        });
+        const md = await runCli(['report', '--run', String(id), '--history', db, '--format', 'md']);
+        expect(md.code, md.stderr).to.equal(0);
+        const unstamped = (text: string) => text.replace(/Rendered \S+Z/, 'Rendered (time)');
+        expect(unstamped(md.stdout)).to.equal(unstamped(renderers.md(result)));
+        expect(md.stdout).to.include('#### Root causes: 5 to fix on 2 target(s)');
+        const table = await runCli(['report', '--run', 'latest', '--history', db]);
+        expect(table.stdout).to.equal(renderers.table(result));
       });
 
       it('diffs two stored runs in SQL exactly as diffRuns does in memory (added, removed, blocked rows)', async () => {

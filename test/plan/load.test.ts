@@ -1,8 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { loadCatalog } from '../../src/catalog/load.js';
 import { PortolanError } from '../../src/errors.js';
 import { loadPlan, parsePlan } from '../../src/plan/load.js';
+import { resolveRunSettings } from '../../src/run-options.js';
 
 const GOOD = `version: 1
 name: nightly
@@ -94,7 +96,7 @@ describe('plan files', () => {
       name: 'bad expiry date',
       text: GOOD.replace('2026-12-31', '2026-13-01'),
       location: 'p.yaml:20:5',
-      words: /"2026-13-01".*date/,
+      words: /"waivers\.0\.expires" is "2026-13-01"; expected a date as YYYY-MM-DD/,
     },
     {
       name: 'missing name',
@@ -184,6 +186,63 @@ describe('plan files', () => {
       expect(err.message).to.match(c.words);
     });
   }
+
+  it('names every schema problem at once, each with its line and column', () => {
+    const text = GOOD.replace('    roles: [domain-controller]', '    role: [domain-controller]')
+      .replace('expect: reachable', 'expect: maybe')
+      .replace('2026-12-31', '2026-13-01');
+    const err = planError(text);
+    expect(err.code).to.equal('PLAN_INVALID');
+    expect(err.location).to.equal('p.yaml');
+    const lines = err.message.split('\n');
+    expect(lines[0]).to.equal('p.yaml: 3 problems:');
+    expect(lines.slice(1).map((l) => l.trim().split(': ')[0])).to.deep.equal([
+      'p.yaml:8:5',
+      'p.yaml:9:16',
+      'p.yaml:20:5',
+    ]);
+    expect(err.message)
+      .to.match(/unknown field "role"/)
+      .and.match(/"maybe"/)
+      .and.match(/YYYY-MM-DD/);
+  });
+
+  it('with the catalog: an unknown role, service or named condition is named at its line and column', async () => {
+    const catalog = await loadCatalog();
+    const check = (text: string) => {
+      try {
+        parsePlan(text, 'p.yaml', { env: {}, catalog });
+      } catch (err) {
+        return err as PortolanError;
+      }
+      throw new Error('expected the plan to be rejected');
+    };
+    const role = check(GOOD.replace('roles: [domain-controller]', 'roles: [domain-controler]'));
+    expect([role.code, role.location]).to.deep.equal(['PLAN_INVALID', 'p.yaml:8:13']);
+    expect(role.message).to.match(/unknown role "domain-controler"\. Did you mean "domain-controller"/);
+    const switched = check(
+      GOOD.replace('options: { expect: reachable }', 'options: { expect: reachable, with: [gc, gcc] }'),
+    );
+    expect(switched.location).to.equal('p.yaml:9:35');
+    expect(switched.message).to.match(/with "gcc": no such named condition/);
+    const blocked = check(GOOD.replace('ports: [445/tcp, 3389/tcp]', 'services: [smb-server]'));
+    expect(blocked.location).to.equal('p.yaml:13:18');
+    expect(blocked.message).to.match(/unknown service "smb-server"/);
+  });
+
+  it('with the catalog: role names in any case, and named conditions, are accepted', async () => {
+    const catalog = await loadCatalog();
+    const plan = parsePlan(
+      GOOD.replace('roles: [domain-controller]', 'roles: [Domain-Controller]').replace(
+        'options: { expect: reachable }',
+        'options: { expect: reachable, with: [GC, dfsr-sysvol] }',
+      ),
+      'p.yaml',
+      { env: {}, catalog },
+    );
+    expect(plan.groups[0]?.roles).to.deep.equal(['Domain-Controller']);
+    expect(resolveRunSettings(plan.groups[0]?.options ?? {}).with).to.deep.equal(['gc', 'dfsr-sysvol']);
+  });
 
   it('a missing plan file is an IO error naming the file', async () => {
     const err = await loadPlan('/nonexistent/plan.yaml').then(

@@ -34,28 +34,38 @@ describe('reports: an absent optional service is a notice', () => {
     expect(validateResult(result).ok).to.equal(true);
   });
 
-  it('JUnit skips the refused SMTP port instead of failing it', () => {
+  it('JUnit skips the refused SMTP port as a notice instead of failing it', () => {
     const xml = renderJunit(result);
     expect(xml).to.match(/<testsuites name="portolan" tests="\d+" failures="0"/);
     expect(xml).to.match(
-      /name="25\/tcp SMTP"[^>]*>\s*<skipped message="absent: Simple Mail Transfer Protocol is not installed on dc1\.corp\.example/,
+      /name="25\/tcp SMTP"[^>]*>\s*<skipped message="notice \(optional\): SMTP 25\/tcp on dc1\.corp\.example \(10\.0\.0\.5\) is closed [^"]*: Simple Mail Transfer Protocol is not installed there/,
     );
   });
 
-  it('Markdown lists it as not installed, not among the failures', () => {
+  it('Markdown lists it as not installed, among the notices, with nothing to fix', () => {
     const md = renderMarkdown(result, { now: NOW });
-    expect(md).to.match(/No failures\./);
-    expect(md).to.match(
+    expect(md).to.include('No root causes: nothing to fix.');
+    const notices = md.slice(md.indexOf('#### Notices'));
+    expect(notices).to.match(
       /Not installed \(optional; every port refused, which a rejecting firewall also does\): Simple Mail Transfer Protocol on dc1\.corp\.example\./,
     );
+    expect(md).not.to.include('#### Root causes');
   });
 
-  it('the table says so once above the port, and HTML keeps it out of "what is blocked"', () => {
-    expect(renderTable(result)).to.match(
-      /Simple Mail Transfer Protocol \(smtp\) ○ ABSENT\n {4}notice: Simple Mail Transfer Protocol is not installed on dc1\.corp\.example/,
+  it('the table and the HTML say it once, among the notices, never as a root cause', () => {
+    const table = renderTable(result);
+    expect(table).not.to.include('ROOT CAUSES');
+    expect(table.match(/Simple\s+Mail Transfer Protocol/g)).to.have.length(1);
+    expect(table.slice(table.indexOf('NOTICES'))).to.match(
+      /○ not installed \(optional; every port refused, which a rejecting firewall also does\): Simple\s+Mail Transfer Protocol on dc1\.corp\.example/,
     );
     const html = renderHtml(result, { now: NOW });
-    expect(html).to.match(/<p class="empty">Nothing is blocked\.<\/p><h3>dc1\.corp\.example<\/h3><ul class="absent">/);
-    expect(html).to.not.match(/<article class="blocked s-absent"/);
+    const causes = html.slice(html.indexOf('id="root-causes"'), html.indexOf('id="notices"'));
+    expect(causes).to.include('Nothing to fix');
+    expect(causes).not.to.include('SMTP');
+    const notices = html.slice(html.indexOf('id="notices"'), html.indexOf('id="remediation"'));
+    expect(notices).to.match(
+      /<ul class="absent"><li><span class="t-muted">○ ABSENT<\/span> Simple Mail Transfer Protocol on dc1\.corp\.example<\/li>/,
+    );
   });
 });

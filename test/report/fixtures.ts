@@ -1,7 +1,15 @@
 /** The report fixtures by name (built by the real analyzer in scenarios.ts), and where golden files live. */
 import { join } from 'node:path';
 import type { RunResult } from '../../src/model.js';
-import { SCENARIOS } from './scenarios.js';
+import { oneDcResult, threeTargetResult } from './catalog-scenarios.js';
+import { SCENARIOS as HAND_WRITTEN } from './scenarios.js';
+
+/** Every fixture: the hand-written small catalog's, and the real catalog's one-DC and three-target runs. */
+const SCENARIOS: Record<string, () => RunResult> = {
+  ...HAND_WRITTEN,
+  'one-dc': oneDcResult,
+  'three-targets': threeTargetResult,
+};
 
 export const GOLDEN_DIR = join(import.meta.dirname, '../golden');
 export const JUNIT_XSD = join(import.meta.dirname, '../fixtures/junit.xsd');

@@ -35,7 +35,7 @@ function tags(html: string): { tags: Tag[]; scripts: string[] } {
 }
 
 const ALLOWED = new Set(
-  'html head meta title style body header h1 h2 h3 h4 p span ul ol li dl dt dd code pre nav label input select option output main section table caption thead tbody tr th td details summary div article strong em footer script sub'.split(
+  'html head meta title style body header h1 h2 h3 h4 h5 p span ul ol li dl dt dd code pre nav label input select option output main section table caption thead tbody tr th td details summary div article strong em footer script sub noscript'.split(
     ' ',
   ),
 );
@@ -53,7 +53,7 @@ describe('HTML report', () => {
     expect([...names].filter((n) => !ALLOWED.has(n))).to.deep.equal([]);
     expect(names.has('img')).to.equal(false);
     expect(all.flatMap((t) => t.attributes).filter((a) => a.startsWith('on'))).to.deep.equal([]);
-    expect(all.filter((t) => t.name === 'script')).to.have.length(2);
+    expect(all.filter((t) => t.name === 'script')).to.have.length(3);
     // The strings are there, as text.
     expect(hostile).to.include('&lt;img src=x onerror=alert(1)&gt;');
     expect(hostile).to.include('&quot;--&gt;&lt;script&gt;alert(3)&lt;/script&gt;');
@@ -70,7 +70,11 @@ describe('HTML report', () => {
     expect(data.run.notes[0]).to.include(HOSTILE[3]).and.include(HOSTILE[4]);
     expect(data.run.notes[1]).to.include(HOSTILE[0]);
     expect(data.run.commandLine).to.include(HOSTILE[1]);
-    expect(scripts[1]).to.equal(HTML_SCRIPT);
+    // the per-target rows: evidence escaped the same way, parsed back intact
+    const rows = JSON.parse(scripts[1] as string) as { t: unknown[][][] };
+    expect(scripts[1]).not.to.include('<');
+    expect(JSON.stringify(rows.t)).to.include(JSON.stringify(HOSTILE[0]).slice(1, -1));
+    expect(scripts[2]).to.equal(HTML_SCRIPT);
   });
 
   it('is self-contained: a CSP forbidding remote loads and no URL to fetch', () => {
@@ -82,16 +86,19 @@ describe('HTML report', () => {
     expect(html).not.to.match(/@import/i);
   });
 
-  it('header: verdict as text, counts, source, catalog digest, command line, roles and targets', () => {
+  it('header: verdict as text, counts, source, catalog digest, command line; notes once at the end', () => {
     const result = loadFixture('firewalled');
     const html = renderHtml(result, { now: NOW });
-    expect(html).to.match(/<p class="overall" id="overall"><span class="badge">✘ NON-COMPLIANT<\/span>/);
+    expect(html).to.match(
+      /<p class="overall" id="overall"><span class="badge">✘ NON-COMPLIANT<\/span> 6 failing ports on dc2/,
+    );
     expect(html).to.include('class="verdict tone-bad"');
     expect(html).to.include('✘ 7 fail');
     expect(html).to.include(result.catalog.digest);
     expect(html).to.include('ws01.corp.example');
     expect(html).to.include('portolan check dc2.corp.example dc3.corp.example --role domain-controller');
-    expect(html).to.include('the endpoint mapper on 135/tcp listed no endpoints (open)');
+    const page = html.slice(0, html.indexOf('<script'));
+    expect(page.match(/the endpoint mapper on 135\/tcp listed no endpoints \(open\)/g)).to.have.length(1);
     expect(html).not.to.include('Pre-deployment check');
   });
 
@@ -101,42 +108,94 @@ describe('HTML report', () => {
   });
 
   it('uses table semantics: captions and scoped header cells', () => {
-    const html = renderHtml(loadFixture('firewalled'), { now: NOW });
+    const html = renderHtml(loadFixture('one-dc'), { now: NOW });
     const tables = html.match(/<table/g)?.length ?? 0;
+    expect(tables).to.be.greaterThan(5);
     expect(html.match(/<caption>/g)?.length).to.equal(tables);
     expect(html).to.include('<th scope="col">Service</th>');
-    expect(html).to.include('<th scope="row">Kerberos Key Distribution Center');
+    expect(html).to.include(
+      '<th scope="row">Group Policy <span class="sid">group-policy · domain-controller</span></th>',
+    );
   });
 
-  it('lists blocked services required first, with remediation rules for every failed row', () => {
-    const html = renderHtml(loadFixture('firewalled'), { now: NOW });
-    const blocked = html.slice(html.indexOf('id="blocked"'), html.indexOf('id="remediation"'));
-    expect(blocked.indexOf('Net Logon')).to.be.lessThan(blocked.indexOf('Simple Mail Transfer Protocol'));
-    const remediation = html.slice(html.indexOf('id="remediation"'), html.indexOf('id="legend"'));
+  it('leads with the root causes: one card per blocked port, what it breaks, its rows one click away', () => {
+    const html = renderHtml(loadFixture('one-dc'), { now: NOW });
+    expect(html.indexOf('id="root-causes"')).to.be.lessThan(html.indexOf('id="notices"'));
+    expect(html.indexOf('id="notices"')).to.be.lessThan(html.indexOf('id="targets"'));
+    const causes = html.slice(html.indexOf('id="root-causes"'), html.indexOf('id="notices"'));
+    expect(causes).to.include('Root causes: what to fix (4 on 1 target)');
+    expect(causes.match(/<article class="finding sev-outage"/g)).to.have.length(4);
+    expect(causes).to.include(
+      '<p class="breaks"><strong>Breaks:</strong> Active Directory Domain Services, Net Logon, Remote Procedure Call (RPC), Server, Distributed File System Namespaces, Group Policy; optional here: Distributed File System Replication</p>',
+    );
+    // optional rows are notices, apart, never outages
+    expect(causes).not.to.include('636/udp');
+    const notices = html.slice(html.indexOf('id="notices"'), html.indexOf('id="remediation"'));
+    expect(notices).to.include(
+      '<td class="mono">636/udp</td><td>LDAP SSL</td><td>○ closed (NOT LISTENING)</td><td>optional</td>',
+    );
+    expect(notices).to.include('required once on: --with ipsec');
+  });
+
+  it('remediation: one rule per port a required row needs, per target, real source addresses only', () => {
+    const html = renderHtml(loadFixture('one-dc'), { now: NOW });
+    const remediation = html.slice(html.indexOf('id="remediation"'), html.indexOf('id="conditions"'));
     expect(remediation).to.include('These rules OPEN ports. Review every line');
+    expect(remediation.match(/New-NetFirewallRule/g)).to.have.length(4);
+    expect(remediation.match(/-LocalPort 445 /g)).to.have.length(1);
     expect(remediation).to.include(
-      'New-NetFirewallRule -DisplayName &#39;portolan: kdc 88/udp&#39; -Direction Inbound -Protocol UDP -LocalPort 88 ' +
+      'New-NetFirewallRule -DisplayName &#39;portolan: 88/udp Kerberos&#39; -Direction Inbound -Protocol UDP -LocalPort 88 ' +
         '-RemoteAddress &#39;192.0.2.50&#39; -Action Allow',
     );
     expect(remediation).to.include('-Protocol TCP -LocalPort 49152-65535');
-    expect(remediation.match(/New-NetFirewallRule/g)).to.have.length(7);
-    expect(remediation).to.include('allow 192.0.2.50 -&gt; dc2.corp.example tcp/3268');
-    // waived and passing rows are not opened
-    expect(remediation).not.to.include('139/tcp');
+    expect(remediation).to.include('nft add rule inet filter input ip saddr 192.0.2.50 tcp dport 3268 accept');
+    // optional and not-needed rows are never opened; the prober's link-local address never named
+    for (const port of ['-LocalPort 25 ', '-LocalPort 80 ', '-LocalPort 443 ', '-LocalPort 8098 ', '-LocalPort 636 ']) {
+      expect(remediation).not.to.include(port);
+    }
+    expect(remediation).not.to.include('fe80::');
+    expect(remediation).to.include(
+      'for Active Directory Domain Services, Net Logon, Remote Procedure Call (RPC), Server, Distributed File System Namespaces, Group Policy',
+    );
   });
 
-  it('says nothing is blocked on a healthy run', () => {
+  it('says there is nothing to fix on a healthy run', () => {
     const html = renderHtml(loadFixture('healthy'), { now: NOW });
-    expect(html).to.include('Nothing is blocked.');
-    expect(html).to.include('No failed rows: nothing to open.');
+    expect(html).to.include('Nothing to fix: every required port answered as expected.');
+    expect(html).to.include('No required row failed: nothing to open.');
   });
 
-  it('every port cell carries its details: state with PortQry word, reason, RTT, attempts, evidence, footnote', () => {
-    const html = renderHtml(loadFixture('firewalled'), { now: NOW });
-    expect(html).to.include('<dt>State</dt><dd>■ filtered (FILTERED)</dd>');
-    expect(html).to.include('<dt>Reason</dt><dd>icmp-admin-prohibited</dd>');
-    expect(html).to.include('<dt>Attempts</dt><dd>3</dd>');
-    expect(html).to.include('<dt>KB footnote</dt>');
-    expect(html).to.include('Kerberos KDC answered: KDC_ERR_C_PRINCIPAL_UNKNOWN (6)');
+  it('never says a word twice: no badge beside the same status in words, no doubled protocol', () => {
+    for (const name of ['one-dc', 'three-targets', 'firewalled']) {
+      const html = renderHtml(loadFixture(name), { now: NOW });
+      expect(html).not.to.match(/NON-COMPLIANT<\/span> [^<]*non-compliant/i);
+      expect(html).not.to.include('(IP protocol 50) (IP protocol 50)');
+      expect(html).not.to.match(/untestable\s*[-–]\s*untestable/);
+    }
+  });
+
+  it('lists every target failing first, its rows embedded once for the script, not as cells', () => {
+    const result = loadFixture('three-targets');
+    const html = renderHtml(result, { now: NOW });
+    const targets = [
+      ...html.matchAll(/<details class="target" data-i="(\d)" data-status="([a-z-]+)" data-name="([^"]+)"/g),
+    ];
+    expect(targets.map((m) => [m[2], m[3]])).to.deep.equal([
+      ['non-compliant', 'dc1.corp.example'],
+      ['non-compliant', 'dc3.corp.example'],
+      ['compliant', 'dc2.corp.example'],
+    ]);
+    expect(html).not.to.include('<details class="cell');
+    const rows = JSON.parse(
+      html.slice(
+        html.indexOf('id="portolan-rows">') + 19,
+        html.indexOf('</script>', html.indexOf('id="portolan-rows"')),
+      ),
+    ) as {
+      e: unknown[];
+      t: unknown[][];
+    };
+    expect(rows.e).to.have.length(result.expectations.length);
+    expect(rows.t.map((t) => t.length)).to.deep.equal([0, 2, 1].map(() => result.expectations.length));
   });
 });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { reaggregate } from '../../src/analyze/summary.js';
 import type { RunResult } from '../../src/model.js';
 import { renderJunit } from '../../src/report/junit.js';
 import { commandLineText } from '../../src/report/rows.js';
@@ -74,98 +75,114 @@ describe('JUnit XML', () => {
     });
   });
 
-  it('one testsuite per target and role, one testcase per expectation verdict', () => {
-    const result = loadFixture('firewalled');
+  it('one testsuite per target, one testcase per (target, port): a blocked 445/tcp is one failure naming its services', () => {
+    const result = loadFixture('one-dc');
     const xml = renderJunit(result, { now: NOW });
-    expect(xml.match(/<testsuite /g)).to.have.length(2);
-    expect(xml.match(/<testcase /g)).to.have.length(result.verdicts.expectations.length);
-    expect(xml).to.include('<testsuite name="dc2.corp.example (domain-controller)"');
-    expect(xml).to.include('<testcase classname="dc2.corp.example.kdc" name="88/udp Kerberos"');
-    expect(xml).to.match(/<testsuites name="portolan" tests="40" failures="7" errors="0" skipped="2"/);
+    expect(xml.match(/<testsuite /g)).to.have.length(1);
+    const endpoints = new Set(
+      result.expectations.map((e) => `${e.protocol}/${e.port ?? e.range ?? e.ipProtocol ?? ''}`),
+    );
+    expect(xml.match(/<testcase /g)).to.have.length(endpoints.size);
+    expect(xml.match(/<failure /g)).to.have.length(4);
+    expect(xml).to.match(new RegExp(`<testsuites name="portolan" tests="${endpoints.size}" failures="4" errors="0"`));
+    expect(xml.match(/name="445\/tcp SMB"/g)).to.have.length(1);
+    expect(xml).to.match(
+      /<testcase classname="dc1\.corp\.example" name="445\/tcp SMB" time="[\d.]+">\s*<failure message="SMB 445\/tcp on dc1\.corp\.example \(192\.0\.2\.10\) is filtered \(no answer in 2000 ms\): it breaks Active Directory Domain Services, Net Logon, Remote Procedure Call \(RPC\) and 3 more; optional here: Distributed File System Replication\." type="filtered">/,
+    );
+    // every affected row is in the body, with its requirement
+    const body = xml.slice(
+      xml.indexOf('name="445/tcp SMB"'),
+      xml.indexOf('</testcase>', xml.indexOf('name="445/tcp SMB"')),
+    );
+    expect(body).to.include('Group Policy (group-policy, domain-controller): 445/tcp, required, fail');
+    expect(body).to.include('Distributed File System Replication (dfsr, domain-controller): 445/tcp, conditional');
   });
 
-  it('failures carry the explanation; inconclusive and waived are skipped with the reason', () => {
+  it('optional rows are notices, never failures; waived and inconclusive are skipped with the reason', () => {
+    const one = renderJunit(loadFixture('one-dc'), { now: NOW });
+    expect(one).to.match(
+      /name="636\/udp LDAP SSL" time="[\d.]+">\s*<skipped message="notice \(optional\): LDAP SSL 636\/udp/,
+    );
+    expect(one).to.match(/name="ip 50 IPsec ESP \(IP protocol 50\)" time="[\d.]+">\s*<skipped message="untestable: /);
     const xml = renderJunit(loadFixture('firewalled'), { now: NOW });
     expect(xml).to.match(
-      /<failure message="Group Policy will not apply[^"]*: SMB 445\/tcp on dc2\.corp\.example \(192\.0\.2\.11\) is closed \(connection reset[^"]*" type="closed">/,
+      /<skipped message="waived: NetBIOS Session Service 139\/tcp on dc2\.corp\.example [^"]*; waived until 2027-03-31 \(owner netops\): NetBIOS disabled by policy \(CHG-1042\)\."/,
     );
     expect(xml).to.match(
-      /<skipped message="Waived until 2027-03-31 \(owner: netops\): NetBIOS disabled by policy \(CHG-1042\)\. Finding: /,
-    );
-    expect(xml).to.match(
-      /<skipped message="inconclusive: NetBIOS Name Resolution 137\/udp on dc2\.corp\.example [^"]*no reply/,
+      /<skipped message="notice \(optional\): NetBIOS Name Resolution 137\/udp on dc2\.corp\.example [^"]*no reply/,
     );
     expect(xml).to.include('<property name="catalog.digest" value="sha256:3f5a0c9e');
     expect(xml).to.include('<property name="source.addresses" value="192.0.2.50"/>');
+    const unsure = renderJunit(loadFixture('inconclusive'), { now: NOW });
+    expect(unsure).to.match(/<skipped message="inconclusive: NTP 123\/udp on ntp1\.corp\.example/);
+  });
+
+  it('a host that answered nothing is one failing test case, not one per port', () => {
+    const xml = renderJunit(loadFixture('three-targets'), { now: NOW });
+    const dc3 = xml.slice(xml.indexOf('<testsuite name="dc3.corp.example"'));
+    expect(dc3).to.match(/tests="1" failures="1"/);
+    expect(dc3).to.match(
+      /<testcase classname="dc3\.corp\.example" name="host: no-answer"[^>]*>\s*<failure message="Nothing on dc3\.corp\.example/,
+    );
+    expect(xml.match(/<testsuite /g)).to.have.length(3);
   });
 
   it('a quote, tag or newline in a command line or waiver reason stays inside its attribute', () => {
     const base = loadFixture('hostile');
     const argv = ['portolan', 'check', '--note', 'say "hi" & <bye>\n\t\'x\''];
-    const reason = 'Waived until 2027-01-31 (owner: "ops" <ops@corp.example>): CHG-"7" & co.\nsecond line';
+    const waiver = { reason: 'CHG-"7" & <co>\nsecond line', owner: '"ops" <ops@corp.example>', expires: '2027-01-31' };
     const at = base.verdicts.expectations.findIndex((v) => v.status === 'fail');
-    const expectations = base.verdicts.expectations.map((v, i) =>
-      i === at ? { ...v, status: 'waived' as const, explanation: reason } : v,
+    const verdicts = base.verdicts.expectations.map((v, i) =>
+      i === at ? { ...v, status: 'waived' as const, waiver } : v,
     );
-    const result: RunResult = {
-      ...base,
-      run: { ...base.run, commandLine: argv },
-      verdicts: { ...base.verdicts, expectations },
-    };
+    // As applyWaivers does: the waived row's root cause carries the waiver into the report.
+    const result = reaggregate({ ...base, run: { ...base.run, commandLine: argv } }, verdicts);
     const tags = strictTags(renderJunit(result, { now: NOW }));
     const property = (name: string) => tags.find((t) => t.name === 'property' && t.attrs.name === name)?.attrs.value;
     expect(property('commandLine')).to.equal(commandLineText(argv));
-    expect(tags.filter((t) => t.name === 'skipped').map((t) => t.attrs.message)).to.include(reason);
+    const skipped = tags.filter((t) => t.name === 'skipped').map((t) => t.attrs.message ?? '');
+    const waived = skipped.filter((m) => m.startsWith('waived: '));
+    expect(waived, 'one waived case').to.have.length(1);
+    expect(waived[0]).to.include(`(owner ${waiver.owner}): ${waiver.reason}.`);
   });
 
-  it('one target in two roles: one suite per role, each with its own cases and verdict', () => {
+  it('a target in two roles: one suite, both roles and both verdicts in its properties, a shared port one case', () => {
     const base = loadFixture('firewalled');
-    // dc3's rows become dc2's rows in a second role.
+    const caseCount = (xml: string, target: string) =>
+      strictTags(xml).find((t) => t.name === 'testsuite' && t.attrs.name === target)?.attrs.tests;
+    const dc2Cases = caseCount(renderJunit(base, { now: NOW }), 'dc2.corp.example');
+    // dc3's rows become dc2's rows in a second role: the same ports, checked for two roles.
     const moved = <T extends { target: string; role: string | null }>(x: T): T =>
       x.target === 'dc3.corp.example' ? { ...x, target: 'dc2.corp.example', role: 'file-server' } : x;
+    const { rootCauses: _stale, ...verdicts } = base.verdicts;
     const result: RunResult = {
       ...base,
       targets: base.targets.filter((t) => t.name !== 'dc3.corp.example'),
       verdicts: {
-        expectations: base.verdicts.expectations.map(moved),
-        services: base.verdicts.services.map(moved),
-        targets: base.verdicts.targets.map(moved),
+        expectations: verdicts.expectations.map(moved),
+        services: verdicts.services.map(moved),
+        targets: verdicts.targets.map(moved),
       },
     };
-    const count = (role: string) => result.verdicts.expectations.filter((v) => v.role === role).length;
     const tags = strictTags(renderJunit(result, { now: NOW }));
-    const suites = tags.filter((t) => t.name === 'testsuite');
-    expect(suites.map((t) => [t.attrs.name, Number(t.attrs.tests)])).to.deep.equal([
-      ['dc2.corp.example (domain-controller)', count('domain-controller')],
-      ['dc2.corp.example (file-server)', count('file-server')],
-    ]);
-    const verdicts = tags.filter((t) => t.name === 'property' && t.attrs.name === 'verdict').map((t) => t.attrs.value);
-    const expected = result.verdicts.targets.map((tv) => `${tv.status}: ${tv.summary}`);
-    expect(verdicts).to.deep.equal(expected);
-    expect(new Set(verdicts).size, 'each role its own verdict').to.equal(2);
+    expect(tags.filter((t) => t.name === 'testsuite').map((t) => t.attrs.name)).to.deep.equal(['dc2.corp.example']);
+    expect(caseCount(renderJunit(result, { now: NOW }), 'dc2.corp.example')).to.equal(dc2Cases);
+    const property = (name: string) => tags.find((t) => t.name === 'property' && t.attrs.name === name)?.attrs.value;
+    expect(property('roles')).to.equal('domain-controller,file-server');
+    expect(property('verdict')).to.equal(result.verdicts.targets.map((t) => t.status).join(','));
   });
 
-  it('failure bodies carry the caveat and the service chain; a target that did not resolve gets system-err', () => {
+  it('two source addresses are one property; a target whose name did not resolve gets system-err', () => {
     const base = loadFixture('firewalled');
-    const at = base.verdicts.expectations.findIndex((v) => v.status === 'fail');
-    const failing = base.verdicts.expectations[at];
     const result: RunResult = {
       ...base,
       run: { ...base.run, source: { ...base.run.source, addresses: ['192.0.2.50', '2001:db8::50'] } },
       targets: base.targets.map((t, i) => (i === 0 ? { ...t, error: 'dc2: name did not resolve (ENOTFOUND)' } : t)),
-      verdicts: {
-        ...base.verdicts,
-        expectations: base.verdicts.expectations.map((v, i) =>
-          i === at ? { ...v, caveat: 'a host firewall looks the same' } : v,
-        ),
-      },
     };
     const xml = renderJunit(result, { now: NOW });
     expect(xml).to.include('<property name="source.addresses" value="192.0.2.50,2001:db8::50"/>');
+    expect(xml.match(/<system-err>/g)).to.have.length(1);
     expect(xml).to.include('<system-err>dc2: name did not resolve (ENOTFOUND)</system-err>');
-    const body = xml.split(`message="${failing?.explanation.slice(0, 30)}`)[1]?.split('</failure>')[0] ?? '';
-    expect(body).to.include('\nCaveat: a host firewall looks the same\n');
-    expect(body).to.match(/\nService:\n {2}/);
   });
 
   it('escapes hostile text and drops characters XML 1.0 forbids', () => {

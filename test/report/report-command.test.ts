@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { registerReport } from '../../src/cli/commands/report.js';
 import { PortolanError } from '../../src/errors.js';
 import { renderers } from '../../src/report/index.js';
+import { runCli } from '../support/cli.js';
 import { fixtureFile, loadFixture } from './fixtures.js';
 
 async function run(args: string[]): Promise<void> {
@@ -82,8 +83,33 @@ describe('portolan report', () => {
     expect(readdirSync(dir), 'reading never creates a history').to.deep.equal([]);
   });
 
-  it('rejects an unknown format', async () => {
-    const err = await run([fixtureFile('healthy'), '--format', 'pdf']).catch((e: unknown) => e);
-    expect((err as { code: string }).code).to.equal('commander.invalidArgument');
+  it('rejects an unknown format in one line, exit 2, before reading the file', async () => {
+    const err = await run([join(dir, 'absent.json'), '--format', 'pdf']).catch((e: unknown) => e);
+    expect((err as PortolanError).code).to.equal('INVALID_VALUE');
+    const cli = await runCli(['report', fixtureFile('healthy'), '--format', 'pdf']);
+    expect(cli.code).to.equal(2);
+    expect(cli.stderr).to.equal('portolan: --format "pdf": expected one of table, json, junit, md, html\n');
+    expect(cli.stdout).to.equal('');
+  });
+
+  it('reproduces every format from the saved JSON, root causes included', async () => {
+    const result = loadFixture('one-dc');
+    const file = join(dir, 'one-dc.json');
+    writeFileSync(file, renderers.json(result));
+    const expected = {
+      junit: '<failure message="SMB 445/tcp on dc1.corp.example',
+      md: '#### Root causes: 4 to fix on 1 target(s)',
+      html: 'Root causes: what to fix (4 on 1 target)',
+    };
+    for (const [format, text] of Object.entries(expected)) {
+      const cli = await runCli(['report', file, '--format', format]);
+      expect(cli.code, cli.stderr).to.equal(0);
+      expect(cli.stdout).to.include(text);
+    }
+    const table = await runCli(['report', file]);
+    expect(table.stdout).to.equal(renderers.table(result));
+    const verbose = await runCli(['report', file, '--verbose']);
+    expect(verbose.stdout).to.equal(renderers.table(result, { verbose: true }));
+    expect(verbose.stdout).to.include('EVERY ROW');
   });
 });

@@ -13,6 +13,7 @@ import type {
   ProbeState,
   Reason,
   Requirement,
+  ResponderOutcome,
   RunNote,
   RunResult,
   Transport,
@@ -116,6 +117,8 @@ export interface Outcome {
   evidence?: string[];
   warnings?: string[];
   error?: string | null;
+  /** Responder mode: what answered. */
+  responder?: ResponderOutcome;
 }
 
 export interface TargetSpec {
@@ -230,6 +233,7 @@ function observation(
     error: o.error ?? null,
     ...(choice ? { portChoice: choice } : {}),
     ...(module?.everyServerAnswers ? { everyServerAnswers: true as const } : {}),
+    ...(o.responder ? { responder: o.responder } : {}),
   };
 }
 

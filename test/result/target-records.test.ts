@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { isPortolanError } from '../../src/errors.js';
-import type { RunResult } from '../../src/model.js';
+import type { RootCause, RunResult } from '../../src/model.js';
 import { mergeResults } from '../../src/plan/merge.js';
 import { joinResult, splitResult } from '../../src/result/target-records.js';
 import { syntheticRun } from '../bench/synthetic-run.mjs';
@@ -63,6 +63,37 @@ describe('target records: a RunResult split into a header and one record per tar
     expect(evidenceOf(joinResult(header, carried))).to.deep.equal(evidenceOf(result));
   });
 
+  it("carries each target's root causes, re-based, and puts them back outages first", () => {
+    const result = loadFixture('three-targets');
+    const causes = result.verdicts.rootCauses ?? [];
+    // The run lists dc3's outage between dc1's outages and dc1's notices: not grouped by target.
+    const order = causes.map((c) => `${c.severity} ${c.target}`);
+    expect(order.indexOf('outage dc3.corp.example')).to.be.lessThan(order.indexOf('notice dc1.corp.example'));
+    const { header, records } = splitResult(result);
+    for (const record of records) {
+      const own = causes.filter((c) => c.target === record.target.name);
+      expect(record.verdicts.rootCauses?.map((c) => c.id)).to.deep.equal(own.map((c) => c.id));
+      for (const [k, c] of (record.verdicts.rootCauses ?? []).entries()) {
+        // The same probes, by the record's own indexes.
+        expect(c.observations.map((i) => record.observations[i])).to.deep.equal(
+          own[k]?.observations.map((i) => result.observations[i]),
+        );
+      }
+    }
+    const dc3 = records[2]?.verdicts.rootCauses?.[0];
+    expect(dc3?.observations.length).to.be.greaterThan(1);
+    expect(Math.max(...(dc3?.observations ?? []))).to.be.lessThan(records[2]?.observations.length ?? 0);
+    const carried = records.map((r) => JSON.parse(JSON.stringify(r)));
+    expect(joinResult(header, carried).verdicts.rootCauses).to.deep.equal(causes);
+
+    // A result written before root causes existed stays without them, and no record makes some up.
+    const legacy = loadFixture('three-targets');
+    delete legacy.verdicts.rootCauses;
+    const old = splitResult(legacy);
+    expect(old.records.every((r) => !('rootCauses' in r.verdicts))).to.equal(true);
+    expect(JSON.stringify(joinResult(old.header, old.records))).to.equal(JSON.stringify(legacy));
+  });
+
   it('a plan that names one target in two groups is regrouped by target, every verdict keeping its observations', async () => {
     const { runCheck } = stubRunCheck((t, spec) => (t === 'dc1.test' && spec === '389/tcp' ? 'filtered' : 'open'));
     const request = (names: string[], ports: string[]) => ({
@@ -114,10 +145,37 @@ describe('target records: a RunResult split into a header and one record per tar
     expect(refusal(broken((r) => r.targets.push({ ...(r.targets[0] as RunResult['targets'][number]) })))).to.match(
       /listed twice/,
     );
+    const brokenCause = (change: (c: RootCause, r: RunResult) => void) => {
+      const r = loadFixture('three-targets');
+      const dc3 = r.verdicts.rootCauses?.find((c) => c.target === 'dc3.corp.example');
+      if (!dc3) throw new Error('fixture has no root cause on dc3');
+      change(dc3, r);
+      return () => splitResult(r);
+    };
+    expect(
+      refusal(
+        brokenCause((c, r) => {
+          c.observations = [r.observations.findIndex((o) => o.target === 'dc1.corp.example')];
+        }),
+      ),
+    ).to.match(/root cause \d+ \(dc3.corp.example host\) points at observation \d+, which is not one of that target's/);
+    expect(
+      refusal(
+        brokenCause((c) => {
+          c.target = 'ghost.test';
+        }),
+      ),
+    ).to.match(/root cause \d+ .* names target "ghost.test"/);
     const { header, records } = splitResult(base);
     const record = structuredClone(records[0]);
     if (!record?.verdicts.expectations[0]) throw new Error('fixture has no verdict');
     record.verdicts.expectations[0].observations = [record.observations.length];
     expect(refusal(() => joinResult(header, [record]))).to.match(/points at observation \d+ of \d+/);
+    const split = splitResult(loadFixture('one-dc'));
+    const dc1 = structuredClone(split.records[0]);
+    const first = dc1?.verdicts.rootCauses?.[0];
+    if (!dc1 || !first) throw new Error('fixture has no root cause');
+    first.observations = [-1];
+    expect(refusal(() => joinResult(split.header, [dc1]))).to.match(/root cause \S+ \S+ points at observation -1 of/);
   });
 });

@@ -21,6 +21,8 @@ const CHECK_OPTIONS = [
   'rpcRange',
   'rpcMode',
   'rpcSample',
+  'ftpPassiveRange',
+  'with',
   'os',
   'clientOs',
   'timeoutMs',
@@ -80,6 +82,7 @@ were written and the JSON result kept; stderr says where).
 
 Examples:
   portolan check --role domain-controller dc1.corp.example dc2.corp.example
+  portolan check --role domain-controller --with gc,dfsr-sysvol dc1.corp.example   (GCs with DFSR SYSVOL)
   portolan check --role domain-client --domain corp.example --dns-server 192.0.2.53
   portolan check --port 445/tcp --port 53/udp --port icmp fs1.corp.example
   portolan check --role file-server --expect reachable new-fs.corp.example     (before deployment)

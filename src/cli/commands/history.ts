@@ -89,7 +89,19 @@ Examples:
     )
     .action(async (a: number | undefined, b: number | undefined, flags: DiffFlags) => {
       await withHistory(flags.history, async (history) => {
-        const [older, newer] = await pickRuns(history, a, b, flags);
+        const pair = await pickRuns(history, a, b, flags);
+        if ('only' in pair) {
+          // One run is not an error: there is just nothing to compare it with yet.
+          const { only } = pair;
+          if (flags.json) {
+            return void process.stdout.write(`${JSON.stringify({ onlyRun: only.id, changes: [] }, null, 2)}\n`);
+          }
+          const complete = flags.includeIncomplete ? '' : 'complete ';
+          return void process.stdout.write(
+            `plan "${only.plan}" has only one ${complete}run from ${only.sourceName} (${only.id}): nothing to compare yet\n`,
+          );
+        }
+        const [older, newer] = pair;
         for (const run of [older, newer]) {
           if (run.state === 'incomplete') {
             process.stderr.write(
@@ -110,7 +122,13 @@ Examples:
     });
 }
 
-async function pickRuns(history: History, a: number | undefined, b: number | undefined, flags: DiffFlags) {
+/** The two runs to compare, or the only run of the plan from that source when there is no earlier one. */
+async function pickRuns(
+  history: History,
+  a: number | undefined,
+  b: number | undefined,
+  flags: DiffFlags,
+): Promise<readonly [StoredRun, StoredRun] | { only: StoredRun }> {
   const includeIncomplete = !!flags.includeIncomplete;
   if (a !== undefined && b !== undefined) return [await mustGet(history, a), await mustGet(history, b)] as const;
   if (a !== undefined) {
@@ -138,12 +156,7 @@ async function pickRuns(history: History, a: number | undefined, b: number | und
     beforeId: newest.id,
     includeIncomplete,
   });
-  if (!before) {
-    throw new PortolanError(
-      'HISTORY_NO_RUN',
-      `plan "${newest.plan}" has only one ${includeIncomplete ? '' : 'complete '}run from ${newest.sourceName} (${newest.id})`,
-    );
-  }
+  if (!before) return { only: newest };
   return [before, newest] as const;
 }
 

@@ -5,22 +5,23 @@
  * `portolan report --run ID` renders a run recorded in the history instead.
  */
 import { readFileSync } from 'node:fs';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { PortolanError } from '../../errors.js';
 import type { RunResult } from '../../model.js';
-import { FORMATS, type Format } from '../../report/index.js';
+import { FORMATS, isFormat } from '../../report/index.js';
 import { validateResult } from '../../report/validate-result.js';
 import { checkReportFile, reportBody, writeReportFile } from '../../report/write.js';
 import { historyOption, withHistory } from '../history-flags.js';
 import { colorWanted, writeChunks } from '../output.js';
 
 interface ReportOpts {
-  format: Format;
+  format: string;
   run?: string;
   history?: string;
   plan?: string;
   output?: string;
   color?: boolean;
+  verbose?: boolean;
 }
 
 /** Problems shown at most; the rest are counted. */
@@ -59,7 +60,7 @@ export function registerReport(program: Command): void {
   historyOption(program.command('report'))
     .description('re-render a saved JSON result as a table, HTML compliance report, JUnit XML, Markdown or JSON')
     .argument('[result.json]', 'a result written by `portolan check --format json` (or --run)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('table'))
+    .option('-f, --format <format>', `output format: ${FORMATS.join(', ')}`, 'table')
     .option('-o, --output <file>', 'write to FILE (atomically: a temp file, then a rename) instead of stdout')
     .option(
       '--run <id>',
@@ -68,11 +69,13 @@ export function registerReport(program: Command): void {
     .option('--plan <name>', 'with --run latest: the newest complete run of this plan')
     .option('--color', 'colour the table even when stdout is not a terminal')
     .option('--no-color', 'never colour the table')
+    .option('-v, --verbose', 'the table lists every row, not only root causes, inconclusive points and notices')
     .addHelpText(
       'after',
       `
 Examples:
-  portolan report result.json                              the terminal table
+  portolan report result.json                              the terminal table: verdict, root causes, notices
+  portolan report result.json --verbose                    ... and every row
   portolan report result.json --format html -o audit.html  the offline compliance report
   portolan report result.json --format junit -o junit.xml  for CI test reports
   portolan report result.json --format md >> "$GITHUB_STEP_SUMMARY"
@@ -83,6 +86,11 @@ Exit codes: 0 rendered, 2 not a portolan result, no such recorded run, or an --o
 be written (checked first), 70 internal failure (a renderer failed: a bug worth reporting).`,
     )
     .action(async (file: string | undefined, opts: ReportOpts) => {
+      // One format: "--format pdf" is one line naming the formats there are (exit 2), like every usage error.
+      if (!isFormat(opts.format)) {
+        throw new PortolanError('INVALID_VALUE', `--format "${opts.format}": expected one of ${FORMATS.join(', ')}`);
+      }
+      const format = opts.format;
       if (file !== undefined && opts.run !== undefined) {
         throw new PortolanError('CONFLICTING_OPTIONS', 'give a result file or --run, not both');
       }
@@ -97,8 +105,9 @@ be written (checked first), 70 internal failure (a renderer failed: a bug worth 
       }
       if (opts.output) checkReportFile(opts.output, '--output');
       const result = file === undefined ? await loadRecordedRun(opts) : loadResultFile(file);
-      const body = reportBody(result, opts.format, {
-        color: colorWanted(opts.format, Boolean(opts.output), opts.color),
+      const body = reportBody(result, format, {
+        color: colorWanted(format, Boolean(opts.output), opts.color),
+        verbose: Boolean(opts.verbose),
       });
       if (opts.output) writeReportFile(opts.output, body);
       else await writeChunks(process.stdout, typeof body === 'string' ? [body] : body);

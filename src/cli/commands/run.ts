@@ -3,6 +3,7 @@
  * the run in the history database and print what changed since the plan's last run.
  */
 import { type Command, Option } from 'commander';
+import { loadCatalog } from '../../catalog/load.js';
 import { runCheck } from '../../check/run-check.js';
 import { parseDuration } from '../../duration.js';
 import { describeDiff } from '../../history/describe-diff.js';
@@ -64,7 +65,8 @@ Examples:
   );
   cmd.action(async (planPath: string, flags: RunFlags) => {
     const waitUntilPassMs = flags.waitUntilPass ? parseDuration(flags.waitUntilPass, '--wait-until-pass') : 0;
-    const loaded = await loadPlan(planPath);
+    const catalog = await loadCatalog({ dirs: flags.checks ?? [] });
+    const loaded = await loadPlan(planPath, { catalog });
     const plan = { ...loaded, failOn: [...new Set([...loaded.failOn, ...(flags.failOn ?? [])])] };
     const controller = new AbortController();
     const onSigint = () => controller.abort();
