@@ -139,9 +139,11 @@ function bind(socket: Socket, address: string | undefined, port: number): Promis
 function connect(socket: Socket, opts: UdpProbeOptions): Promise<void> {
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
-    socket.connect(opts.port, opts.address, () => {
+    // A failed connect (ENETUNREACH: no route) goes to this callback, not to 'error'.
+    socket.connect(opts.port, opts.address, (err?: Error) => {
       socket.removeListener('error', reject);
-      resolve();
+      if (err) reject(err);
+      else resolve();
     });
   });
 }

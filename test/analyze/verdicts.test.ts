@@ -2,8 +2,12 @@ import { expect } from 'chai';
 import { computeRootCauses } from '../../src/analyze/root-causes.js';
 import { summarize } from '../../src/analyze/summary.js';
 import { aggregate, type JudgeOptions, judgeExpectations } from '../../src/analyze/verdicts.js';
-import type { Expectation, Observation, ProbeState, Reason, Requirement } from '../../src/model.js';
+import type { Expectation, ExpectationVerdict, Observation, ProbeState, Reason, Requirement } from '../../src/model.js';
+import { buildObservation } from '../../src/probe/observation.js';
+import { moduleById } from '../../src/protocols/index.js';
+import type { UdpProtocol } from '../../src/protocols/types.js';
 import type { FailOn } from '../../src/run-options.js';
+import { REASON } from '../plan/stub-check.js';
 
 function expectation(key: string, over: Partial<Expectation> = {}): Expectation {
   return {
@@ -468,5 +472,400 @@ describe('verdicts: an address where no host answered', () => {
       expect(r.summary.headline).not.to.match(/no host answered/i);
       expect(r.rootCauses.some((c) => c.host === 'unreachable')).to.equal(false);
     }
+  });
+});
+
+describe('verdicts: the worst address decides, in this order: fail > inconclusive > untestable > pass', () => {
+  const pairs: [ProbeState, Reason, ProbeState, Reason, string][] = [
+    ['filtered', 'timeout', 'open|filtered', 'no-reply', 'fail'],
+    ['open|filtered', 'no-reply', 'filtered', 'timeout', 'fail'],
+    ['closed', 'rst', 'error', 'local-error', 'fail'],
+    ['open|filtered', 'no-reply', 'untestable', 'not-probed', 'inconclusive'],
+    ['untestable', 'not-probed', 'error', 'local-error', 'inconclusive'],
+    ['open', 'syn-ack', 'untestable', 'not-probed', 'untestable'],
+    ['untestable', 'not-probed', 'open', 'syn-ack', 'untestable'],
+    ['open', 'syn-ack', 'open|filtered', 'no-reply', 'inconclusive'],
+  ];
+  for (const [s1, r1, s2, r2, status] of pairs) {
+    it(`${s1} on one address and ${s2} on the other -> ${status}`, () => {
+      const v = judge(expectation('k'), [obs(s1, r1), obs(s2, r2, { address: 'fd00::5' })]);
+      expect(v.status).to.equal(status);
+    });
+  }
+
+  it('filtered on one address and open|filtered on the other: a blocked port, exit 1, not 3', () => {
+    const e = expectation('k');
+    const observations = [obs('filtered', 'timeout'), obs('open|filtered', 'no-reply', { address: 'fd00::5' })];
+    const ev = judgeExpectations(
+      [{ target: 'dc1', expectations: [e], links: new Map([['k', [0, 1]]]) }],
+      observations,
+      LISTENING,
+    );
+    const { services, targets } = aggregate([e], ev, observations);
+    const summary = summarize(judged([e], observations, { expectations: ev, services, targets }), {
+      failOn: [],
+      incomplete: false,
+    });
+    expect([ev[0]?.status, services[0]?.status, targets[0]?.status, summary.exitCode]).to.deep.equal([
+      'fail',
+      'broken',
+      'non-compliant',
+      1,
+    ]);
+    expect(ev[0]?.explanation).to.match(/10\.0\.0\.5\) is filtered/);
+  });
+});
+
+describe('verdicts: the TCP-twin rule (UDP silence while the same service answers over TCP)', () => {
+  /**
+   * A UDP expectation on `port`, the silent observation the engine builds for the registry's
+   * `module` (so the module's own flag decides), and a confirmed TCP twin.
+   */
+  function twin(module: string, port: number, tcpOver: Partial<Observation> = {}) {
+    const e = expectation('u', { protocol: 'udp', port });
+    const mod = moduleById(module) as UdpProtocol;
+    expect(mod?.transport, module).to.equal('udp');
+    const udp = buildObservation(
+      { target: 'dc1', address: '10.0.0.5', protocol: 'udp', port },
+      { state: 'open|filtered', reason: 'no-reply', rttMs: null, attempts: 3, error: null },
+      { module: mod, recognition: null },
+    );
+    const tcp = obs('open', 'syn-ack', { port, module: `${module}-tcp`, confirmed: true, ...tcpOver });
+    const [v] = judgeExpectations(
+      [{ target: 'dc1', expectations: [e], links: new Map([['u', [0]]]) }],
+      [udp, tcp],
+      LISTENING,
+    );
+    return v;
+  }
+
+  for (const [module, port] of [
+    ['kerberos-udp', 88],
+    ['kpasswd-udp', 464],
+    ['dns', 53],
+    ['cldap', 389],
+  ] as const) {
+    it(`${module}: silence on ${port}/udp while ${port}/tcp is confirmed is a fail (filtered path)`, () => {
+      const v = twin(module, port);
+      expect(v?.status).to.equal('fail');
+      expect(v?.explanation).to.match(new RegExp(`answers on ${port}/tcp: the UDP path is most likely filtered`));
+    });
+  }
+
+  it('a module a server may leave unanswered (RDP UDP 3389, NTP) stays inconclusive even when TCP answers', () => {
+    expect(twin('rdp-udp', 3389)?.status).to.equal('inconclusive');
+    expect(twin('ntp', 123)?.status).to.equal('inconclusive');
+  });
+
+  it('needs the twin on the same address and port, open over TCP, and confirmed', () => {
+    expect(twin('kerberos-udp', 88, { address: '10.0.0.6' })?.status, 'other address').to.equal('inconclusive');
+    expect(twin('kerberos-udp', 88, { port: 89 })?.status, 'other port').to.equal('inconclusive');
+    expect(twin('kerberos-udp', 88, { state: 'closed', reason: 'rst' })?.status, 'closed').to.equal('inconclusive');
+    expect(twin('kerberos-udp', 88, { confirmed: false })?.status, 'unconfirmed').to.equal('inconclusive');
+    expect(twin('kerberos-udp', 88, { protocol: 'udp' })?.status, 'not TCP').to.equal('inconclusive');
+  });
+
+  it('only plain silence counts: an ICMP-closed or errored UDP probe is judged on its own', () => {
+    const e = expectation('u', { protocol: 'udp', port: 88 });
+    const tcp = obs('open', 'syn-ack', { port: 88, module: 'kerberos-tcp', confirmed: true });
+    const judgeUdp = (over: Partial<Observation>) =>
+      judgeExpectations(
+        [{ target: 'dc1', expectations: [e], links: new Map([['u', [0]]]) }],
+        [
+          obs('open|filtered', 'no-reply', {
+            protocol: 'udp',
+            port: 88,
+            module: 'kerberos-udp',
+            everyServerAnswers: true,
+            ...over,
+          }),
+          tcp,
+        ],
+        LISTENING,
+      )[0];
+    expect(judgeUdp({})?.status, 'plain silence').to.equal('fail');
+    expect(judgeUdp({ state: 'error', reason: 'local-error' })?.status).to.equal('inconclusive');
+    expect(judgeUdp({ reason: 'aborted' })?.status, 'not no-reply').to.equal('inconclusive');
+  });
+});
+
+describe('verdicts: rules a user sees in the exit code, the service verdict and the words', () => {
+  const judgeWith = (e: Expectation, observations: Observation[], opts = LISTENING) => judge(e, observations, opts);
+
+  it('an expectation nothing probed is inconclusive, and says so', () => {
+    const e = expectation('k');
+    const [v] = judgeExpectations([{ target: 'dc1', expectations: [e], links: new Map() }], [], LISTENING);
+    expect([v?.status, v?.explanation]).to.deep.equal(['inconclusive', 'LDAP 389/tcp on dc1 was not probed.']);
+  });
+
+  it('ICMP (no port, no range) is judged as one port, not as a range', () => {
+    const icmp = expectation('i', { protocol: 'icmp', port: null, application: 'ICMP echo' });
+    const v = judgeWith(icmp, [obs('filtered', 'no-reply', { protocol: 'icmp', port: null })]);
+    expect(v.status).to.equal('fail');
+    expect(v.explanation).to.match(/^Group Policy will not apply: .* is filtered/);
+    expect(v.explanation).not.to.match(/range/);
+  });
+
+  it('ties name the first address: the explanation is stable', () => {
+    const v = judgeWith(expectation('k'), [
+      obs('filtered', 'timeout'),
+      obs('filtered', 'timeout', { address: 'fd00::5' }),
+    ]);
+    expect(v.explanation).to.match(/dc1 \(10\.0\.0\.5\)/);
+  });
+
+  it('responder mode: ICMP echo passes without a token (there is nothing to verify)', () => {
+    const responder = { ...LISTENING, responder: true };
+    const icmp = expectation('i', { protocol: 'icmp', port: null });
+    expect(judgeWith(icmp, [obs('open', 'reply', { protocol: 'icmp', port: null })], responder).status).to.equal(
+      'pass',
+    );
+  });
+
+  it('explains untestable with the error, inconclusive with what would settle it, pass with the first evidence', () => {
+    const bare = judgeWith(expectation('k'), [obs('untestable', 'not-probed')]);
+    expect(bare.explanation).to.match(/^LDAP 389\/tcp on dc1 \(10\.0\.0\.5\) is untestable: (?!null)\S/);
+    const untestable = judgeWith(expectation('k'), [obs('untestable', 'not-probed', { error: 'IP protocol 47: GRE' })]);
+    expect(untestable.explanation).to.equal('LDAP 389/tcp on dc1 (10.0.0.5) is untestable: IP protocol 47: GRE');
+    const silent = judgeWith(expectation('k'), [obs('open|filtered', 'no-reply')]);
+    expect(silent.explanation).to.match(/cannot tell whether it passes\. A protocol probe that draws a reply/);
+    const errored = judgeWith(expectation('k'), [obs('error', 'local-error', { error: 'EMFILE' })]);
+    expect(errored.explanation).to.match(/cannot tell whether it passes\.$/);
+    const passed = judgeWith(expectation('k'), [obs('open', 'syn-ack', { evidence: ['LDAP rootDSE: dc1', 'second'] })]);
+    expect(passed.explanation).to.match(/is open \(handshake completed\)\. LDAP rootDSE: dc1$/);
+    expect(judgeWith(expectation('k'), [obs('open', 'syn-ack')]).explanation).to.match(
+      /is open \(handshake completed\)\.$/,
+    );
+  });
+
+  it('something that answered in another protocol passes with a caveat saying so', () => {
+    const v = judgeWith(expectation('k'), [obs('open', 'unrecognised-reply')]);
+    expect([v.status, v.caveat]).to.deep.equal([
+      'pass',
+      'something answered, but it did not speak the protocol the catalog names.',
+    ]);
+    expect(judgeWith(expectation('k'), [obs('open', 'reply')]).caveat).to.equal(null);
+    expect(judgeWith(expectation('k'), [obs('closed', 'unrecognised-reply')]).caveat).to.equal(null);
+  });
+
+  it('the pre-deployment caveat needs --expect reachable and a closed port among the addresses', () => {
+    const range = expectation('r', { port: null, range: '49152-65535', portSet: 'rpc-dynamic' });
+    // A closed sampled range port passes in listening mode too, but is no pre-deployment caveat
+    // (the caveat it gets says only resets came back).
+    const resets = judgeWith(range, [obs('closed', 'rst', { port: 49152 })]);
+    expect(resets.status).to.equal('pass');
+    expect(resets.caveat).not.to.match(/host firewall/);
+    expect(resets.caveat).to.match(/^every probed port of the range answered with a reset/);
+    const mixed = [obs('open', 'syn-ack'), obs('closed', 'rst', { address: 'fd00::5' })];
+    expect(judgeWith(expectation('k'), mixed, REACHABLE).caveat).to.match(/host firewall/);
+  });
+
+  it('a UDP range is judged as a range even when a TCP twin answers', () => {
+    const range = expectation('r', { protocol: 'udp', port: null, range: '50-60' });
+    const udp = obs('open|filtered', 'no-reply', { protocol: 'udp', port: 53, module: 'dns' });
+    const tcp = obs('open', 'syn-ack', { port: 53, module: 'dns-tcp', confirmed: true });
+    const [v] = judgeExpectations(
+      [{ target: 'dc1', expectations: [range], links: new Map([['r', [0]]]) }],
+      [udp, tcp],
+      LISTENING,
+    );
+    expect(v?.status).to.equal('inconclusive');
+  });
+
+  it('range words: the tally, the basis (sampled or listed by the endpoint mapper), and blocked examples', () => {
+    const range = expectation('r', { port: null, range: '49152-65535', portSet: 'rpc-dynamic', application: 'RPC' });
+    const sampled = judgeWith(range, [
+      obs('open|filtered', 'no-reply', { port: 49152, evidence: ['something else answered'] }),
+      obs('error', 'local-error', { port: 49153 }),
+      obs('open', 'syn-ack', { port: 49154 }),
+    ]);
+    expect(sampled.explanation).to.equal(
+      'RPC 49152-65535/tcp on dc1: cannot tell whether the range passes (3 sampled ports: 1 open, 1 open|filtered, 1 error).',
+    );
+    const listed = judgeWith(range, [
+      obs('filtered', 'timeout', { port: 49667, portChoice: { kind: 'discovered', interfaces: ['DRSUAPI'] } }),
+      obs('open', 'syn-ack', { port: 49668 }),
+      obs('filtered', 'timeout', { port: 49669 }),
+    ]);
+    expect(listed.explanation).to.equal(
+      'Group Policy will not apply: RPC 49152-65535/tcp on dc1: the firewall blocks the range (ports the endpoint mapper listed: 1 open, 2 filtered; e.g. 49667/tcp filtered, 49669/tcp filtered).',
+    );
+  });
+});
+
+describe('verdicts: services and targets across roles and services', () => {
+  function runOf(rows: { service: string; role?: string; requirement?: Requirement; state: ProbeState }[]) {
+    const expectations = rows.map((r, i) =>
+      expectation(`k${i}`, {
+        service: r.service,
+        serviceName: r.service.toUpperCase(),
+        role: r.role ?? 'domain-controller',
+        requirement: r.requirement ?? 'required',
+        port: 1000 + i,
+      }),
+    );
+    const observations = rows.map((r, i) => obs(r.state, REASON[r.state], { port: 1000 + i }));
+    const links = new Map(expectations.map((e, i) => [e.key, [i]]));
+    const ev = judgeExpectations([{ target: 'dc1', expectations, links }], observations, LISTENING);
+    const { services, targets } = aggregate(expectations, ev, observations);
+    const verdicts = judged(expectations, observations, { expectations: ev, services, targets });
+    return {
+      ev,
+      observations,
+      expectations,
+      verdicts,
+      services,
+      targets,
+      summary: summarize(verdicts, { failOn: [], incomplete: false }),
+    };
+  }
+
+  it('the worst service decides the target, whatever the order', () => {
+    for (const rows of [
+      [
+        { service: 'kdc', state: 'filtered' as const },
+        { service: 'dns', state: 'open' as const },
+      ],
+      [
+        { service: 'dns', state: 'open' as const },
+        { service: 'kdc', state: 'filtered' as const },
+      ],
+    ]) {
+      const r = runOf(rows);
+      expect([r.targets[0]?.status, r.summary.exitCode]).to.deep.equal(['non-compliant', 1]);
+    }
+    const unsure = runOf([
+      { service: 'kdc', state: 'open|filtered' },
+      { service: 'dns', state: 'open' },
+    ]);
+    expect([unsure.targets[0]?.status, unsure.summary.exitCode]).to.deep.equal(['inconclusive', 3]);
+  });
+
+  it('optional rows that pass leave the service ok', () => {
+    const r = runOf([
+      { service: 'kdc', state: 'open' },
+      { service: 'kdc', requirement: 'optional', state: 'open' },
+      { service: 'kdc', requirement: 'conditional', state: 'open' },
+    ]);
+    expect([r.services[0]?.status, r.services[0]?.explanations]).to.deep.equal(['ok', []]);
+    expect(r.summary.headline).to.equal('Every required port answered as expected.');
+  });
+
+  it('an optional row that is inconclusive degrades the service; the run still passes (exit 0)', () => {
+    const r = runOf([
+      { service: 'kdc', state: 'open' },
+      { service: 'kdc', requirement: 'optional', state: 'open|filtered' },
+    ]);
+    expect([r.services[0]?.status, r.targets[0]?.status, r.summary.exitCode]).to.deep.equal([
+      'degraded',
+      'compliant',
+      0,
+    ]);
+    expect(r.services[0]?.explanations[0]).to.match(/^\(optional\) .*cannot tell/);
+    expect(r.summary.headline).to.equal(
+      'Every required port answered as expected. Notices about optional parts: KDC on dc1.',
+    );
+  });
+
+  it('the same service under two roles is two service verdicts and two target verdicts', () => {
+    const r = runOf([
+      { service: 'dns', role: 'domain-controller', state: 'filtered' },
+      { service: 'dns', role: 'dns-server', state: 'open' },
+    ]);
+    expect(r.services.map((s) => [s.role, s.status])).to.deep.equal([
+      ['domain-controller', 'broken'],
+      ['dns-server', 'ok'],
+    ]);
+    expect(r.targets.map((t) => [t.role, t.status])).to.deep.equal([
+      ['domain-controller', 'non-compliant'],
+      ['dns-server', 'compliant'],
+    ]);
+  });
+
+  it('untestable and waived rows are listed in the service explanations, after the failures', () => {
+    const r = runOf([
+      { service: 'kdc', state: 'untestable' },
+      { service: 'kdc', state: 'filtered' },
+    ]);
+    expect(r.services[0]?.explanations.map((x) => x.split(':')[0])).to.deep.equal([
+      'Group Policy will not apply',
+      'LDAP 1000/tcp on dc1 (10.0.0.5) is untestable',
+    ]);
+    const waived = { ...(r.ev[1] as ExpectationVerdict), status: 'waived' as const, explanation: 'Waived until x' };
+    const again = aggregate(
+      r.ev.map((_, i) => expectation(`k${i}`, { service: 'kdc', serviceName: 'KDC', port: 1000 + i })),
+      [r.ev[0] as ExpectationVerdict, waived],
+      r.observations,
+    );
+    expect(again.services[0]?.explanations).to.deep.equal([r.services[0]?.explanations[1], 'Waived until x']);
+    expect(again.services[0]?.status).to.equal('ok');
+  });
+
+  it('the target summary names broken, inconclusive and degraded services', () => {
+    const r = runOf([
+      { service: 'kdc', state: 'filtered' },
+      { service: 'dns', state: 'open|filtered' },
+      { service: 'ntp', requirement: 'optional', state: 'filtered' },
+      { service: 'ldap', state: 'open' },
+    ]);
+    expect(r.targets[0]?.summary).to.equal(
+      'dc1 as domain-controller is non-compliant (broken: KDC; inconclusive: DNS; degraded: NTP).',
+    );
+    expect(runOf([{ service: 'ldap', state: 'open' }]).targets[0]?.summary).to.equal(
+      'dc1 as domain-controller is compliant.',
+    );
+    const two = runOf([
+      { service: 'kdc', state: 'filtered' },
+      { service: 'dns', state: 'closed' },
+    ]);
+    expect(two.targets[0]?.summary).to.equal('dc1 as domain-controller is non-compliant (broken: KDC, DNS).');
+    const noRole = aggregate(
+      [expectation('k', { role: null })],
+      [{ ...(two.ev[0] as ExpectationVerdict), role: null }],
+      two.observations,
+    );
+    expect(noRole.targets[0]?.summary).to.equal('dc1 is non-compliant (broken: kdc).');
+  });
+
+  it('headlines: the outages and what they break, before anything unsure; more than three services are counted', () => {
+    // One port that answered: the others are blocked ports, not a host where nothing answered.
+    const answered = { service: 'ldap', state: 'open' as const };
+    const blocked = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ service: `s${i}`, state: 'filtered' as const }));
+    expect(runOf([answered, ...blocked(8)]).summary.headline).to.equal(
+      '8 blocked ports on dc1 break S0, S1 and 6 more.',
+    );
+    expect(runOf([answered, ...blocked(3)]).summary.headline).to.equal('3 blocked ports on dc1 break S0, S1 and S2.');
+    // A failing run's headline names what fails; the unsure DNS row waits in the report.
+    const failing = runOf([
+      answered,
+      { service: 'kdc', state: 'filtered' },
+      { service: 'dns', state: 'open|filtered' },
+    ]);
+    expect(failing.summary.headline).to.equal('1 blocked port on dc1 breaks KDC.');
+    const unsure = runOf([
+      { service: 'kdc', state: 'open|filtered' },
+      { service: 'dns', state: 'open' },
+    ]);
+    expect(unsure.summary.headline).to.equal(
+      'Inconclusive: 1 required port on dc1 gave no definite answer (KDC cannot be judged).',
+    );
+    expect(runOf([{ service: 'dns', state: 'open' }]).summary.headline).to.equal(
+      'Every required port answered as expected.',
+    );
+  });
+
+  it('an incomplete run is never compliant (exit 3), and an incomplete failing run still fails', () => {
+    const ok = runOf([{ service: 'dns', state: 'open' }]);
+    const verdicts = ok.verdicts;
+    const incomplete = summarize(verdicts, { failOn: [], incomplete: true });
+    expect([incomplete.status, incomplete.exitCode]).to.deep.equal(['inconclusive', 3]);
+    expect(incomplete.headline).to.equal(
+      'Every required port answered as expected. Run incomplete: stopped before every probe finished.',
+    );
+    const bad = runOf([{ service: 'dns', state: 'filtered' }]);
+    const failing = summarize(bad.verdicts, { failOn: [], incomplete: true });
+    expect([failing.status, failing.exitCode]).to.deep.equal(['non-compliant', 1]);
+    expect(summarize(verdicts, { failOn: [], incomplete: false }).status).to.equal('compliant');
   });
 });

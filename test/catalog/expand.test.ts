@@ -192,6 +192,9 @@ describe('library entry point', () => {
     const legacy2008 = await libraryExpandRole('domain-controller', { profile: 'legacy', os: '2008' });
     expect(modern.some((e) => e.port === 5722)).to.equal(false);
     expect(legacy2008.some((e) => e.port === 5722 && e.protocol === 'tcp')).to.equal(true);
-    expect(legacy2008.filter((e) => e.portSet === 'rpc-dynamic').every((e) => e.range === '1025-5000')).to.equal(true);
+    // Every rpc-dynamic row takes the legacy range (and there are some: an empty list would prove nothing).
+    const rpcRanges = legacy2008.filter((e) => e.portSet === 'rpc-dynamic').map((e) => e.range);
+    expect(rpcRanges).to.have.length.greaterThan(0);
+    expect(new Set(rpcRanges)).to.deep.equal(new Set(['1025-5000']));
   });
 });

@@ -37,9 +37,11 @@ describe('runPlan: groups, segmentation, wait-until-pass', () => {
     expect(result.targets.map((t) => t.name)).to.deep.equal(['fs1.test', 'fs2.test', 'web1.test']);
     expect(result.run.commandLine).to.deep.equal(['portolan', 'run', 'plan.yaml']);
     // Observation indices were shifted: each verdict points at its own target's probe.
-    for (const v of result.verdicts.expectations) {
-      for (const i of v.observations) expect(result.observations[i]?.target).to.equal(v.target);
-    }
+    const pointers = result.verdicts.expectations.flatMap((v) =>
+      v.observations.map((i) => [v.target, result.observations[i]?.target]),
+    );
+    expect(pointers).to.have.length(result.verdicts.expectations.length);
+    for (const [own, probed] of pointers) expect(probed).to.equal(own);
   });
 
   it('an open port in a blocked rule fails as unexpected-open with the rule and how to close it', async () => {

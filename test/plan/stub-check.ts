@@ -12,7 +12,8 @@ import type { Observation, ProbeState, Reason, RunResult } from '../../src/model
 import type { RunCheck } from '../../src/plan/types.js';
 import { resolveRunSettings } from '../../src/run-options.js';
 
-const REASON: Record<ProbeState, Reason> = {
+/** The usual reason for each state (a TCP probe's, silence for UDP). */
+export const REASON: Record<ProbeState, Reason> = {
   open: 'syn-ack',
   closed: 'rst',
   filtered: 'timeout',

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { reaggregate } from '../../src/analyze/summary.js';
 import { applyWaivers, type WaiverRule } from '../../src/analyze/waivers.js';
 import type { ProbeState, RunResult } from '../../src/model.js';
 import { stubRunCheck } from './stub-check.js';
@@ -22,6 +23,25 @@ async function failingResult(): Promise<RunResult> {
   });
 }
 
+/**
+ * The same run with 445/tcp needed by two services (SMB file sharing and DFS), as a role's
+ * catalog has it: one port, two expectations per target, all four failing.
+ */
+async function twoServicesOn445(): Promise<RunResult> {
+  const r = await failingResult();
+  const split = <T extends { service: string }>(item: T, key: (service: string) => Partial<T>): T[] => [
+    { ...item, service: 'smb', ...key('smb') },
+    { ...item, service: 'dfs', ...key('dfs') },
+  ];
+  const expectations = r.expectations.flatMap((e) =>
+    e.port === 445 ? split(e, (s) => ({ key: `${s}/445/tcp`, serviceName: s.toUpperCase() })) : [e],
+  );
+  const verdicts = r.verdicts.expectations.flatMap((v) =>
+    v.expectation === 'adhoc/445/tcp' ? split(v, (s) => ({ expectation: `${s}/445/tcp` })) : [v],
+  );
+  return reaggregate({ ...r, expectations }, verdicts);
+}
+
 function waiver(w: Partial<WaiverRule>): WaiverRule {
   return {
     target: null,
@@ -40,7 +60,8 @@ const statusOf = (r: RunResult, target: string, port: string) =>
 
 describe('waivers', () => {
   let base: RunResult;
-  before(async () => {
+  // beforeEach, not before: the analyzer runs inside each test, so mutation testing maps it to that test.
+  beforeEach(async () => {
     base = await failingResult();
     expect(base.summary.counts.fail).to.equal(4);
   });
@@ -207,7 +228,89 @@ describe('waivers', () => {
     );
     expect(statusOf(out.result, 'fs2.test', '445/tcp')).to.equal('fail');
     // The service verdict is re-aggregated: fs1 still has 3389 failing, fs2 both.
-    expect(out.result.verdicts.targets.every((t) => t.status === 'non-compliant')).to.equal(true);
+    expect(out.result.verdicts.targets.map((t) => [t.target, t.status])).to.deep.equal([
+      ['fs1.test', 'non-compliant'],
+      ['fs2.test', 'non-compliant'],
+    ]);
+  });
+
+  describe('two services on one port', () => {
+    let shared: RunResult;
+    beforeEach(async () => {
+      shared = await twoServicesOn445();
+      expect(shared.summary.counts.fail).to.equal(6); // smb + dfs on 445, and 3389, on two targets
+    });
+    const statusFor = (r: RunResult, target: string, service: string) =>
+      r.verdicts.expectations.find((v) => v.target === target && v.expectation === `${service}/445/tcp`)?.status;
+
+    it('a waiver for one service on the port waives only that service’s failures', () => {
+      const out = applyWaivers(shared, [waiver({ service: 'smb', port: '445/tcp' })], { now: NOW });
+      expect([out.result.summary.counts.waived, out.result.summary.counts.fail]).to.deep.equal([2, 4]);
+      for (const t of ['fs1.test', 'fs2.test']) {
+        expect([statusFor(out.result, t, 'smb'), statusFor(out.result, t, 'dfs')], t).to.deep.equal(['waived', 'fail']);
+      }
+      expect(out.result.summary.exitCode).to.equal(1);
+    });
+
+    it('target + service + port narrows it to one verdict', () => {
+      const out = applyWaivers(shared, [waiver({ target: 'fs2.test', service: 'dfs', port: '445/tcp' })], { now: NOW });
+      expect(
+        out.result.verdicts.expectations.filter((v) => v.status === 'waived').map((v) => [v.target, v.expectation]),
+      ).to.deep.equal([['fs2.test', 'dfs/445/tcp']]);
+    });
+
+    it('a waiver for a service that is not on the port is stale, and waives nothing', () => {
+      const out = applyWaivers(shared, [waiver({ service: 'kdc', port: '445/tcp' })], { now: NOW });
+      expect([out.result.summary.counts.waived, out.stale.length]).to.deep.equal([0, 1]);
+    });
+
+    it('a port-only waiver covers both services', () => {
+      const out = applyWaivers(shared, [waiver({ port: '445/tcp' })], { now: NOW });
+      expect(out.result.summary.counts.waived).to.equal(4);
+    });
+  });
+
+  it('a waiver expires at the first instant after its day (UTC), and warns exactly 14 days ahead', () => {
+    const midnight = new Date('2026-11-27T00:00:00Z');
+    const out = applyWaivers(base, [waiver({ service: 'adhoc', expires: '2026-11-26' })], { now: midnight });
+    expect([out.expired.length, out.result.summary.counts.waived]).to.deep.equal([1, 0]);
+    const fourteen = applyWaivers(base, [waiver({ service: 'adhoc', expires: '2026-12-10' })], { now: midnight });
+    expect(fourteen.expiring.length).to.equal(1);
+    const fifteen = applyWaivers(base, [waiver({ service: 'adhoc', expires: '2026-12-11' })], { now: midnight });
+    expect(fifteen.expiring.length).to.equal(0);
+  });
+
+  it('an expired waiver leaves its failure failing, says so in the finding and leads the headline', () => {
+    const out = applyWaivers(
+      base,
+      [waiver({ target: 'fs1.test', port: '445/tcp', expires: '2026-11-25' }), waiver({ port: '3389/tcp' })],
+      { now: NOW },
+    );
+    const v = out.result.verdicts.expectations.find(
+      (x) => x.target === 'fs1.test' && x.expectation === 'adhoc/445/tcp',
+    );
+    expect(v?.status).to.equal('fail');
+    expect(v?.explanation).to.match(/filtered.*\(The waiver for this expired on 2026-11-25\.\)$/);
+    const other = out.result.verdicts.expectations.find(
+      (x) => x.target === 'fs2.test' && x.expectation === 'adhoc/445/tcp',
+    );
+    expect(other?.explanation).not.to.match(/waiver/);
+    const passing = applyWaivers(
+      base,
+      [waiver({ service: 'adhoc' }), waiver({ target: 'old.test', expires: '2026-01-31' })],
+      { now: NOW },
+    );
+    expect(passing.result.summary.headline).to.match(/^1 waiver\(s\) expired\. Every required port answered/);
+    expect(passing.result.run.notes[0]).to.equal(
+      'Waiver at plan.yaml:20:5 (on old.test, owner netops) expired on 2026-01-31: the run fails until it is renewed or removed.',
+    );
+  });
+
+  it('notes name every part of a waiver: port, service and target', () => {
+    const out = applyWaivers(base, [waiver({ target: 'gone.test', service: 'adhoc', port: '445/tcp' })], { now: NOW });
+    expect(out.result.run.notes).to.deep.equal([
+      'Waiver at plan.yaml:20:5 (445/tcp adhoc on gone.test) is stale: it matches no failure in this run; remove it.',
+    ]);
   });
 
   it('does not modify the input result', () => {

@@ -11,6 +11,7 @@ import { udpProbe } from '../../src/probe/udp.js';
 import { UdpHostSchedule } from '../../src/probe/udp-schedule.js';
 import type { UdpProtocol } from '../../src/protocols/types.js';
 import { closedTcpPort, closedUdpPort, tcpListener, udpServer } from '../support/fake-servers.js';
+import { nonceEcho } from '../support/udp-fake-server.js';
 
 const OPTS: EngineOptions = {
   timeoutMs: 300,
@@ -42,20 +43,6 @@ function exp(protocol: Expectation['protocol'], port: number | null, range: stri
     source: { table: 'section', section: 'test' },
   };
 }
-
-/** A module whose reply must echo the probe's nonce: proves recognition, not just "a datagram". */
-const echoModule: UdpProtocol = {
-  kind: 'datagram',
-  id: 'test-echo',
-  transport: 'udp',
-  ports: [],
-  describe: 'nonce echo',
-  buildRequest: (ctx) => ctx.nonce,
-  recognize: (reply, ctx) =>
-    Buffer.from(reply).equals(Buffer.from(ctx.nonce))
-      ? { valid: true, evidence: ['nonce echoed'] }
-      : { valid: false, evidence: [], reason: 'nonce mismatch' },
-};
 
 const ctx = (port: number) => ({
   target: '127.0.0.1',
@@ -93,7 +80,7 @@ describe('probe engine on 127.0.0.1', () => {
       const good = await udpProbe({
         address: '127.0.0.1',
         port: echo.port,
-        module: echoModule,
+        module: nonceEcho,
         ctx: ctx(echo.port),
         signal,
         schedule,
@@ -103,7 +90,7 @@ describe('probe engine on 127.0.0.1', () => {
       const bad = await udpProbe({
         address: '127.0.0.1',
         port: garbage.port,
-        module: echoModule,
+        module: nonceEcho,
         ctx: ctx(garbage.port),
         signal,
         schedule,
@@ -124,7 +111,7 @@ describe('probe engine on 127.0.0.1', () => {
       const c = await udpProbe({
         address: '127.0.0.1',
         port: closed,
-        module: echoModule,
+        module: nonceEcho,
         ctx: ctx(closed),
         signal,
         schedule: new UdpHostSchedule({ timeoutMs: 500, retries: 2, signal }),
@@ -133,7 +120,7 @@ describe('probe engine on 127.0.0.1', () => {
       const s = await udpProbe({
         address: '127.0.0.1',
         port: silent.port,
-        module: echoModule,
+        module: nonceEcho,
         ctx: ctx(silent.port),
         signal,
         schedule: new UdpHostSchedule({ timeoutMs: 150, retries: 2, signal }),
@@ -146,7 +133,7 @@ describe('probe engine on 127.0.0.1', () => {
   });
 
   it('UDP from another port (TFTP-like): a closed port is closed, a reply from a new port still counts', async () => {
-    const otherPort: UdpProtocol = { ...echoModule, id: 'test-other-port', replyFromOtherPort: true };
+    const otherPort: UdpProtocol = { ...nonceEcho, id: 'test-other-port', replyFromOtherPort: true };
     // A server that answers each datagram from another socket, as TFTP answers from its transfer id.
     const answering = createSocket('udp4');
     await new Promise<void>((r) => answering.bind(0, '127.0.0.1', () => r()));

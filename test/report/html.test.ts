@@ -41,7 +41,11 @@ const ALLOWED = new Set(
 );
 
 describe('HTML report', () => {
-  const hostile = renderHtml(loadFixture('hostile'), { now: NOW });
+  // Rendered per test (not at load time), so mutation testing maps the renderer to the tests.
+  let hostile = '';
+  beforeEach(() => {
+    hostile = renderHtml(loadFixture('hostile'), { now: NOW });
+  });
 
   it('renders hostile evidence as text: no injected element, no event-handler attribute', () => {
     const { tags: all } = tags(hostile);

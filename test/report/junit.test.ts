@@ -3,7 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { reaggregate } from '../../src/analyze/summary.js';
+import type { RunResult } from '../../src/model.js';
 import { renderJunit } from '../../src/report/junit.js';
+import { commandLineText } from '../../src/report/rows.js';
 import { fixtureNames, JUNIT_XSD, loadFixture, NOW } from './fixtures.js';
 import { largeResult } from './scenarios.js';
 
@@ -20,6 +23,31 @@ function xmllint(xml: string, args: string[]): { status: number | null; stderr: 
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Every tag, if the document is only well-formed tags (double-quoted attributes, no raw < > or " inside) and text without < >. */
+function strictTags(xml: string): { name: string; attrs: Record<string, string> }[] {
+  const tag = /<(\/?[\w-]+)((?:\s+[\w.:-]+="[^"<>]*")*)\s*\/?>/g;
+  const body = xml.replace(/^<\?xml[^>]*\?>\n/, '');
+  const text = body.replace(tag, '');
+  expect(text, 'text between tags').not.to.match(/[<>]/);
+  const decode = (v: string) => v.replace(/&(quot|apos|lt|gt|amp|#9|#10|#13);/g, (_, e: string) => ENTITIES[e] ?? '');
+  return [...body.matchAll(tag)].map((m) => ({
+    name: m[1] as string,
+    attrs: Object.fromEntries(
+      [...(m[2] ?? '').matchAll(/([\w.:-]+)="([^"]*)"/g)].map((a) => [a[1], decode(a[2] ?? '')]),
+    ),
+  }));
+}
+const ENTITIES: Record<string, string> = {
+  quot: '"',
+  apos: "'",
+  lt: '<',
+  gt: '>',
+  amp: '&',
+  '#9': '\t',
+  '#10': '\n',
+  '#13': '\r',
+};
 
 describe('JUnit XML', () => {
   describe('validates against the Ant/Jenkins junit-10 schema (xmllint)', () => {
@@ -97,6 +125,64 @@ describe('JUnit XML', () => {
       /<testcase classname="dc3\.corp\.example" name="host: no-answer"[^>]*>\s*<failure message="Nothing on dc3\.corp\.example/,
     );
     expect(xml.match(/<testsuite /g)).to.have.length(3);
+  });
+
+  it('a quote, tag or newline in a command line or waiver reason stays inside its attribute', () => {
+    const base = loadFixture('hostile');
+    const argv = ['portolan', 'check', '--note', 'say "hi" & <bye>\n\t\'x\''];
+    const waiver = { reason: 'CHG-"7" & <co>\nsecond line', owner: '"ops" <ops@corp.example>', expires: '2027-01-31' };
+    const at = base.verdicts.expectations.findIndex((v) => v.status === 'fail');
+    const verdicts = base.verdicts.expectations.map((v, i) =>
+      i === at ? { ...v, status: 'waived' as const, waiver } : v,
+    );
+    // As applyWaivers does: the waived row's root cause carries the waiver into the report.
+    const result = reaggregate({ ...base, run: { ...base.run, commandLine: argv } }, verdicts);
+    const tags = strictTags(renderJunit(result, { now: NOW }));
+    const property = (name: string) => tags.find((t) => t.name === 'property' && t.attrs.name === name)?.attrs.value;
+    expect(property('commandLine')).to.equal(commandLineText(argv));
+    const skipped = tags.filter((t) => t.name === 'skipped').map((t) => t.attrs.message ?? '');
+    const waived = skipped.filter((m) => m.startsWith('waived: '));
+    expect(waived, 'one waived case').to.have.length(1);
+    expect(waived[0]).to.include(`(owner ${waiver.owner}): ${waiver.reason}.`);
+  });
+
+  it('a target in two roles: one suite, both roles and both verdicts in its properties, a shared port one case', () => {
+    const base = loadFixture('firewalled');
+    const caseCount = (xml: string, target: string) =>
+      strictTags(xml).find((t) => t.name === 'testsuite' && t.attrs.name === target)?.attrs.tests;
+    const dc2Cases = caseCount(renderJunit(base, { now: NOW }), 'dc2.corp.example');
+    // dc3's rows become dc2's rows in a second role: the same ports, checked for two roles.
+    const moved = <T extends { target: string; role: string | null }>(x: T): T =>
+      x.target === 'dc3.corp.example' ? { ...x, target: 'dc2.corp.example', role: 'file-server' } : x;
+    const { rootCauses: _stale, ...verdicts } = base.verdicts;
+    const result: RunResult = {
+      ...base,
+      targets: base.targets.filter((t) => t.name !== 'dc3.corp.example'),
+      verdicts: {
+        expectations: verdicts.expectations.map(moved),
+        services: verdicts.services.map(moved),
+        targets: verdicts.targets.map(moved),
+      },
+    };
+    const tags = strictTags(renderJunit(result, { now: NOW }));
+    expect(tags.filter((t) => t.name === 'testsuite').map((t) => t.attrs.name)).to.deep.equal(['dc2.corp.example']);
+    expect(caseCount(renderJunit(result, { now: NOW }), 'dc2.corp.example')).to.equal(dc2Cases);
+    const property = (name: string) => tags.find((t) => t.name === 'property' && t.attrs.name === name)?.attrs.value;
+    expect(property('roles')).to.equal('domain-controller,file-server');
+    expect(property('verdict')).to.equal(result.verdicts.targets.map((t) => t.status).join(','));
+  });
+
+  it('two source addresses are one property; a target whose name did not resolve gets system-err', () => {
+    const base = loadFixture('firewalled');
+    const result: RunResult = {
+      ...base,
+      run: { ...base.run, source: { ...base.run.source, addresses: ['192.0.2.50', '2001:db8::50'] } },
+      targets: base.targets.map((t, i) => (i === 0 ? { ...t, error: 'dc2: name did not resolve (ENOTFOUND)' } : t)),
+    };
+    const xml = renderJunit(result, { now: NOW });
+    expect(xml).to.include('<property name="source.addresses" value="192.0.2.50,2001:db8::50"/>');
+    expect(xml.match(/<system-err>/g)).to.have.length(1);
+    expect(xml).to.include('<system-err>dc2: name did not resolve (ENOTFOUND)</system-err>');
   });
 
   it('escapes hostile text and drops characters XML 1.0 forbids', () => {

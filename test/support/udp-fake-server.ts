@@ -1,14 +1,17 @@
 /**
- * A fake UDP server on 127.0.0.1 port 0 for protocol-module tests, and a stand-in for the
- * probe engine's UDP path: send `buildRequest` once, hand the first datagram from the
- * server to `recognize`. Connected socket by default; unconnected for modules whose
- * server answers from another port (TFTP), as the engine does.
+ * A fake UDP server on 127.0.0.1 port 0 for protocol-module tests, and `probeFake`, which
+ * talks to it through the engine's own `udpProbe`: the same socket
+ * handling (connected or not, sender check, retries, late replies) as a real run, so a
+ * module test also tests the path its replies take.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import type { ProbeContext, Recognition, UdpProtocol } from '../../src/protocols/types.js';
+import { isIPv6 } from 'node:net';
+import { type UdpProbeResult, udpProbe } from '../../src/probe/udp.js';
+import { UdpHostSchedule } from '../../src/probe/udp-schedule.js';
+import type { ProbeContext, UdpProtocol } from '../../src/protocols/types.js';
 
-/** What the server sends back for a request: bytes, or `null` for silence. */
-export type Responder = (request: Uint8Array) => Uint8Array | null;
+/** What the server sends back for a request: bytes, several datagrams in order, or `null` for silence. */
+export type Responder = (request: Uint8Array) => Uint8Array | Uint8Array[] | null;
 
 export interface FakeUdpServer {
   port: number;
@@ -17,38 +20,70 @@ export interface FakeUdpServer {
   close(): Promise<void>;
 }
 
-function bind(socket: Socket): Promise<number> {
+export interface FakeUdpOptions {
+  /** Listen here instead of 127.0.0.1 (`::1` for IPv6). */
+  host?: string;
+  /** Reply from a second socket on another port (a TFTP transfer id). */
+  fromOtherPort?: boolean;
+  /** Reply from a socket bound to this loopback address (127.0.0.2: a host other than the target). */
+  fromAddress?: string;
+  /** Hold each reply this long (a reply that arrives after the probe's first wait). */
+  delayMs?: number;
+}
+
+function bind(socket: Socket, address: string): Promise<number> {
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => resolve(socket.address().port));
+    socket.bind(0, address, () => resolve(socket.address().port));
   });
 }
 
-/** Start a server; with `fromOtherPort` the reply leaves from a second socket (a TFTP transfer id). */
-export async function startFakeUdpServer(
-  respond: Responder,
-  opts: { fromOtherPort?: boolean } = {},
-): Promise<FakeUdpServer> {
-  const server = createSocket('udp4');
-  const port = await bind(server);
-  const sender = opts.fromOtherPort ? createSocket('udp4') : server;
-  if (opts.fromOtherPort) await bind(sender);
+/** Start a server (127.0.0.1 unless `opts.host`); replies leave from the listening socket unless `opts` says otherwise. */
+export async function startFakeUdpServer(respond: Responder, opts: FakeUdpOptions = {}): Promise<FakeUdpServer> {
+  const host = opts.host ?? '127.0.0.1';
+  const type = isIPv6(host) ? 'udp6' : 'udp4';
+  const server = createSocket(type);
+  const port = await bind(server, host);
+  const separate = opts.fromOtherPort || opts.fromAddress !== undefined;
+  const sender = separate ? createSocket(type) : server;
+  if (separate) await bind(sender, opts.fromAddress ?? host);
   const received: Uint8Array[] = [];
+  const timers = new Set<NodeJS.Timeout>();
   server.on('message', (msg, rinfo) => {
     received.push(new Uint8Array(msg));
     const reply = respond(new Uint8Array(msg));
-    if (reply) sender.send(reply, rinfo.port, rinfo.address);
+    const send = () => {
+      for (const datagram of Array.isArray(reply) ? reply : reply ? [reply] : [])
+        sender.send(datagram, rinfo.port, rinfo.address);
+    };
+    if (opts.delayMs) timers.add(setTimeout(send, opts.delayMs));
+    else send();
   });
   const closeOne = (s: Socket) => new Promise<void>((resolve) => s.close(() => resolve()));
   return {
     port,
     received,
     close: async () => {
+      for (const t of timers) clearTimeout(t);
       await closeOne(server);
       if (sender !== server) await closeOne(sender);
     },
   };
 }
+
+/** A module whose reply must echo the probe's nonce: proves recognition, not just "a datagram". */
+export const nonceEcho: UdpProtocol = {
+  kind: 'datagram',
+  id: 'test-echo',
+  transport: 'udp',
+  ports: [],
+  describe: 'nonce echo',
+  buildRequest: (ctx) => ctx.nonce,
+  recognize: (reply, ctx) =>
+    Buffer.from(reply).equals(Buffer.from(ctx.nonce))
+      ? { valid: true, evidence: ['nonce echoed'] }
+      : { valid: false, evidence: [], reason: 'nonce mismatch' },
+};
 
 /** A probe context for tests: loopback, a fixed nonce (a1 b2 c3 d4 05 06 ...), no domain. */
 export function testContext(port: number, extra: Partial<ProbeContext> = {}): ProbeContext {
@@ -56,32 +91,29 @@ export function testContext(port: number, extra: Partial<ProbeContext> = {}): Pr
   return { target: '127.0.0.1', address: '127.0.0.1', port, nonce, ...extra };
 }
 
-/** Send the module's request to `ctx.port` and recognise the first datagram; rejects after `timeoutMs`. */
-export function exchange(mod: UdpProtocol, ctx: ProbeContext, timeoutMs = 1000): Promise<Recognition> {
-  const socket = createSocket('udp4');
-  return new Promise<Recognition>((resolve, reject) => {
-    const done = () => {
-      clearTimeout(timer);
-      socket.close();
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(new Error(`no reply within ${timeoutMs} ms`));
-    }, timeoutMs);
-    socket.on('error', (err) => {
-      done();
-      reject(err);
+/**
+ * One `udpProbe` of `ctx.address`:`ctx.port` with the module, on a schedule of its own: one
+ * transmission unless `retries` says more. `icmpVisible: false` is the Windows path (one
+ * unconnected socket for modules whose server answers from another port).
+ */
+export async function probeFake(
+  mod: UdpProtocol,
+  ctx: ProbeContext,
+  opts: { timeoutMs?: number; retries?: number; signal?: AbortSignal; icmpVisible?: boolean } = {},
+): Promise<UdpProbeResult> {
+  const signal = opts.signal ?? new AbortController().signal;
+  const schedule = new UdpHostSchedule({ timeoutMs: opts.timeoutMs ?? 1000, retries: opts.retries ?? 0, signal });
+  try {
+    return await udpProbe({
+      address: ctx.address,
+      port: ctx.port,
+      module: mod,
+      ctx,
+      signal,
+      schedule,
+      icmpVisible: opts.icmpVisible,
     });
-    socket.on('message', (msg, rinfo) => {
-      if (rinfo.address !== ctx.address) return;
-      done();
-      resolve(mod.recognize(new Uint8Array(msg), ctx));
-    });
-    const request = mod.buildRequest(ctx);
-    if (mod.replyFromOtherPort) {
-      socket.send(request, ctx.port, ctx.address);
-    } else {
-      socket.connect(ctx.port, ctx.address, () => socket.send(request));
-    }
-  });
+  } finally {
+    schedule.close();
+  }
 }

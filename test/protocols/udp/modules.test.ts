@@ -1,10 +1,11 @@
 /**
  * Every UDP module against a fake server on 127.0.0.1 that answers with spec-built bytes
- * (replies.ts): the valid reply is recognised with the right evidence; wrong-id, truncated
+ * (replies.ts), probed through the engine's `udpProbe`: the valid reply is open/reply with the
+ * right evidence; wrong-id, truncated
  * and garbage replies are rejected with a reason; an empty datagram is never valid.
  */
 import { expect } from 'chai';
-import type { ProbeContext, UdpProtocol } from '../../../src/protocols/types.js';
+import type { ProbeContext, Recognition, UdpProtocol } from '../../../src/protocols/types.js';
 import { cldap } from '../../../src/protocols/udp/cldap.js';
 import { dns } from '../../../src/protocols/udp/dns.js';
 import { ike, ikeNatT } from '../../../src/protocols/udp/ike.js';
@@ -21,7 +22,7 @@ import { snmp, snmpV2c } from '../../../src/protocols/udp/snmp.js';
 import { sqlBrowser } from '../../../src/protocols/udp/sql-browser.js';
 import { ssdp } from '../../../src/protocols/udp/ssdp.js';
 import { tftp } from '../../../src/protocols/udp/tftp.js';
-import { exchange, type Responder, startFakeUdpServer, testContext } from '../../support/udp-fake-server.js';
+import { probeFake, type Responder, startFakeUdpServer, testContext } from '../../support/udp-fake-server.js';
 import * as r from './replies.js';
 
 interface Case {
@@ -54,6 +55,8 @@ const cases: Case[] = [
     ],
     bad: [
       { name: 'wrong id', reply: (q) => flip(r.dnsReply(q), 1), reason: /id does not match/ },
+      { name: 'wrong id (high byte)', reply: (q) => flip(r.dnsReply(q), 0), reason: /id does not match/ },
+      { name: 'other opcode', reply: (q) => flip(r.dnsReply(q), 2, 0x08), reason: /unexpected opcode 1/ },
       { name: 'query, not response', reply: (q) => flip(r.dnsReply(q), 2, 0x80), reason: /QR bit clear/ },
       { name: 'truncated header', reply: (q) => cut(r.dnsReply(q), 9), reason: /too short/ },
       { name: 'other question', reply: (q) => flip(r.dnsReply(q), 14, 0x01), reason: /does not echo our question/ },
@@ -82,6 +85,12 @@ const cases: Case[] = [
     ],
     bad: [
       { name: 'wrong message id', reply: (q) => flip(r.cldapReply(q), 10), reason: /message id does not match/ },
+      { name: 'message not a SEQUENCE', reply: (q) => flip(r.cldapReply(q), 0, 0x01), reason: /not a SEQUENCE/ },
+      {
+        name: 'other LDAP operation',
+        reply: (q) => flip(r.cldapReply(q), 6 + 2 + (q[3] ?? 0), 0x02),
+        reason: /unexpected LDAP operation tag 0x66/,
+      },
       { name: 'truncated', reply: (q) => cut(r.cldapReply(q), 40), reason: /not a sequence of BER/ },
       { name: 'garbage', reply: garbage, reason: /BER|SEQUENCE/ },
     ],
@@ -115,6 +124,12 @@ const cases: Case[] = [
         reply: () => flip(Uint8Array.from(r.krbError('20261126123102Z')), 8, 0x01),
         reason: /protocol version 4/,
       },
+      // RFC 4120 §5.7.1: KRB-PRIV (kpasswd's reply wrapper) is Kerberos, but no KDC answers an AS-REQ with it.
+      {
+        name: 'KRB-PRIV',
+        reply: () => Uint8Array.from(r.krbPriv()),
+        reason: /^KRB-PRIV is not an answer to an AS-REQ$/,
+      },
     ],
   },
   {
@@ -125,6 +140,50 @@ const cases: Case[] = [
     bad: [],
   },
   {
+    // RFC 3244 §2: a server that does not speak the new protocol answers version 0xff80.
+    mod: kpasswdUdp,
+    respond: () => {
+      const reply = r.kpasswdReply();
+      reply.set([0xff, 0x80], 2);
+      return reply;
+    },
+    evidence: [/kpasswd service answered \(framed\): KRB_ERR_GENERIC \(60\)/],
+    bad: [],
+  },
+  {
+    mod: snmpV2c,
+    respond: (q) => flip(r.snmpV2cResponse(q), 5, 0x01), // version field 0: an SNMPv1 agent
+    evidence: [/sysDescr:/],
+    bad: [],
+  },
+  {
+    mod: l2tp,
+    respond: (q) => flip(r.l2tpStopCcn(q), 19, 0x06), // message type 2: SCCRP
+    evidence: [/L2TP peer answered with SCCRP/],
+    bad: [],
+  },
+  {
+    mod: kerberosUdp,
+    respond: () => Uint8Array.from(r.asRep()),
+    evidence: [/^KDC issued an AS-REP for realm EXAMPLE\.TEST$/],
+    warnings: [/^the KDC answered a made-up principal without pre-authentication$/],
+    bad: [
+      {
+        name: 'AS-REP with another message type',
+        reply: () => flip(Uint8Array.from(r.asRep()), 13, 0x01),
+        reason: /AS-REP with message type 10/,
+      },
+    ],
+  },
+  {
+    mod: kerberosUdp,
+    ctx: { domain: 'other.test' },
+    respond: () => Uint8Array.from(r.krbError(r.kerberosTime(new Date()), 68)),
+    evidence: [/KDC_ERR_WRONG_REALM \(68\)/, /^realm EXAMPLE\.TEST$/],
+    warnings: [/^the KDC does not serve realm OTHER\.TEST$/],
+    bad: [],
+  },
+  {
     mod: kpasswdUdp,
     respond: r.kpasswdReply,
     evidence: [/kpasswd service answered \(framed\): KRB_ERR_GENERIC \(60\)/, /^result MALFORMED: Malformed$/],
@@ -132,6 +191,11 @@ const cases: Case[] = [
       { name: 'length mismatch', reply: () => flip(r.kpasswdReply(), 1, 0x01), reason: /length field/ },
       { name: 'bad version', reply: () => flip(r.kpasswdReply(), 3, 0x04), reason: /kpasswd version/ },
       { name: 'header only', reply: () => Uint8Array.of(0, 6, 0, 1, 0, 0), reason: /without a message/ },
+      {
+        name: 'AP-REP longer than the reply',
+        reply: () => flip(r.kpasswdReply(), 4, 0x01),
+        reason: /without a message after the AP-REP/,
+      },
     ],
   },
   {
@@ -142,6 +206,8 @@ const cases: Case[] = [
       { name: 'origin not echoed', reply: (q) => flip(r.ntpReply(q), 30), reason: /origin timestamp/ },
       { name: 'short reply', reply: (q) => cut(r.ntpReply(q), 47), reason: /too short \(47 bytes/ },
       { name: 'client mode', reply: (q) => flip(r.ntpReply(q), 0, 0x07), reason: /mode 3/ },
+      { name: 'version 5', reply: (q) => flip(r.ntpReply(q), 0, 0x08), reason: /NTP version 5/ },
+      { name: 'version 0', reply: (q) => flip(r.ntpReply(q), 0, 0x20), reason: /NTP version 0/ },
     ],
   },
   {
@@ -163,6 +229,10 @@ const cases: Case[] = [
     ],
     bad: [
       { name: 'wrong id', reply: (q) => flip(r.nbstatReply(q), 0), reason: /transaction id/ },
+      { name: 'a request, not a response', reply: (q) => flip(r.nbstatReply(q), 2, 0x80), reason: /not a response/ },
+      { name: 'other opcode', reply: (q) => flip(r.nbstatReply(q), 2, 0x08), reason: /opcode 1, not a query response/ },
+      { name: 'NB, not NBSTAT', reply: (q) => flip(r.nbstatReply(q), 47, 0x01), reason: /answer type 32 class 1/ },
+      { name: 'class not IN', reply: (q) => flip(r.nbstatReply(q), 49, 0x02), reason: /answer type 33 class 3/ },
       { name: 'DNS-style error echo', reply: (q) => r.dnsReply(q, 1), reason: /no answer record|not NBSTAT/ },
       { name: 'truncated table', reply: (q) => cut(r.nbstatReply(q), 70), reason: /truncated NBSTAT|does not fit/ },
     ],
@@ -188,6 +258,16 @@ const cases: Case[] = [
     bad: [
       { name: 'wrong request id', reply: (q) => flip(r.snmpV2cResponse(q), 20), reason: /request id does not match/ },
       { name: 'other community', reply: (q) => r.snmpV2cResponse(q, 'secret'), reason: /community not echoed/ },
+      {
+        name: 'version field 3',
+        reply: (q) => flip(r.snmpV2cResponse(q), 5, 0x02),
+        reason: /version field 3, not v1\/v2c/,
+      },
+      {
+        name: 'a GetRequest',
+        reply: (q) => flip(r.snmpV2cResponse(q), 14, 0x02),
+        reason: /GetResponse PDU, got tag 0xa0/,
+      },
       { name: 'garbage', reply: garbage, reason: /BER SEQUENCE|malformed/ },
     ],
   },
@@ -240,6 +320,7 @@ const cases: Case[] = [
     bad: [
       { name: 'length past the end', reply: () => cut(r.sqlBrowserReply(), 50), reason: /exceeds the datagram/ },
       { name: 'wrong type', reply: () => flip(r.sqlBrowserReply(), 0, 0x01), reason: /not SVR_RESP/ },
+      { name: 'no instance', reply: () => Uint8Array.of(5, 2, 0, 0x3b, 0x3b), reason: /without an instance record/ },
     ],
   },
   {
@@ -250,6 +331,22 @@ const cases: Case[] = [
       { name: 'other SPI', reply: (q) => flip(r.ikeNoProposal(q), 3), reason: /initiator SPI is not ours/ },
       { name: 'request echoed back', reply: (q) => q, reason: /without the Response flag/ },
       { name: 'truncated', reply: (q) => cut(r.ikeNoProposal(q), 20), reason: /too short/ },
+      { name: 'major version 3', reply: (q) => flip(r.ikeNoProposal(q), 17, 0x10), reason: /IKE major version 3/ },
+      {
+        name: 'length past the datagram',
+        reply: (q) => flip(r.ikeNoProposal(q), 27, 0x80),
+        reason: /length field 164/,
+      },
+      {
+        name: 'payload past the message',
+        reply: (q) => flip(r.ikeNoProposal(q), 31, 0x40),
+        reason: /payload chain runs past/,
+      },
+      {
+        name: 'payload shorter than its header',
+        reply: (q) => flip(r.ikeNoProposal(q), 31, 0x0b),
+        reason: /payload chain/,
+      },
     ],
   },
   {
@@ -266,6 +363,19 @@ const cases: Case[] = [
       { name: 'other tunnel', reply: (q) => flip(r.l2tpStopCcn(q), 5), reason: /tunnel id/ },
       { name: 'data message', reply: (q) => flip(r.l2tpStopCcn(q), 0, 0x80), reason: /not an L2TP control message/ },
       { name: 'truncated', reply: (q) => cut(r.l2tpStopCcn(q), 30), reason: /length .* does not fit/ },
+      { name: 'version 3', reply: (q) => flip(r.l2tpStopCcn(q), 1, 0x01), reason: /L2TP version 3, not 2/ },
+      {
+        name: 'length past the datagram',
+        reply: (q) => flip(r.l2tpStopCcn(q), 2, 0x10),
+        reason: /does not fit the datagram/,
+      },
+      {
+        name: 'an SCCRQ',
+        reply: (q) => flip(r.l2tpStopCcn(q), 19, 0x05),
+        reason: /message type 1 is not SCCRP or StopCCN/,
+      },
+      { name: 'AVP past the message', reply: (q) => flip(r.l2tpStopCcn(q), 13, 0xf0), reason: /AVP runs past/ },
+      { name: 'AVP shorter than its header', reply: (q) => flip(r.l2tpStopCcn(q), 13, 0x0c), reason: /AVP runs past/ },
     ],
   },
   {
@@ -284,6 +394,7 @@ const cases: Case[] = [
     bad: [
       { name: 'wrong cookie', reply: (q) => flip(r.msmqPong(q), 5), reason: /cookie/ },
       { name: 'wrong size', reply: (q) => cut(r.msmqPong(q), 20), reason: /24 bytes/ },
+      { name: 'no signature', reply: (q) => flip(r.msmqPong(q), 2), reason: /no MSMQ ping signature/ },
     ],
   },
   {
@@ -314,7 +425,15 @@ const cases: Case[] = [
     mod: wsDiscovery,
     respond: r.wsdProbeMatches,
     evidence: [/ProbeMatches/],
-    bad: [{ name: 'other RelatesTo', reply: () => r.wsdProbeMatches(new Uint8Array(0)), reason: /RelatesTo/ }],
+    bad: [
+      { name: 'other RelatesTo', reply: () => r.wsdProbeMatches(new Uint8Array(0)), reason: /RelatesTo/ },
+      {
+        name: 'a Hello, not ProbeMatches',
+        reply: (q) =>
+          Uint8Array.from(r.asc(new TextDecoder().decode(r.wsdProbeMatches(q)).replace('ProbeMatches', 'Hello'))),
+        reason: /not a WS-Discovery ProbeMatches message/,
+      },
+    ],
   },
   {
     mod: radius,
@@ -327,6 +446,21 @@ const cases: Case[] = [
         reply: (q) => Uint8Array.from([2, q[1] ^ 1, 0, 20, ...new Array(16).fill(0)]),
         reason: /identifier/,
       },
+      {
+        name: 'an Access-Request',
+        reply: (q) => Uint8Array.from([1, q[1], 0, 20, ...new Array(16).fill(0)]),
+        reason: /code 1 is not an answer/,
+      },
+      {
+        name: 'length past the datagram',
+        reply: (q) => Uint8Array.from([2, q[1], 0, 200, ...new Array(16).fill(0)]),
+        reason: /length 200 does not fit/,
+      },
+      {
+        name: 'length under a header',
+        reply: (q) => Uint8Array.from([2, q[1], 0, 19, ...new Array(16).fill(0)]),
+        reason: /length 19 does not fit/,
+      },
     ],
   },
 ];
@@ -338,7 +472,9 @@ describe('UDP protocol modules against spec-built fake servers', () => {
         const server = await startFakeUdpServer(c.respond, { fromOtherPort: c.mod.replyFromOtherPort });
         try {
           const ctx = testContext(server.port, c.ctx);
-          const got = await exchange(c.mod, ctx);
+          const probe = await probeFake(c.mod, ctx);
+          expect([probe.state, probe.reason], probe.recognition?.reason).to.deep.equal(['open', 'reply']);
+          const got = probe.recognition as Recognition;
           expect(got.valid, got.reason).to.equal(true);
           for (const re of c.evidence)
             expect(

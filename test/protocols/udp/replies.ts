@@ -100,6 +100,19 @@ export function krbError(stime: string, code = 6, edata: number[] | null = null)
 /** GeneralizedTime for a Date ("YYYYMMDDHHMMSSZ"). */
 export const kerberosTime = (d: Date): string => `${d.toISOString().slice(0, 19).replace(/[-T:]/g, '')}Z`;
 
+/** RFC 4120 §5.7.1 KRB-PRIV: [APPLICATION 21] { pvno 5, msg-type 21, enc-part { etype 18, cipher } }. */
+export function krbPriv(): number[] {
+  const int = (n: number) => t(0x02, [n]);
+  const encPart = t(0x30, t(0xa0, int(18)), t(0xa2, t(0x04, new Array(16).fill(0x5a))));
+  return t(0x75, t(0x30, t(0xa0, int(5)), t(0xa1, int(21)), t(0xa3, encPart)));
+}
+
+/** RFC 4120 §5.4.2 AS-REP (APPLICATION 11) for realm EXAMPLE.TEST; ticket and enc-part elided to what the probe reads. */
+export function asRep(): number[] {
+  const int = (n: number) => t(0x02, [n]);
+  return t(0x6b, t(0x30, t(0xa0, int(5)), t(0xa1, int(11)), t(0xa3, generalString('EXAMPLE.TEST'))));
+}
+
 /** RFC 3244 §3 framed reply: length, version 1, AP-REP length 0, KRB-ERROR with result MALFORMED. */
 export function kpasswdReply(): Uint8Array {
   const err = krbError(kerberosTime(new Date()), 60, [0, 1, ...asc('Malformed')]);
