@@ -5,6 +5,7 @@
  * (`resolveRunSettings`), the plan options type, and the `options` block of
  * checks/schema/plan.schema.json (`planOptionsSchema`; a test keeps the file equal to it).
  */
+import { DEFAULT_RPC_PROFILE, RPC_PROFILES } from './catalog/options.js';
 import { parsePortList } from './catalog/port-sets.js';
 import { PortolanError } from './errors.js';
 import type { ExpectMode, RpcProfile, RunOptions } from './model.js';
@@ -173,8 +174,8 @@ export const RUN_OPTIONS = {
     'listening: the service must answer; reachable: pre-deployment, closed passes too',
   ),
   profile: choice<RpcProfile>(
-    ['modern', 'legacy', 'both'],
-    'modern',
+    RPC_PROFILES,
+    DEFAULT_RPC_PROFILE,
     '--profile <profile>',
     'dynamic RPC range: modern 49152-65535, legacy 1025-5000, or both',
   ),

@@ -6,7 +6,6 @@
  */
 import { PortolanError } from '../errors.js';
 import type { Catalog, RpcProfile } from '../model.js';
-import { RUN_OPTIONS } from '../run-options.js';
 import { OS_VALUES } from './load.js';
 import { type PortRange, parsePortList } from './port-sets.js';
 import { switchNames } from './switches.js';
@@ -37,10 +36,12 @@ export interface ResolvedExpandOptions {
 }
 
 export const RPC_PROFILES: readonly RpcProfile[] = ['modern', 'legacy', 'both'];
+/** The profile of every Windows Server since 2008: 49152-65535. */
+export const DEFAULT_RPC_PROFILE: RpcProfile = 'modern';
 
 export function resolveExpandOptions(catalog: Catalog, opts: ExpandOptions = {}): ResolvedExpandOptions {
   return {
-    profile: parseProfile(opts.profile ?? RUN_OPTIONS.profile.default),
+    profile: parseProfile(opts.profile ?? DEFAULT_RPC_PROFILE),
     rpcRange: opts.rpcRange ? parsePortList(opts.rpcRange, 'rpcRange') : null,
     ftpPassiveRange: opts.ftpPassiveRange ? parsePortList(opts.ftpPassiveRange, 'ftpPassiveRange') : null,
     os: opts.os ? parseOs(opts.os, 'server') : defaultOs('server'),

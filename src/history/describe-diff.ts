@@ -1,5 +1,5 @@
 /** Drift as plain text for terminals and logs: one aligned line per change. */
-import { formatColumns } from '../cli/text-table.js';
+import { formatColumns } from '../text-columns.js';
 import type { ChangeKind, RunDiff } from './diff.js';
 
 const KIND_LABEL: Record<ChangeKind, string> = {

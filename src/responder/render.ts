@@ -3,7 +3,7 @@
  * client, the live matrix (source x port), plain hit lines, and the closing summary.
  * Pure: strings in, strings out. Source addresses come from the kernel, not the wire.
  */
-import { formatColumns } from '../cli/text-table.js';
+import { formatColumns } from '../text-columns.js';
 import type { PortKey } from './port-owner.js';
 import type { PortPlan } from './ports.js';
 import type { Hit, HitOutcome, ResponderStats, ServedPort } from './server.js';

@@ -12,8 +12,8 @@ import { type CatalogShow, type CatalogShowRow, showCatalogEntry } from '../../c
 import { catalogSwitches, type SwitchUse } from '../../catalog/switches.js';
 import { PortolanError } from '../../errors.js';
 import type { Catalog, RowCondition } from '../../model.js';
+import { formatColumns } from '../../text-columns.js';
 import { flagged } from '../run-option-flags.js';
-import { formatColumns } from '../text-table.js';
 
 interface CommonOpts {
   checks?: string[];

@@ -6,8 +6,8 @@ import type { Command } from 'commander';
 import { PortolanError } from '../../errors.js';
 import { describeDiff } from '../../history/describe-diff.js';
 import type { History, StoredRun } from '../../history/store.js';
+import { formatColumns } from '../../text-columns.js';
 import { historyOption, withHistory } from '../history-flags.js';
-import { formatColumns } from '../text-table.js';
 
 interface HistoryFlags {
   history?: string;
