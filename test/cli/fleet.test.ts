@@ -65,6 +65,29 @@ describe('portolan merge / matrix (CLI)', function () {
     expect(none.code).to.equal(2);
   });
 
+  it('--dry-run checks the flags and reads and writes nothing', async () => {
+    const out = join(dir, 'dry', 'matrix.md');
+    const merge = await runCli(['merge', join(dir, 'absent.json'), '--format', 'md', '-o', out, '--dry-run']);
+    expect(merge.code, merge.stderr).to.equal(0);
+    expect(merge.stdout).to.include('Would merge 1 result file(s):').and.include(`as md to ${out}`);
+    const matrix = await runCli([
+      'matrix',
+      '--history',
+      'postgres://portolan:secret@db.corp.example/portolan',
+      '--plan',
+      'dcs',
+      '--since',
+      '24h',
+      '--dry-run',
+    ]);
+    expect(matrix.code, matrix.stderr).to.equal(0);
+    expect(matrix.stdout).to.include('of plan dcs, started in the last 24h from postgres://portolan:***@db.corp.example');
+    expect(matrix.stdout).not.to.include('secret');
+    expect(existsSync(join(dir, 'dry'))).to.equal(false);
+    const bad = await runCli(['matrix', '--since', '5 parsecs', '--dry-run']);
+    expect(bad.code).to.equal(2);
+  });
+
   it('--help teaches: how to read the matrix, examples, exit codes', async () => {
     for (const command of ['merge', 'matrix']) {
       const help = await runCli([command, '--help']);

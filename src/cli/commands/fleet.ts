@@ -10,6 +10,9 @@ import { PortolanError } from '../../errors.js';
 import { latestFleetRuns } from '../../fleet/from-history.js';
 import { type FleetInput, mergeFleet } from '../../fleet/merge.js';
 import { FLEET_FORMATS, type FleetFormat, isFleetFormat, renderFleet } from '../../fleet/render.js';
+import { historyFrom, parseHistoryLocation } from '../../history/location.js';
+import { pathProblem } from '../../platform/file-names.js';
+import { listText, terminalText } from '../../printable.js';
 import { checkReportFile, writeReportFile } from '../../report/write.js';
 import { historyOption, withHistory } from '../history-flags.js';
 import { writeChunks } from '../output.js';
@@ -22,6 +25,7 @@ interface FleetFlags {
   plan?: string;
   since?: string;
   includeIncomplete?: boolean;
+  dryRun?: boolean;
 }
 
 const EXIT_TEXT = `Exit codes: 0 every (source, target) cell compliant, 1 a cell is non-compliant, 3 only
@@ -44,7 +48,26 @@ function formatOf(flags: FleetFlags): FleetFormat {
 function outputFlags(cmd: Command): Command {
   return cmd
     .option('-f, --format <format>', `output format: ${FLEET_FORMATS.join(', ')}`, 'table')
-    .option('-o, --output <file>', 'write to FILE (atomically) instead of stdout');
+    .option('-o, --output <file>', 'write to FILE (atomically) instead of stdout')
+    .option('--dry-run', 'check the flags and print what would be read and written; read and write nothing');
+}
+
+/** The flags as written, touching no file: the format, and --output's syntax. */
+function checkedFormat(flags: FleetFlags): FleetFormat {
+  const format = formatOf(flags);
+  const problem = flags.output === undefined ? null : pathProblem(flags.output, process.platform);
+  if (problem) throw new PortolanError('INVALID_VALUE', `--output "${flags.output}": ${problem}`);
+  if (flags.output && !flags.dryRun) checkReportFile(flags.output, '--output');
+  return format;
+}
+
+function dryRun(reading: string[], format: FleetFormat, output: string | undefined): void {
+  const lines = [
+    `Dry run: nothing was read or written.`,
+    ...reading,
+    `Would write: the fleet matrix as ${format} to ${output ?? 'stdout'}`,
+  ];
+  process.stdout.write(`${terminalText(lines.join('\n'))}\n`);
 }
 
 async function emit(inputs: FleetInput[], format: FleetFormat, output: string | undefined): Promise<void> {
@@ -72,12 +95,15 @@ Examples:
   portolan merge hq.json branch-12.json vlan-20.json
   portolan merge results/*.json --format md >> "$GITHUB_STEP_SUMMARY"
   portolan merge shard-*.json --format json -o fleet.json
+  portolan merge results/*.json --format md -o matrix.md --dry-run   (checks the flags; reads nothing)
 
 ${EXIT_TEXT}`,
     )
     .action(async (files: string[], flags: FleetFlags) => {
-      const format = formatOf(flags);
-      if (flags.output) checkReportFile(flags.output, '--output');
+      const format = checkedFormat(flags);
+      if (flags.dryRun) {
+        return dryRun([`Would merge ${files.length} result file(s): ${listText(files, 10)}`], format, flags.output);
+      }
       await emit(
         files.map((file) => ({ result: loadResultFile(file), origin: file })),
         format,
@@ -108,12 +134,26 @@ Examples:
 ${EXIT_TEXT}`,
     )
     .action(async (files: string[], flags: FleetFlags) => {
-      const format = formatOf(flags);
+      const format = checkedFormat(flags);
       const since =
         flags.since === undefined
           ? undefined
           : new Date(Date.now() - parseDuration(flags.since, '--since')).toISOString();
-      if (flags.output) checkReportFile(flags.output, '--output');
+      if (flags.dryRun) {
+        const where = historyFrom(flags.history);
+        const which = [
+          flags.plan ? `of plan ${flags.plan}` : 'of every plan',
+          flags.since ? `started in the last ${flags.since}` : '',
+        ];
+        return dryRun(
+          [
+            `Would read: the latest run of each source ${which.filter(Boolean).join(', ')} from ${where ? parseHistoryLocation(where).display : 'no history'}`,
+            ...(files.length ? [`and merge ${files.length} result file(s): ${listText(files, 10)}`] : []),
+          ],
+          format,
+          flags.output,
+        );
+      }
       const fromFiles = files.map((file) => ({ result: loadResultFile(file), origin: file }));
       const fromHistory = await withHistory(flags.history, (history) =>
         latestFleetRuns(history, {
