@@ -134,6 +134,7 @@ function cellCause(c: RootCause): CellCause {
   return {
     id: c.id,
     port: causePort(c),
+    protocol: c.protocol,
     severity: c.severity,
     state: c.state,
     reason: c.reason,
@@ -191,7 +192,7 @@ function fleetCauses(
       id,
       target,
       port: cause.port,
-      protocol: protocolOf(cause.port),
+      protocol: cause.protocol,
       severity: probed.some((c) => c.causes.some((x) => x.id === id && x.severity === 'outage'))
         ? ('outage' as const)
         : ('inconclusive' as const),
@@ -214,13 +215,6 @@ function fleetCauses(
       (order.get(a.target) ?? 0) - (order.get(b.target) ?? 0) ||
       a.id.localeCompare(b.id),
   );
-}
-
-function protocolOf(port: string): FleetCause['protocol'] {
-  if (port === 'host') return null;
-  if (port === 'icmp') return 'icmp';
-  if (port.startsWith('ip ')) return 'ip';
-  return port.endsWith('/udp') ? 'udp' : 'tcp';
 }
 
 /** Labels every `bad` source carries with one value that no `clear` source has with that value. */

@@ -44,6 +44,8 @@ export interface CellCause {
   id: string;
   /** "88/udp", "49152-65535/tcp", "icmp", "host". */
   port: string;
+  /** Null for a whole-target cause. */
+  protocol: Transport | null;
   severity: FindingSeverity;
   state: ProbeState | null;
   reason: Reason | null;
