@@ -30,6 +30,7 @@ export function mergeFleet(inputs: readonly FleetInput[]): FleetView {
   const cells: FleetCell[] = [];
   const notes: FleetNote[] = [];
   const targets: string[] = [];
+  const seenTargets = new Set<string>();
   for (const name of [...bySource.keys()].sort()) {
     const runs = (bySource.get(name) ?? []).sort(
       (a, b) => b.result.run.startedAt.localeCompare(a.result.run.startedAt) || a.origin.localeCompare(b.origin),
@@ -51,7 +52,10 @@ export function mergeFleet(inputs: readonly FleetInput[]): FleetView {
           continue;
         }
         kept.set(cell.target, input.origin);
-        if (!targets.includes(cell.target)) targets.push(cell.target);
+        if (!seenTargets.has(cell.target)) {
+          seenTargets.add(cell.target);
+          targets.push(cell.target);
+        }
         cells.push(cell);
       }
     });
@@ -104,11 +108,24 @@ function fleetRun(input: FleetInput): FleetRun {
   };
 }
 
+/** Items of `list` by their `target`, in order: one pass, so a run of thousands of targets stays linear. */
+function byTarget<T extends { target: string }>(list: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of list) {
+    const entries = out.get(item.target);
+    if (entries) entries.push(item);
+    else out.set(item.target, [item]);
+  }
+  return out;
+}
+
 /** One cell per target of `result`, as seen from `source`. */
 function cellsOf(result: RunResult, source: string, run: number): FleetCell[] {
-  const causes = rootCausesOf(result);
+  const verdictsOf = byTarget(result.verdicts.targets);
+  const servicesOf = byTarget(result.verdicts.services);
+  const causesOf = byTarget(rootCausesOf(result));
   return result.targets.map((t) => {
-    const verdicts = result.verdicts.targets.filter((v) => v.target === t.name);
+    const verdicts = verdictsOf.get(t.name) ?? [];
     const worst = verdicts.reduce<ComplianceStatus | null>(
       (w, v) => (w === null || STATUS_RANK[v.status] > STATUS_RANK[w] ? v.status : w),
       null,
@@ -120,10 +137,13 @@ function cellsOf(result: RunResult, source: string, run: number): FleetCell[] {
       // A target without verdicts was never judged: unsure, never compliant.
       status: worst ?? 'inconclusive',
       error: t.error,
-      services: result.verdicts.services
-        .filter((s) => s.target === t.name)
-        .map((s) => ({ role: s.role, service: s.service, serviceName: s.serviceName, status: s.status })),
-      causes: causes.filter((c) => c.target === t.name).map(cellCause),
+      services: (servicesOf.get(t.name) ?? []).map((s) => ({
+        role: s.role,
+        service: s.service,
+        serviceName: s.serviceName,
+        status: s.status,
+      })),
+      causes: (causesOf.get(t.name) ?? []).map(cellCause),
       run,
     };
   });
@@ -158,6 +178,7 @@ function fleetCauses(
   targets: readonly string[],
 ): FleetCause[] {
   const labelsOf = new Map(sources.map((s) => [s.name, s.labels]));
+  const cellsOfTarget = byTarget(cells);
   const ids = new Map<string, { target: string; cause: CellCause }>();
   for (const cell of cells) {
     for (const cause of cell.causes)
@@ -165,7 +186,7 @@ function fleetCauses(
   }
   const out: FleetCause[] = [];
   for (const [id, { target, cause }] of ids) {
-    const probed = cells.filter((c) => c.target === target && c.error === null);
+    const probed = (cellsOfTarget.get(target) ?? []).filter((c) => c.error === null);
     const failing: string[] = [];
     const unsure: string[] = [];
     const clear: string[] = [];
