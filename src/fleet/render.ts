@@ -1,5 +1,5 @@
 /**
- * The fleet view as a terminal table, Markdown or JSON. Every name in it (sources, labels,
+ * The fleet view as a terminal table, Markdown or JSON (HTML: html.ts, JUnit: junit.ts). Every name in it (sources, labels,
  * targets, run origins) is operator or network text: each passes through the escape of its
  * format (report/escape.ts) and nothing else.
  */
@@ -7,9 +7,11 @@
 import { formatColumns } from '../cli/text-table.js';
 import { escapeMarkdownCell, oneLine } from '../report/escape.js';
 import { fleetCauseSubject } from './describe-fleet.js';
+import { fleetHtml } from './html.js';
+import { fleetJunit } from './junit.js';
 import type { FleetCell, FleetSuspect, FleetView } from './types.js';
 
-export const FLEET_FORMATS = ['table', 'md', 'json'] as const;
+export const FLEET_FORMATS = ['table', 'md', 'json', 'html', 'junit'] as const;
 export type FleetFormat = (typeof FLEET_FORMATS)[number];
 
 export function isFleetFormat(value: string): value is FleetFormat {
@@ -26,8 +28,18 @@ const SUSPECT_WORDS: Record<FleetSuspect, string> = {
 };
 
 export function renderFleet(view: FleetView, format: FleetFormat): string {
-  if (format === 'json') return `${JSON.stringify(view, null, 2)}\n`;
-  return format === 'md' ? fleetMarkdown(view) : fleetTable(view);
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(view, null, 2)}\n`;
+    case 'md':
+      return fleetMarkdown(view);
+    case 'html':
+      return fleetHtml(view);
+    case 'junit':
+      return fleetJunit(view);
+    default:
+      return fleetTable(view);
+  }
 }
 
 /** "NON-COMPLIANT 88/udp 464/tcp +2", "compliant", "unresolved", "-" (not probed from there). */

@@ -57,7 +57,7 @@ describe('portolan merge / matrix (CLI)', function () {
     expect(notResult.stderr).to.match(/^portolan: .*bad\.json: not a portolan result/);
     const format = await runCli(['merge', ...files, '--format', 'pdf']);
     expect(format.code).to.equal(2);
-    expect(format.stderr).to.equal('portolan: --format "pdf": expected one of table, md, json\n');
+    expect(format.stderr).to.equal('portolan: --format "pdf": expected one of table, md, json, html, junit\n');
     const since = await runCli(['matrix', '--history', join(dir, 'h.db'), '--since', 'yesterday']);
     expect(since.code).to.equal(2);
     expect(since.stderr).to.match(/--since "yesterday": expected a duration/);

@@ -95,6 +95,8 @@ Examples:
   portolan merge hq.json branch-12.json vlan-20.json
   portolan merge results/*.json --format md >> "$GITHUB_STEP_SUMMARY"
   portolan merge shard-*.json --format json -o fleet.json
+  portolan merge results/*.json --format html -o matrix.html    (open a failing cell for its ports)
+  portolan merge results/*.json --format junit -o fleet.xml     (one test suite per source)
   portolan merge results/*.json --format md -o matrix.md --dry-run   (checks the flags; reads nothing)
 
 ${EXIT_TEXT}`,
