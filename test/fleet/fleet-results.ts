@@ -7,6 +7,7 @@
  * So 88 to dc1 is blocked on branch-12's path only, and 389/tcp on dc2 from everywhere:
  * dc2's own firewall.
  */
+import type { FleetView } from '../../src/fleet/types.js';
 import type { RunResult } from '../../src/model.js';
 import { type Outcome, type Scenario, scenarioResult } from '../report/scenarios.js';
 
@@ -44,4 +45,12 @@ export function vlanResult(): RunResult {
 /** The three sources' results. */
 export function fleetResults(): RunResult[] {
   return [hqResult(), branchResult(), vlanResult()];
+}
+
+/** The view without where each run came from (a run id in one history, a file name elsewhere). */
+export function withoutOrigins(view: FleetView): unknown {
+  return {
+    ...view,
+    sources: view.sources.map((s) => ({ ...s, runs: s.runs.map(({ origin: _, ...run }) => run) })),
+  };
 }

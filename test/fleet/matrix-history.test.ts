@@ -10,7 +10,7 @@ import { History } from '../../src/history/store.js';
 import type { RunResult } from '../../src/model.js';
 import { type Backend, postgresBackend, sqliteBackend } from '../history/backends.js';
 import { runCli } from '../support/cli.js';
-import { branchResult, fleetResult, hqResult, vlanResult } from './fleet-results.js';
+import { branchResult, fleetResult, hqResult, vlanResult, withoutOrigins } from './fleet-results.js';
 
 const DC1 = { name: 'dc1.corp.example', addresses: ['192.0.2.10'] };
 const DC2 = { name: 'dc2.corp.example', addresses: ['192.0.2.11'] };
@@ -40,14 +40,6 @@ function stored(): { plan: string; result: RunResult; latest: boolean }[] {
     },
     { plan: 'dcs', result: vlanResult(), latest: true },
   ];
-}
-
-/** The view without where each run came from (a run id in one history, a file name elsewhere). */
-function withoutOrigins(view: FleetView): unknown {
-  return {
-    ...view,
-    sources: view.sources.map((s) => ({ ...s, runs: s.runs.map(({ origin: _, ...run }) => run) })),
-  };
 }
 
 describe('fleet: matrix from the history, SQLite and PostgreSQL alike', function () {
