@@ -6,7 +6,7 @@
  */
 import { escapeHtml as esc } from '../report/escape.js';
 import { CSP } from '../report/html.js';
-import { HTML_STYLE } from '../report/html-assets.js';
+import { HTML_STYLE, htmlPageStart } from '../report/html-assets.js';
 import { fleetCauseSubject } from './describe-fleet.js';
 import type { FleetCell, FleetSuspect, FleetView } from './types.js';
 
@@ -73,11 +73,7 @@ export function fleetHtml(view: FleetView): string {
     ),
   );
   return [
-    '<!doctype html>',
-    '<html lang="en"><head><meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${CSP}">`,
-    '<meta name="referrer" content="no-referrer">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    ...htmlPageStart(CSP),
     '<title>portolan fleet matrix</title>',
     `<style>${HTML_STYLE}${FLEET_STYLE}</style></head><body>`,
     `<header class="verdict tone-${tone(summary.status)}"><h1>portolan fleet matrix</h1>`,

@@ -20,7 +20,7 @@ import {
   readFindings,
   switchesOf,
 } from './findings.js';
-import { HTML_SCRIPT, HTML_STYLE } from './html-assets.js';
+import { HTML_SCRIPT, HTML_STYLE, htmlPageStart } from './html-assets.js';
 import {
   badge,
   COMPLIANCE_LABELS,
@@ -396,11 +396,7 @@ export function renderHtml(result: RunResult, opts: RenderOptions = {}): string 
     .map((x) => x.t);
   const title = `portolan: ${badge(overall)}, ${names.length} target(s), ${result.run.startedAt}`;
   return [
-    '<!doctype html>',
-    '<html lang="en"><head><meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${CSP}">`,
-    '<meta name="referrer" content="no-referrer">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    ...htmlPageStart(CSP),
     `<title>${esc(title)}</title>`,
     `<style>${HTML_STYLE}</style>`,
     '</head><body>',

@@ -81,7 +81,9 @@ describe('portolan merge / matrix (CLI)', function () {
       '--dry-run',
     ]);
     expect(matrix.code, matrix.stderr).to.equal(0);
-    expect(matrix.stdout).to.include('of plan dcs, started in the last 24h from postgres://portolan:***@db.corp.example');
+    expect(matrix.stdout).to.include(
+      'of plan dcs, started in the last 24h from postgres://portolan:***@db.corp.example',
+    );
     expect(matrix.stdout).not.to.include('secret');
     expect(existsSync(join(dir, 'dry'))).to.equal(false);
     const bad = await runCli(['matrix', '--since', '5 parsecs', '--dry-run']);

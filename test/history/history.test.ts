@@ -524,15 +524,22 @@ outputs: { directory: ${JSON.stringify(join(dir, 'out'))}, formats: [json] }
   }
 
   describe('SQLite and PostgreSQL agree on the same runs', () => {
-    it('every consecutive pair of the fleet diffs the same in both, and as diffRuns says', async function () {
-      this.timeout(60_000);
+    type Fleet = { location: string; ids: Map<string, number[]> };
+    /** The fleet runs of both backends, or a skip saying why (PostgreSQL unavailable). */
+    function bothFleets(ctx: Mocha.Context): { sqlite: Fleet; postgres: Fleet } {
       const sqlite = fleets.get('SQLite');
       const postgres = fleets.get('PostgreSQL');
       if (!sqlite || !postgres) {
         console.log('      (skipped: needs the fleet test of both backends; PostgreSQL was unavailable, see above)');
-        this.skip();
+        ctx.skip();
       }
-      const diffs = async (fleet: { location: string; ids: Map<string, number[]> }) =>
+      return { sqlite: sqlite as Fleet, postgres: postgres as Fleet };
+    }
+
+    it('every consecutive pair of the fleet diffs the same in both, and as diffRuns says', async function () {
+      this.timeout(60_000);
+      const { sqlite, postgres } = bothFleets(this);
+      const diffs = async (fleet: Fleet) =>
         withOpen(fleet.location, async (h) => {
           const out: RunDiff[] = [];
           for (const agent of AGENTS) {
@@ -541,8 +548,8 @@ outputs: { directory: ${JSON.stringify(join(dir, 'out'))}, formats: [json] }
           }
           return out;
         });
-      const fromSqlite = await diffs(sqlite as NonNullable<typeof sqlite>);
-      const fromPostgres = await diffs(postgres as NonNullable<typeof postgres>);
+      const fromSqlite = await diffs(sqlite);
+      const fromPostgres = await diffs(postgres);
       const expected = AGENTS.flatMap((agent) =>
         Array.from({ length: RUNS_PER_AGENT - 1 }, (_, i) => diffRuns(fleetRun(agent, i), fleetRun(agent, i + 1))),
       );
@@ -553,19 +560,14 @@ outputs: { directory: ${JSON.stringify(join(dir, 'out'))}, formats: [json] }
     });
     it("the fleet matrix of the agents is the same in both, and equals merging each agent's last run", async function () {
       this.timeout(60_000);
-      const sqlite = fleets.get('SQLite');
-      const postgres = fleets.get('PostgreSQL');
-      if (!sqlite || !postgres) {
-        console.log('      (skipped: needs the fleet test of both backends; PostgreSQL was unavailable, see above)');
-        this.skip();
-      }
+      const { sqlite, postgres } = bothFleets(this);
       const matrix = async (location: string) => {
         const run = await runCli(['matrix', '--history', location, '--format', 'json']);
         expect(run.stderr).to.equal('');
         return JSON.parse(run.stdout) as FleetView;
       };
-      const fromSqlite = await matrix((sqlite as NonNullable<typeof sqlite>).location);
-      const fromPostgres = await matrix((postgres as NonNullable<typeof postgres>).location);
+      const fromSqlite = await matrix(sqlite.location);
+      const fromPostgres = await matrix(postgres.location);
       const expected = mergeFleet(
         AGENTS.map((agent) => ({ result: fleetRun(agent, RUNS_PER_AGENT - 1), origin: agent })),
       );
