@@ -14,7 +14,7 @@ import type { RunNote, RunResult } from '../model.js';
 import { tcpConnectTimeoutMs, tcpTimeoutNote } from '../platform/probe-limits.js';
 import { type EngineOptions, linkKey, runEngine } from '../probe/engine.js';
 import { responderTcpModule, responderUdpModule } from '../responder/modules.js';
-import { type RunSettings, resolveRunSettings } from '../run-options.js';
+import { type RunSettings, resolveRunSettings, siteLabels } from '../run-options.js';
 import { localAddresses, resolveTargets, type TargetRequest } from '../targets/index.js';
 import { VERSION } from '../version.js';
 
@@ -28,10 +28,6 @@ export interface CheckRequest extends CheckScope {
   /** The shared secret `portolan listen` printed, for `options.responder`. Never recorded in the result. */
   responderToken?: string;
   snmpCommunity?: string;
-  /** The vantage point's name in the result. @default the host name */
-  sourceName?: string;
-  /** The vantage point's labels (site, vlan ...). @default {} */
-  sourceLabels?: Record<string, string>;
 }
 
 export interface CheckHooks {
@@ -57,6 +53,7 @@ export async function runCheck(req: CheckRequest, hooks: CheckHooks = {}): Promi
     allAddresses: settings.allAddresses,
     source: settings.source,
     timeoutMs: settings.timeoutMs,
+    shard: settings.shard,
   });
   // A target that does not resolve spoils nothing else: the engine marks its rows `error`.
   const engine = await runEngine(
@@ -75,8 +72,8 @@ export async function runCheck(req: CheckRequest, hooks: CheckHooks = {}): Promi
       hostname: hostname(),
       addresses: settings.source ? [settings.source] : localAddresses(),
       bind: settings.source,
-      name: req.sourceName ?? hostname(),
-      labels: { ...req.sourceLabels },
+      name: settings.sourceName ?? hostname(),
+      labels: siteLabels(settings.site),
     },
     commandLine: req.commandLine,
     settings,
@@ -92,7 +89,7 @@ export async function runCheck(req: CheckRequest, hooks: CheckHooks = {}): Promi
 }
 
 /** Responder mode speaks the handshake of `portolan listen` on every port, with the shared token. */
-function responderModules(settings: RunSettings, token: string | undefined): EngineOptions['responder'] {
+export function responderModules(settings: RunSettings, token: string | undefined): EngineOptions['responder'] {
   if (!settings.responder) return undefined;
   if (!token) {
     throw new PortolanError(

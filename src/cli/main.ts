@@ -12,6 +12,7 @@ import { registerAgent } from './commands/agent.js';
 import { registerCatalog } from './commands/catalog.js';
 import { registerCheck } from './commands/check.js';
 import { registerExporter } from './commands/exporter.js';
+import { registerFleet } from './commands/fleet.js';
 import { registerHistory } from './commands/history.js';
 import { registerListen } from './commands/listen.js';
 import { registerReport } from './commands/report.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerListen(program);
   registerRun(program);
   registerHistory(program);
+  registerFleet(program);
   registerAgent(program);
   registerExporter(program);
   program.addHelpText(

@@ -159,3 +159,17 @@ export const HTML_SCRIPT = `
   apply();
 })();
 `;
+
+/**
+ * The start of every portolan HTML page up to its title: doctype, charset, the content
+ * security policy `csp`, no referrer, the viewport. Constant but for the policy.
+ */
+export function htmlPageStart(csp: string): string[] {
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
+    '<meta name="referrer" content="no-referrer">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+  ];
+}

@@ -10,6 +10,7 @@ import { PortolanError } from '../errors.js';
 import type { RunNote } from '../model.js';
 import { discoverDomainControllers } from './domain-controllers.js';
 import { type Lookup, resolveName, type TargetProblem } from './resolve.js';
+import { inShard, type Shard } from './shard.js';
 import { checkSourceAddress } from './source.js';
 
 export type { Lookup, TargetProblem } from './resolve.js';
@@ -34,6 +35,8 @@ export interface TargetsRequest {
   source: string | null;
   /** Bounds the SRV lookup. */
   timeoutMs: number;
+  /** Probe only this shard of the targets (`--shard I/N`, shard.ts). @default all of them */
+  shard?: Shard | null;
   /** The resolver, for tests. @default node:dns lookup */
   lookup?: Lookup;
 }
@@ -78,14 +81,36 @@ export async function resolveTargets(req: TargetsRequest): Promise<Targets> {
       });
     }
   }
+  // Sharded before resolving: a worker looks up only the names it probes.
+  const selected = selectTargets(requested, req.shard);
+  notes.push(...selected.notes);
+  const limit = pLimit(RESOLVE_CONCURRENCY);
+  const targets = await Promise.all(
+    selected.targets.map((t) => limit(() => resolveOne(t, req.allAddresses, req.lookup))),
+  );
+  return { targets, notes };
+}
+
+/**
+ * The targets a run probes, before any lookup: each name once (`named` of them), and only
+ * this shard's when `shard` is given (with a note saying how many of how many). NO_TARGETS
+ * when none is named.
+ */
+export function selectTargets(
+  requested: readonly TargetRequest[],
+  shard: Shard | null | undefined,
+): { targets: TargetRequest[]; named: number; notes: RunNote[] } {
   if (requested.length === 0) {
     throw new PortolanError('NO_TARGETS', 'no targets: name one or more hosts, or a domain', { fields: ['domain'] });
   }
-  const limit = pLimit(RESOLVE_CONCURRENCY);
-  const targets = await Promise.all(
-    dedupe(requested).map((t) => limit(() => resolveOne(t, req.allAddresses, req.lookup))),
-  );
-  return { targets, notes };
+  const all = dedupe([...requested]);
+  if (!shard) return { targets: all, named: all.length, notes: [] };
+  const mine = inShard(all, shard);
+  return {
+    targets: mine,
+    named: all.length,
+    notes: [{ kind: 'shard', ...shard, targets: mine.length, of: all.length }],
+  };
 }
 
 /** The first request of each name wins (names compare case-insensitively, as DNS does). */

@@ -13,6 +13,8 @@ import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import pg from 'pg';
 import { isPortolanError, type PortolanError } from '../../src/errors.js';
+import { mergeFleet } from '../../src/fleet/merge.js';
+import type { FleetView } from '../../src/fleet/types.js';
 import { isHistoryError } from '../../src/history/db.js';
 import { diffRuns, type RunDiff } from '../../src/history/diff.js';
 import { HISTORY_ENV } from '../../src/history/location.js';
@@ -23,6 +25,7 @@ import type { ExpectationVerdict, ProbeState, RunResult } from '../../src/model.
 import { renderers } from '../../src/report/index.js';
 import { splitResult } from '../../src/result/target-records.js';
 import { syntheticRun } from '../bench/synthetic-run.mjs';
+import { withoutOrigins } from '../fleet/fleet-results.js';
 import { stubRunCheck } from '../plan/stub-check.js';
 import { loadFixture } from '../report/fixtures.js';
 import { runCli } from '../support/cli.js';
@@ -521,15 +524,22 @@ outputs: { directory: ${JSON.stringify(join(dir, 'out'))}, formats: [json] }
   }
 
   describe('SQLite and PostgreSQL agree on the same runs', () => {
-    it('every consecutive pair of the fleet diffs the same in both, and as diffRuns says', async function () {
-      this.timeout(60_000);
+    type Fleet = { location: string; ids: Map<string, number[]> };
+    /** The fleet runs of both backends, or a skip saying why (PostgreSQL unavailable). */
+    function bothFleets(ctx: Mocha.Context): { sqlite: Fleet; postgres: Fleet } {
       const sqlite = fleets.get('SQLite');
       const postgres = fleets.get('PostgreSQL');
       if (!sqlite || !postgres) {
         console.log('      (skipped: needs the fleet test of both backends; PostgreSQL was unavailable, see above)');
-        this.skip();
+        ctx.skip();
       }
-      const diffs = async (fleet: { location: string; ids: Map<string, number[]> }) =>
+      return { sqlite: sqlite as Fleet, postgres: postgres as Fleet };
+    }
+
+    it('every consecutive pair of the fleet diffs the same in both, and as diffRuns says', async function () {
+      this.timeout(60_000);
+      const { sqlite, postgres } = bothFleets(this);
+      const diffs = async (fleet: Fleet) =>
         withOpen(fleet.location, async (h) => {
           const out: RunDiff[] = [];
           for (const agent of AGENTS) {
@@ -538,8 +548,8 @@ outputs: { directory: ${JSON.stringify(join(dir, 'out'))}, formats: [json] }
           }
           return out;
         });
-      const fromSqlite = await diffs(sqlite as NonNullable<typeof sqlite>);
-      const fromPostgres = await diffs(postgres as NonNullable<typeof postgres>);
+      const fromSqlite = await diffs(sqlite);
+      const fromPostgres = await diffs(postgres);
       const expected = AGENTS.flatMap((agent) =>
         Array.from({ length: RUNS_PER_AGENT - 1 }, (_, i) => diffRuns(fleetRun(agent, i), fleetRun(agent, i + 1))),
       );
@@ -547,6 +557,24 @@ outputs: { directory: ${JSON.stringify(join(dir, 'out'))}, formats: [json] }
       expect(fromSqlite.filter((d) => d.changes.length > 0).length).to.be.greaterThan(100);
       expect(fromSqlite).to.deep.equal(expected);
       expect(fromPostgres).to.deep.equal(expected);
+    });
+    it("the fleet matrix of the agents is the same in both, and equals merging each agent's last run", async function () {
+      this.timeout(60_000);
+      const { sqlite, postgres } = bothFleets(this);
+      const matrix = async (location: string) => {
+        const run = await runCli(['matrix', '--history', location, '--format', 'json']);
+        expect(run.stderr).to.equal('');
+        return JSON.parse(run.stdout) as FleetView;
+      };
+      const fromSqlite = await matrix(sqlite.location);
+      const fromPostgres = await matrix(postgres.location);
+      const expected = mergeFleet(
+        AGENTS.map((agent) => ({ result: fleetRun(agent, RUNS_PER_AGENT - 1), origin: agent })),
+      );
+      expect(fromSqlite.sources.map((s) => s.name)).to.deep.equal([...AGENTS].sort());
+      expect(fromSqlite.causes.length).to.be.greaterThan(0);
+      expect(withoutOrigins(fromSqlite)).to.deep.equal(withoutOrigins(expected));
+      expect(withoutOrigins(fromPostgres)).to.deep.equal(withoutOrigins(expected));
     });
   });
 

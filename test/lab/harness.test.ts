@@ -42,14 +42,14 @@ describe('network lab harness', () => {
     const names = (await lab.exec('cli', 'ip', ['netns', 'list'])).stdout;
     for (const host of Object.values(HOSTS)) expect(names).to.contain(host.ns);
     expect(names).to.contain(SWITCH_NS);
-    for (const id of ['cli', 'fwc', 'dc', 'srv', 'drop', 'closed'] as const) {
+    for (const id of ['cli', 'fwc', 'brc', 'dc', 'srv', 'drop', 'closed'] as const) {
       const routes = (await lab.exec(id, 'ip', ['-4', 'route', 'show'])).stdout.trim();
       expect(routes, `${id} routes`).to.equal(
         `10.231.0.0/24 dev eth0 proto kernel scope link src ${HOSTS[id].address}`,
       );
     }
     const rootLinks = (await run('ip', ['-o', 'link'])).stdout;
-    expect(rootLinks).not.to.match(/\bv-(cli|fwc|dc|srv|drop|closed)\b/);
+    expect(rootLinks).not.to.match(/\bv-(cli|fwc|brc|dc|srv|drop|closed)\b/);
   });
 
   it('keeps the kernel default ICMP rate limit on the all-closed host', () => {

@@ -69,9 +69,13 @@ export function labPreflight(): string | null {
   return null;
 }
 
-/** The firewalled view of the DC: from the firewalled client only, Kerberos/UDP, GC, SMB and RPC break. */
+/**
+ * The DC's firewall: from the firewalled client only, Kerberos/UDP, GC, SMB and RPC break;
+ * from the branch client only, LDAP over TCP. Each view is one site's path in the fleet matrix.
+ */
 export function dcFirewall(): Firewall {
   const from = HOSTS.fwc.address;
+  const branch = HOSTS.brc.address;
   return {
     policy: 'accept',
     rules: [
@@ -79,6 +83,7 @@ export function dcFirewall(): Firewall {
       { from, protocol: 'tcp', first: 3268, last: 3269, action: 'drop', why: 'global catalog dropped' },
       { from, protocol: 'tcp', first: 445, last: 445, action: 'reset', why: 'SMB rejected with a TCP reset' },
       { from, protocol: 'tcp', first: 49152, last: 65535, action: 'drop', why: 'dynamic RPC range dropped' },
+      { from: branch, protocol: 'tcp', first: 389, last: 389, action: 'drop', why: 'LDAP dropped from the branch' },
     ],
   };
 }

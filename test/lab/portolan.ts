@@ -20,7 +20,7 @@ export interface PortolanRun {
 }
 
 /** The CLI entry: `PORTOLAN_LAB_CLI` (e.g. dist/cli/bin.js), else the TypeScript entry run through tsx. */
-function cliCommand(): string[] {
+export function cliCommand(): string[] {
   const override = process.env.PORTOLAN_LAB_CLI;
   if (override) return override.endsWith('.ts') ? ['--import', 'tsx', override] : [override];
   const entry = ['src/cli/bin.ts', 'src/cli/main.ts'].map((p) => join(REPO, p)).find((p) => existsSync(p));

@@ -17,12 +17,12 @@ export const RUN_DIR = '/tmp/plab-run';
 export const SWITCH_NS = `${PREFIX}sw`;
 export const BRIDGE = 'br0';
 
-export type HostId = 'cli' | 'fwc' | 'dc' | 'srv' | 'drop' | 'closed';
+export type HostId = 'cli' | 'fwc' | 'brc' | 'dc' | 'srv' | 'drop' | 'closed';
 
 /** The hosts portolan probes. */
-export type TargetId = Exclude<HostId, 'cli' | 'fwc'>;
+export type TargetId = Exclude<HostId, SourceId>;
 /** The hosts portolan runs on. */
-export type SourceId = Extract<HostId, 'cli' | 'fwc'>;
+export type SourceId = Extract<HostId, 'cli' | 'fwc' | 'brc'>;
 
 export interface HostSpec {
   id: HostId;
@@ -40,13 +40,14 @@ function host(id: HostId, lastOctet: number, purpose: string): HostSpec {
 export const HOSTS: Record<HostId, HostSpec> = {
   cli: host('cli', 10, 'healthy client: portolan runs here'),
   fwc: host('fwc', 11, 'firewalled client: the DC drops or resets some of its traffic'),
+  brc: host('brc', 12, 'branch client: the DC drops LDAP over TCP from it only (a third view for the fleet matrix)'),
   dc: host('dc', 20, 'Samba AD DC (PORTOLAN.TEST) with chrony as NTP server'),
   srv: host('srv', 30, 'server host: snmpd, tftpd, nginx (80/443/5985), inetd simple services'),
   drop: host('drop', 40, 'every inbound packet dropped (nftables policy drop)'),
   closed: host('closed', 50, 'no services, default ICMP rate limit'),
 };
 
-export const SOURCES: readonly SourceId[] = ['cli', 'fwc'];
+export const SOURCES: readonly SourceId[] = ['cli', 'fwc', 'brc'];
 export const TARGETS: readonly TargetId[] = ['dc', 'srv', 'drop', 'closed'];
 
 export const REALM = 'PORTOLAN.TEST';

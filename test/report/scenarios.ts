@@ -137,6 +137,9 @@ export interface Scenario {
   settings?: Partial<RunSettings>;
   notes?: RunNote[];
   hostname?: string;
+  /** The vantage point's name (default the host name) and labels. */
+  sourceName?: string;
+  labels?: Record<string, string>;
   sourceAddresses?: string[];
   commandLine?: string[];
   waivers?: WaiverRule[];
@@ -279,8 +282,8 @@ export function scenarioResult(s: Scenario): RunResult {
       hostname: s.hostname ?? 'ws01.corp.example',
       addresses: s.sourceAddresses ?? ['192.0.2.50'],
       bind: null,
-      name: s.hostname ?? 'ws01.corp.example',
-      labels: {},
+      name: s.sourceName ?? s.hostname ?? 'ws01.corp.example',
+      labels: s.labels ?? {},
     },
     commandLine: s.commandLine ?? ['portolan', 'check', ...s.targets.map((t) => t.name), '--role', role],
     settings,
