@@ -29,14 +29,17 @@ const CHECK_OPTIONS = [
   'retries',
   'concurrency',
   'perHost',
+  'targetsInFlight',
   'source',
   'allAddresses',
+  'cidrLimit',
   'appProbes',
   'failOn',
   'responder',
 ] as const satisfies readonly RunOptionKey[];
 
 interface CheckFlags extends OutputOptions {
+  targetsFile?: string[];
   role?: string[];
   service?: string[];
   port?: string[];
@@ -54,7 +57,12 @@ export function registerCheck(program: Command): void {
   const cmd = program
     .command('check')
     .description('probe the ports a role (or service, or port) needs on each target and judge them')
-    .argument('[targets...]', 'host names or addresses to check')
+    .argument('[targets...]', 'host names, addresses or CIDR prefixes (10.0.4.0/22, 2001:db8::/120) to check')
+    .option(
+      '-T, --targets-file <file>',
+      'more targets, one name, address or prefix per line, # comments; - reads standard input (repeatable)',
+      collect,
+    )
     .option('-r, --role <role>', 'a server role the targets run (repeatable); see `portolan catalog roles`', collect)
     .option(
       '-s, --service <service>',
@@ -85,6 +93,8 @@ Examples:
   portolan check --role domain-controller --with gc,dfsr-sysvol dc1.corp.example   (GCs with DFSR SYSVOL)
   portolan check --role domain-client --domain corp.example --dns-server 192.0.2.53
   portolan check --port 445/tcp --port 53/udp --port icmp fs1.corp.example
+  portolan check --role domain-client --targets-file members.txt --format json --output members.json
+  portolan check --role file-server 10.0.4.0/22                               (1,022 addresses)
   portolan check --role file-server --expect reachable new-fs.corp.example     (before deployment)
   portolan check --role domain-controller dc1.corp.example --format json --output reports/dc1.json
   portolan check --role domain-controller new-dc.corp.example --responder --token SECRET   (with portolan listen there)
@@ -117,6 +127,7 @@ function toRequest(targets: string[], f: CheckFlags, command: Command): CheckReq
   const token = f.token ?? process.env.PORTOLAN_RESPONDER_TOKEN;
   return {
     targets: targets.map((name) => ({ name, origin: 'command line' })),
+    targetsFiles: f.targetsFile ?? [],
     roles: f.role ?? [],
     services: f.service ?? [],
     ports: f.port ?? [],
