@@ -274,7 +274,9 @@ export type RunNote =
   | { kind: 'waiver-expiring'; waiver: WaiverRef }
   | { kind: 'wait-until-pass'; passed: boolean; attempts: number; waitedMs: number }
   /** Windows: TCP connects waited longer than asked, to outlast its retries after a reset. */
-  | { kind: 'tcp-timeout-raised'; askedMs: number; usedMs: number };
+  | { kind: 'tcp-timeout-raised'; askedMs: number; usedMs: number }
+  /** `--shard I/N`: of `of` targets asked for, this run probed the `targets` of shard `index` of `count`. */
+  | { kind: 'shard'; index: number; count: number; targets: number; of: number };
 
 export type ExpectMode = 'listening' | 'reachable';
 
@@ -437,6 +439,8 @@ export interface RunOptions {
   with?: string[];
   /** The IIS FTP passive range the run was pinned to; absent in results written before it was recorded. */
   ftpPassiveRange?: string | null;
+  /** `--shard I/N`: the run probed only shard I of N of its targets; null or absent for all of them. */
+  shard?: string | null;
 }
 
 export interface RunCounts {

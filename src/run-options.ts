@@ -8,6 +8,7 @@
 import { parsePortList } from './catalog/port-sets.js';
 import { PortolanError } from './errors.js';
 import type { ExpectMode, RpcProfile, RunOptions } from './model.js';
+import { parseShard, type Shard, shardText } from './targets/shard.js';
 
 /** One run option. `V` is its value once parsed. */
 export interface OptionSpec<V> {
@@ -164,6 +165,105 @@ function switchList(): OptionSpec<string[]> {
   };
 }
 
+/** A vantage point's name: printable, no leading or trailing space, at most 128 characters. */
+function sourceName(): OptionSpec<string | null> {
+  return text(
+    '--source-name <name>',
+    'the vantage point\u2019s name in the result, the history, reports and metrics, e.g. vlan-20 (default: the host name)',
+    (value, field) => {
+      if (!/^[^\s\p{C}](?:[^\p{C}]{0,126}[^\s\p{C}])?$/u.test(value)) {
+        throw invalid(field, `"${value.slice(0, 140)}"`, 'printable text of 1 to 128 characters');
+      }
+    },
+  );
+}
+
+/**
+ * Label keys `--site` may not use: the labels every portolan metric already has, and those
+ * Prometheus sets on a scrape. A site label goes on every series (exporter, agent metrics).
+ */
+export const RESERVED_SITE_KEYS = [
+  'source',
+  'target',
+  'role',
+  'service',
+  'protocol',
+  'port',
+  'state',
+  'status',
+  'severity',
+  'digest',
+  'version',
+  'instance',
+  'job',
+] as const;
+
+/** Labels one vantage point may carry at most: every label is on every series it exports. */
+const MAX_SITE_LABELS = 16;
+
+/**
+ * `--site KEY=VALUE` (repeatable; in plans `site: [vlan=20, site=branch-12]`): the vantage
+ * point's labels. Keys follow Prometheus' label name rules, since they become metric labels;
+ * a key given twice is an error, not a silent override.
+ */
+function siteList(): OptionSpec<string[]> {
+  const expected = `KEY=VALUE with KEY a letter or _ then letters, digits or _ (not ${RESERVED_SITE_KEYS.join(', ')}; not __...) and a printable VALUE of 1 to 128 characters`;
+  const check = (value: unknown, field: string): string[] => {
+    const list = Array.isArray(value) ? value : [value];
+    const keys = new Set<string>();
+    const out: string[] = [];
+    for (const item of list) {
+      const m = typeof item === 'string' ? /^\s*([A-Za-z_][A-Za-z0-9_]*)=([^\p{C}]{1,128})$/u.exec(item) : null;
+      const key = m?.[1] as string;
+      const labelValue = (m?.[2] ?? '').trim();
+      if (!m || labelValue === '' || key.startsWith('__') || (RESERVED_SITE_KEYS as readonly string[]).includes(key)) {
+        throw invalid(field, `"${String(item).slice(0, 140)}"`, expected);
+      }
+      if (keys.has(key)) throw invalid(field, `"${item}"`, `each key once (${key} is given twice)`);
+      keys.add(key);
+      out.push(`${key}=${labelValue}`);
+    }
+    if (out.length > MAX_SITE_LABELS) throw invalid(field, `(${out.length} labels)`, `at most ${MAX_SITE_LABELS}`);
+    return out;
+  };
+  return {
+    flag: '--site <key=value>',
+    description:
+      'a label of the vantage point (repeatable), e.g. site=branch-12 or vlan=20: in the result, the history, reports and metrics',
+    default: [],
+    inPlans: true,
+    repeatable: true,
+    parse: (t, field) => check([t], field),
+    check,
+    schema: {
+      type: 'array',
+      items: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*=.+$' },
+      maxItems: MAX_SITE_LABELS,
+    },
+  };
+}
+
+/** `--shard I/N`: this worker's part of the targets (targets/shard.ts); not in plans, since each worker differs. */
+function shardOption(): OptionSpec<Shard | null> {
+  const check = (value: unknown, field: string): Shard | null =>
+    value === null || value === undefined ? null : parseShard(value, field);
+  return {
+    flag: '--shard <i/n>',
+    description:
+      'probe only shard I of N (I from 0): targets split by a hash of their name, so N workers cover every target once',
+    default: null,
+    inPlans: false,
+    parse: check,
+    check,
+    schema: { type: 'string', pattern: '^\\d+/\\d+$' },
+  };
+}
+
+/** The labels `--site` gave, as an object (run.source.labels). */
+export function siteLabels(site: readonly string[]): Record<string, string> {
+  return Object.fromEntries(site.map((item) => [item.slice(0, item.indexOf('=')), item.slice(item.indexOf('=') + 1)]));
+}
+
 /** Every run option, keyed as RunOptions, plan keys and library callers name them. */
 export const RUN_OPTIONS = {
   expect: choice<ExpectMode>(
@@ -236,6 +336,9 @@ export const RUN_OPTIONS = {
     'pre-deployment: talk to `portolan listen` on the target; every port must answer it',
   ),
   failOn: failOnList(),
+  sourceName: sourceName(),
+  site: siteList(),
+  shard: shardOption(),
 } as const satisfies Record<string, OptionSpec<unknown>>;
 
 export type RunOptionKey = keyof typeof RUN_OPTIONS;
@@ -298,6 +401,7 @@ export function resultOptions(s: RunSettings, asked: Pick<RunOptions, 'roles' | 
     responder: s.responder,
     with: s.with,
     ftpPassiveRange: s.ftpPassiveRange,
+    shard: s.shard ? shardText(s.shard) : null,
   };
 }
 

@@ -11,7 +11,8 @@ import type { RunDiff } from '../history/diff.js';
 import type { RunResult } from '../model.js';
 import { executePlan } from '../plan/execute.js';
 import { loadPlan } from '../plan/load.js';
-import type { RunCheck } from '../plan/types.js';
+import { withOverrides } from '../plan/overrides.js';
+import type { Plan, PlanOptions, RunCheck } from '../plan/types.js';
 import { formatLogLine, type LogFormat } from './log.js';
 import { postWebhook, type WebhookOptions, type WebhookOutcome } from './webhook.js';
 
@@ -38,8 +39,10 @@ export interface AgentOptions {
   /** @default Math.random */
   random?: () => number;
   commandLine: string[];
-  /** Called with each run's result once its reports are written (`--metrics-listen` serves it). */
-  onResult?: (result: RunResult, plan: string) => void;
+  /** Run options over the plan's own (`--source-name`, `--site`; plan/overrides.ts). @default none */
+  overrides?: PlanOptions;
+  /** Called with each run's result once its reports are written (`--metrics-listen` serves it), and the plan it ran. */
+  onResult?: (result: RunResult, plan: Plan) => void;
 }
 
 /** What the webhook receives when the verdict changes, or when the first run does not pass. */
@@ -75,7 +78,10 @@ export async function runAgent(opts: AgentOptions): Promise<{ runs: number }> {
     runs++;
     try {
       const env = opts.env ?? process.env;
-      const plan = await loadPlan(opts.planPath, { env, catalog: await loadCatalog() });
+      const plan = withOverrides(
+        await loadPlan(opts.planPath, { env, catalog: await loadCatalog() }),
+        opts.overrides ?? {},
+      );
       const done = await executePlan(plan, opts.runCheck, {
         commandLine: opts.commandLine,
         ...(env.PORTOLAN_RESPONDER_TOKEN ? { responderToken: env.PORTOLAN_RESPONDER_TOKEN } : {}),
@@ -84,7 +90,7 @@ export async function runAgent(opts: AgentOptions): Promise<{ runs: number }> {
         ...(opts.outputDir ? { outputDir: opts.outputDir } : {}),
       });
       const { result } = done;
-      opts.onResult?.(result, plan.name);
+      opts.onResult?.(result, plan);
       const previous = done.recorded?.previous?.status ?? lastStatus;
       lastStatus = result.summary.status;
       const changed = previous !== null && previous !== result.summary.status;
@@ -101,7 +107,7 @@ export async function runAgent(opts: AgentOptions): Promise<{ runs: number }> {
           counts: { ...result.summary.counts },
           startedAt: result.run.startedAt,
           endedAt: result.run.endedAt,
-          source: result.run.source.hostname,
+          source: result.run.source.name,
           changes: {
             counts: done.recorded?.diff?.counts ?? emptyCounts(),
             items: (done.recorded?.diff?.changes ?? []).slice(0, MAX_CHANGES_IN_PAYLOAD),

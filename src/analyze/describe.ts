@@ -205,6 +205,8 @@ export function describeNote(note: RunNote): string {
       return `TCP connects waited ${note.usedMs} ms instead of ${note.askedMs} ms: Windows retries a connection for about 2 s after a reset before it reports it refused, and a shorter wait would read closed ports as filtered.`;
     case 'wait-until-pass':
       return `--wait-until-pass: ${note.passed ? 'no failures' : 'still failing'} after ${note.attempts} attempt(s) (${formatDuration(note.waitedMs)}).`;
+    case 'shard':
+      return `Shard ${note.index}/${note.count} (--shard): ${note.targets} of the ${note.of} target(s) asked for; the other ${note.count - 1} shard(s) probe the rest, and \`portolan merge\` or \`portolan matrix\` joins them.`;
   }
 }
 

@@ -79,7 +79,7 @@ function negativeVerdict(
 ): ExpectationVerdict {
   const label = portLabel(e);
   const why = rule.reason ? ` (rule: ${rule.reason})` : '';
-  const from = result.run.source.hostname;
+  const from = result.run.source.name;
   const obs = decidingState(v.observations.map((i) => result.observations[i]));
   const base = { ...v, negative: true as const, caveat: null };
   switch (obs?.state) {

@@ -17,7 +17,7 @@ import { tcpConnectTimeoutMs, tcpTimeoutNote } from '../platform/probe-limits.js
 import { type EngineOptions, probeTargets } from '../probe/engine.js';
 import { responderTcpModule, responderUdpModule } from '../responder/modules.js';
 import { joinResult, type RunHeader, type TargetRecord } from '../result/target-records.js';
-import { type RunSettings, resolveRunSettings } from '../run-options.js';
+import { type RunSettings, resolveRunSettings, siteLabels } from '../run-options.js';
 import { localAddresses, openTargets, type TargetRequest } from '../targets/index.js';
 import { VERSION } from '../version.js';
 
@@ -34,10 +34,6 @@ export interface CheckRequest extends CheckScope {
   /** The shared secret `portolan listen` printed, for `options.responder`. Never recorded in the result. */
   responderToken?: string;
   snmpCommunity?: string;
-  /** The vantage point's name in the result. @default the host name */
-  sourceName?: string;
-  /** The vantage point's labels (site, vlan ...). @default {} */
-  sourceLabels?: Record<string, string>;
 }
 
 export interface CheckHooks {
@@ -85,6 +81,7 @@ export async function checkTargets(req: CheckRequest, hooks: CheckStreamHooks): 
     source: settings.source,
     timeoutMs: settings.timeoutMs,
     cidrLimit: settings.cidrLimit,
+    shard: settings.shard,
     ...(hooks.stdin ? { stdin: hooks.stdin } : {}),
   });
   try {
@@ -115,8 +112,8 @@ export async function checkTargets(req: CheckRequest, hooks: CheckStreamHooks): 
         hostname: hostname(),
         addresses: settings.source ? [settings.source] : localAddresses(),
         bind: settings.source,
-        name: req.sourceName ?? hostname(),
-        labels: { ...req.sourceLabels },
+        name: settings.sourceName ?? hostname(),
+        labels: siteLabels(settings.site),
       },
       commandLine: req.commandLine,
       settings,
@@ -172,7 +169,7 @@ class RunTally {
 }
 
 /** Responder mode speaks the handshake of `portolan listen` on every port, with the shared token. */
-function responderModules(settings: RunSettings, token: string | undefined): EngineOptions['responder'] {
+export function responderModules(settings: RunSettings, token: string | undefined): EngineOptions['responder'] {
   if (!settings.responder) return undefined;
   if (!token) {
     throw new PortolanError(

@@ -60,6 +60,13 @@ export function parseFormats(text: string): Format[] {
  * nothing: the directory is created if needed and a probe file written in it.
  */
 export function checkOutputOptions(o: OutputOptions): void {
+  checkOutputSyntax(o);
+  if (o.outputDir !== undefined) checkReportDir(o.outputDir, '--output-dir');
+  if (o.output !== undefined) checkReportFile(o.output, '--output');
+}
+
+/** The output flags as written (formats, conflicts, path syntax), touching no file: what `--dry-run` checks. */
+export function checkOutputSyntax(o: OutputOptions): Format[] {
   const formats = parseFormats(o.format);
   if (formats.length > 1 && !o.outputDir)
     throw new PortolanError('MISSING_OPTION', 'several --format values need --output-dir DIR');
@@ -73,8 +80,7 @@ export function checkOutputOptions(o: OutputOptions): void {
     const problem = path === undefined ? null : pathProblem(path, process.platform);
     if (problem) throw new PortolanError('INVALID_VALUE', `${flag} "${path}": ${problem}`);
   }
-  if (o.outputDir !== undefined) checkReportDir(o.outputDir, '--output-dir');
-  if (o.output !== undefined) checkReportFile(o.output, '--output');
+  return formats;
 }
 
 /**

@@ -9,20 +9,20 @@
  * authentication passed.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isIP } from 'node:net';
 import { prometheusContentType, type Registry } from 'prom-client';
 import { applyWaivers } from '../analyze/waivers.js';
 import type { CheckRequest } from '../check/run-check.js';
 import { isPortolanError, PortolanError } from '../errors.js';
 import type { Catalog, RunResult } from '../model.js';
-import type { RunCheck } from '../plan/types.js';
+import type { PlanOptions, RunCheck } from '../plan/types.js';
+import { isTargetName } from '../targets/syntax.js';
 import type { AllowList } from './allow-list.js';
 import { probeBudgetMs, SCRAPE_TIMEOUT_HEADER } from './budget.js';
 import { type ListenAddress, type RunningServer, serve } from './http-server.js';
 import { type ExporterModule, type ExporterModules, moduleForQuery } from './modules.js';
 import { type OwnMetrics, ownMetrics, QUERY_MODULE_LABEL, type RefusalReason } from './own-metrics.js';
 import { ProbeGate } from './probe-gate.js';
-import { probeRegistry, unjudgedRegistry } from './probe-metrics.js';
+import { probeRegistry, unjudgedRegistry, vantageLabels } from './probe-metrics.js';
 import type { WebConfig } from './web-config.js';
 
 /** The exporter's documented port: past 9100-9999, which Prometheus' exporter list has filled. */
@@ -50,6 +50,8 @@ export interface ExporterOptions {
   runCheck: RunCheck;
   /** For modules with `responder: true`: the token `portolan listen` printed. */
   responderToken?: string;
+  /** `--source-name` and `--site`: this exporter's vantage point, over each module's own. @default none */
+  vantage?: Pick<PlanOptions, 'sourceName' | 'site'>;
   /** @default () => new Date() */
   now?: () => Date;
 }
@@ -99,6 +101,8 @@ async function probe(req: IncomingMessage, res: ServerResponse, url: URL, ctx: P
     if (isPortolanError(err)) return refuse(400, 'bad-request', err.message);
     throw err;
   }
+  const options: PlanOptions = { ...module.options, ...ctx.vantage };
+  const metrics = { labels: vantageLabels(options) };
   if (!ctx.allow.allows(target)) {
     return refuse(
       403,
@@ -122,26 +126,26 @@ async function probe(req: IncomingMessage, res: ServerResponse, url: URL, ctx: P
     }
     if (slot === 'expired') {
       ctx.metrics.probeErrors.inc({ reason: 'timeout' });
-      return sendRegistry(res, unjudgedRegistry(target, Date.now() - started, true));
+      return sendRegistry(res, unjudgedRegistry(target, Date.now() - started, true, metrics));
     }
     ctx.metrics.probes.inc({ module: module.name ?? QUERY_MODULE_LABEL });
     ctx.metrics.inFlight.inc();
-    const check = runProbe(target, module, deadline.signal, ctx).finally(() => {
+    const check = runProbe(target, { ...module, options }, deadline.signal, ctx).finally(() => {
       ctx.metrics.inFlight.dec();
       slot();
     });
     const outcome = await withinGrace(check, deadline.signal);
     if (outcome === 'late') {
       ctx.metrics.probeErrors.inc({ reason: 'timeout' });
-      return sendRegistry(res, unjudgedRegistry(target, Date.now() - started, true));
+      return sendRegistry(res, unjudgedRegistry(target, Date.now() - started, true, metrics));
     }
     // A name that did not resolve comes back as a result whose target carries the error.
     const unresolved = !(outcome instanceof Error) && outcome.targets.some((t) => t.error !== null);
     if (outcome instanceof Error || unresolved) {
       ctx.metrics.probeErrors.inc({ reason: unresolved ? 'target-unresolved' : 'internal' });
-      return sendRegistry(res, unjudgedRegistry(target, Date.now() - started, deadline.signal.aborted));
+      return sendRegistry(res, unjudgedRegistry(target, Date.now() - started, deadline.signal.aborted, metrics));
     }
-    return sendRegistry(res, probeRegistry(outcome));
+    return sendRegistry(res, probeRegistry(outcome, metrics));
   } finally {
     clearTimeout(timer);
     res.removeListener('close', onClose);
@@ -199,8 +203,7 @@ function targetOf(query: URLSearchParams): string {
     );
   }
   const target = (all[0] as string).trim();
-  const hostName = /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})?(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})?)*\.?$/;
-  if (isIP(target) === 0 && !hostName.test(target)) {
+  if (!isTargetName(target)) {
     throw new PortolanError(
       'INVALID_VALUE',
       `target "${target.slice(0, 80)}": expected a host name or an IP address (no port, no scheme)`,

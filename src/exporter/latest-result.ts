@@ -12,8 +12,8 @@ import { probeRegistry } from './probe-metrics.js';
 import type { WebConfig } from './web-config.js';
 
 export interface LatestResultServer extends RunningServer {
-  /** Record a finished run; the next scrape shows it. */
-  update(result: RunResult): void;
+  /** Record a finished run, each series with `labels` (the vantage point's); the next scrape shows it. */
+  update(result: RunResult, labels?: Readonly<Record<string, string>>): void;
 }
 
 export async function serveLatestResult(listen: ListenAddress, web: WebConfig): Promise<LatestResultServer> {
@@ -45,8 +45,8 @@ export async function serveLatestResult(listen: ListenAddress, web: WebConfig): 
   });
   return {
     ...running,
-    update(result) {
-      latest = probeRegistry(result);
+    update(result, labels) {
+      latest = probeRegistry(result, labels ? { labels } : {});
       lastRun.set(Date.parse(result.run.endedAt) / 1000);
       runs.inc();
     },

@@ -9,6 +9,7 @@
 import { Gauge, Registry } from 'prom-client';
 import { rootCausesOf, SEVERITY_ORDER } from '../analyze/root-causes.js';
 import type { Observation, ProbeState, RunResult, ServiceStatus } from '../model.js';
+import { type PlanOptions, siteLabels } from '../run-options.js';
 
 /** Every service status, as the state set's series (a new status is a compile error here). */
 const SERVICE_STATUSES = Object.keys({
@@ -65,10 +66,19 @@ function gaugeIn<L extends string>(registry: Registry, name: MetricName, labelNa
 
 export interface ProbeMetricsOptions {
   /**
-   * Labels put on every series of the result (prom-client default labels). The place for the
-   * vantage point's labels once results carry them (`run.source.name` and its labels).
+   * Labels put on every series of the result (prom-client default labels): the vantage
+   * point's, as `vantageLabels` makes them.
    */
   labels?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The vantage point's labels for every series: `source` when the operator named it
+ * (`--source-name`, a plan's `sourceName`), and each `--site` label. Only labels the operator
+ * chose, so a process has one fixed set: bounded, and none at all unless asked for.
+ */
+export function vantageLabels(options: Pick<PlanOptions, 'sourceName' | 'site'>): Record<string, string> {
+  return { ...(options.sourceName ? { source: options.sourceName } : {}), ...siteLabels(options.site ?? []) };
 }
 
 /** The result's metrics in a registry of their own; `await registry.metrics()` writes them. */
@@ -174,8 +184,14 @@ function portLabel(o: Observation): string {
  * The answer when a probe produced no result (the name did not resolve, or the check did not
  * return within its budget): success 0, so the target reads as failing, not the exporter as down.
  */
-export function unjudgedRegistry(target: string, durationMs: number, incomplete: boolean): Registry {
+export function unjudgedRegistry(
+  target: string,
+  durationMs: number,
+  incomplete: boolean,
+  opts: ProbeMetricsOptions = {},
+): Registry {
   const registry = new Registry();
+  if (opts.labels) registry.setDefaultLabels({ ...opts.labels });
   gaugeIn(registry, 'portolan_probe_duration_seconds').set(durationMs / 1000);
   gaugeIn(registry, 'portolan_probe_incomplete').set(incomplete ? 1 : 0);
   gaugeIn(registry, 'portolan_probe_success', ['target'] as const).set({ target }, 0);

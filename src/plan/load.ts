@@ -165,6 +165,9 @@ function checkGroups(raw: RawPlan, yaml: LocatedYaml): void {
   });
 }
 
+/** Options that describe the whole run, so a group may not set its own. */
+const RUN_WIDE_OPTIONS = ['sourceName', 'site'] as const;
+
 /**
  * The values the schema cannot judge (an RPC range list) and the rules across options
  * (perHost <= concurrency), checked by the run option table with the plan's line and column.
@@ -180,6 +183,16 @@ function checkOptions(raw: RawPlan, yaml: LocatedYaml): void {
   check(raw.options, '/options');
   raw.groups.forEach((g, i) => {
     check(g.options, `/groups/${i}/options`);
+    // One run has one vantage point: its name and labels belong to the whole plan.
+    for (const key of RUN_WIDE_OPTIONS) {
+      if (g.options?.[key] !== undefined) {
+        fail(
+          yaml,
+          `/groups/${i}/options/${key}`,
+          `${key} names the vantage point of the whole run; expected it under the plan's options, not group "${g.name}"`,
+        );
+      }
+    }
     located(yaml, g.options ? `/groups/${i}/options` : '/options', () =>
       resolveRunSettings({ ...raw.options, ...g.options }),
     );

@@ -31,7 +31,15 @@ import {
   stateText,
 } from './labels.js';
 import { REVIEW_WARNING, type RemediationScript, remediationScripts } from './remediation.js';
-import { commandLineText, formatRtt, groupResult, isPreDeployment, observationPortLabel, portLabel } from './rows.js';
+import {
+  commandLineText,
+  formatRtt,
+  groupResult,
+  isPreDeployment,
+  observationPortLabel,
+  portLabel,
+  sourceText,
+} from './rows.js';
 import type { RenderOptions } from './types.js';
 
 export const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
@@ -342,7 +350,7 @@ function header(result: RunResult): string {
     `<ul class="counts" aria-label="Counts">${counts.join('')}<li>exit code ${esc(summary.exitCode)}</li></ul>` +
     dl(
       [
-        ['Source', esc(`${run.source.hostname} (${run.source.addresses.join(', ') || 'no address'})`)],
+        ['Source', esc(sourceText(run.source))],
         ['Bound to', run.source.bind ? esc(run.source.bind) : null],
         ['Started', esc(`${run.startedAt}, ${formatDuration(run.durationMs)}`)],
         ['Tool', esc(`${result.tool.name} ${result.tool.version}`)],

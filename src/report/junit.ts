@@ -12,7 +12,7 @@ import type { Expectation, ExpectationVerdict, Observation, RootCause, RunResult
 import { escapeXml as attr, escapeXmlText as text } from './escape.js';
 import { expectationIndex } from './findings.js';
 import { stateText } from './labels.js';
-import { commandLineText, observationPortLabel, portLabel } from './rows.js';
+import { commandLineText, labelsText, observationPortLabel, portLabel } from './rows.js';
 import type { RenderOptions } from './types.js';
 
 function seconds(ms: number): string {
@@ -94,6 +94,8 @@ function properties(result: RunResult, target: string): string {
   const props: [string, string][] = [
     ['portolan.version', result.tool.version],
     ['catalog.digest', result.catalog.digest],
+    ['source.name', result.run.source.name],
+    ['source.labels', labelsText(result.run.source.labels)],
     ['source.hostname', result.run.source.hostname],
     ['source.addresses', result.run.source.addresses.join(',')],
     ['target.addresses', info?.addresses.join(',') ?? ''],

@@ -14,7 +14,7 @@ import { escapeMarkdownCell as md } from './escape.js';
 import { absentNames, caveatsOf, type Finding, noticeLines, readFindings, switchesOf } from './findings.js';
 import { badge, COMPLIANCE_LABELS, SERVICE_LABELS, STATE_LABELS, STATUS_LABELS } from './labels.js';
 import { REVIEW_WARNING, remediationScripts } from './remediation.js';
-import { allRows, formatRtt, groupResult, isPreDeployment, portLabel } from './rows.js';
+import { allRows, formatRtt, groupResult, isPreDeployment, portLabel, sourceText } from './rows.js';
 import type { RenderOptions } from './types.js';
 
 /** Bytes (UTF-8). 64 KiB minus room for the closing lines. */
@@ -112,7 +112,7 @@ export function renderMarkdown(result: RunResult, opts: RenderOptions = {}): str
     `${md(summary.headline)} **${c.pass}** pass, **${c.fail}** fail, **${c.inconclusive}** inconclusive, ` +
       `**${c.waived}** waived, **${c.untestable}** untestable (exit ${summary.exitCode}).`,
     '',
-    `From ${md(run.source.hostname)} (${md(run.source.addresses.join(', ') || 'no address')}) at ${md(run.startedAt)}, ` +
+    `From ${md(sourceText(run.source))} at ${md(run.startedAt)}, ` +
       `${formatDuration(run.durationMs)}; portolan ${md(result.tool.version)}, catalog ${md(result.catalog.digest.slice(0, 19))}; ` +
       `${result.targets.length} target(s), expect ${md(run.options.expect)}.` +
       (on.length || off.length

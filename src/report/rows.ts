@@ -8,6 +8,7 @@ import type {
   Observation,
   Requirement,
   RunResult,
+  RunSource,
   ServiceVerdict,
   TargetInfo,
   TargetVerdict,
@@ -149,4 +150,23 @@ export function isPreDeployment(result: RunResult): boolean {
 /** The command line as one shell-like string (display only; arguments with spaces quoted). */
 export function commandLineText(argv: string[]): string {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+/** "site=branch-12, vlan=20": a vantage point's labels, in key order. */
+export function labelsText(labels: Readonly<Record<string, string>>): string {
+  return Object.entries(labels)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+}
+
+/**
+ * The vantage point in words, unescaped: "vlan-20 [site=branch-12] on agent1 (192.0.2.50)", or
+ * the host alone when the name is the host name: "agent1 (192.0.2.50)".
+ */
+export function sourceText(s: RunSource): string {
+  const labels = labelsText(s.labels);
+  const tagged = labels ? ` [${labels}]` : '';
+  const host = `${s.hostname} (${s.addresses.join(', ') || 'no address'})`;
+  return s.name === s.hostname ? `${host}${tagged}` : `${s.name}${tagged} on ${host}`;
 }

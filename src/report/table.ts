@@ -37,6 +37,7 @@ import {
   observationPortLabel,
   portLabel,
   type ReportRow,
+  sourceText,
   type TargetGroup,
 } from './rows.js';
 import { cell, clip, LINE_WIDTH, wrap } from './text-layout.js';
@@ -77,7 +78,7 @@ function header(result: RunResult): string[] {
   const options = run.options;
   const lines = [
     ...wrap(
-      `portolan ${oneLine(result.tool.version)} from ${oneLine(src.hostname)} (${oneLine(src.addresses.join(', ') || 'no address')}), ` +
+      `portolan ${oneLine(result.tool.version)} from ${oneLine(sourceText(src))}, ` +
         `${oneLine(run.startedAt)}, ${formatDuration(run.durationMs)}`,
       0,
     ),

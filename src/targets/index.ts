@@ -13,6 +13,7 @@ import { PortolanError } from '../errors.js';
 import type { RunNote } from '../model.js';
 import { discoverDomainControllers } from './domain-controllers.js';
 import { type Lookup, resolveName, type TargetProblem } from './resolve.js';
+import { inShard, type Shard, shardOf } from './shard.js';
 import { checkSourceAddress } from './source.js';
 import {
   countEntry,
@@ -42,6 +43,8 @@ export interface TargetsRequest {
   timeoutMs: number;
   /** Addresses one CIDR prefix may stand for at most. @default 65536 */
   cidrLimit?: number;
+  /** Probe only this shard of the targets (`--shard I/N`, shard.ts). @default all of them */
+  shard?: Shard | null;
   /** The resolver, for tests. @default node:dns lookup */
   lookup?: Lookup;
   /** Standard input, for a `-` file (tests pass their own). @default process.stdin */
@@ -66,32 +69,35 @@ export interface OrderedTarget extends ResolvedTarget {
 
 /** A run's targets, checked, to be read once. */
 export interface TargetStream {
-  /** How many targets were asked for (a prefix counts its addresses), before duplicates are dropped. */
+  /** How many targets the run takes: each name once, only this shard's (a prefix counts its addresses). */
   total: number;
-  /** How discovery went (dig or Node's resolver). */
+  /** Distinct targets named in all, before the shard. */
+  named: number;
+  /** How discovery went (dig or Node's resolver), and the shard taken. */
   notes: RunNote[];
-  /** The targets in order, each name once, resolved a few ahead of the reader; stops when `signal` aborts. */
+  /** The targets as asked for, in order, each name once, only this shard's; nothing is resolved. */
+  requests(): AsyncGenerator<TargetRequest, void, undefined>;
+  /** The same targets, resolved a few ahead of the reader; once `signal` aborts, the rest unresolved. */
   targets(signal?: AbortSignal): AsyncGenerator<OrderedTarget, void, undefined>;
   /** Removes what reading standard input left in the temp directory. */
   close(): void;
 }
 
-/** Check what the request names (files read once, prefixes sized) and discover domain controllers. */
+/**
+ * Check what the request names (inline entries and files, prefixes sized; a bad one throws
+ * before anything is resolved), discover the domain's controllers, and count the targets
+ * (deduplicated, sharded) in one pass that holds only their names.
+ */
 export async function openTargets(req: TargetsRequest): Promise<TargetStream> {
   checkSourceAddress(req.source);
   const cidrLimit = req.cidrLimit ?? 65_536;
-  let total = 0;
-  for (const t of req.targets) total += t.addresses?.length ? 1 : countEntry(t.name, 'target', cidrLimit);
+  for (const t of req.targets) if (!t.addresses?.length) countEntry(t.name, 'target', cidrLimit);
   const files: TargetFile[] = [];
   const close = () => {
     for (const f of files) f.close();
   };
   try {
-    for (const name of req.files ?? []) {
-      const file = await readTargetsFile(name, cidrLimit, req.stdin);
-      files.push(file);
-      total += file.count;
-    }
+    for (const name of req.files ?? []) files.push(await readTargetsFile(name, cidrLimit, req.stdin));
     const notes: RunNote[] = [];
     const discovered: TargetRequest[] = [];
     if (req.domain) {
@@ -112,10 +118,6 @@ export async function openTargets(req: TargetsRequest): Promise<TargetStream> {
           ...(t.addresses ? { addresses: t.addresses } : {}),
         });
       }
-      total += discovered.length;
-    }
-    if (total === 0) {
-      throw new PortolanError('NO_TARGETS', 'no targets: name one or more hosts, or a domain', { fields: ['domain'] });
     }
     async function* requested(): AsyncGenerator<TargetRequest> {
       for (const t of req.targets) {
@@ -125,16 +127,57 @@ export async function openTargets(req: TargetsRequest): Promise<TargetStream> {
       for (const file of files) yield* targetsOfFile(file);
       yield* discovered;
     }
+    const shard = req.shard ?? null;
+    // Sharded before resolving: a worker looks up only the names it probes.
+    async function* requests(): AsyncGenerator<TargetRequest> {
+      for await (const t of unique(requested())) if (!shard || shardOf(t.name, shard.count) === shard.index) yield t;
+    }
+    let named = 0;
+    for await (const _ of unique(requested())) named++;
+    if (named === 0) {
+      throw new PortolanError('NO_TARGETS', 'no targets: name one or more hosts, or a domain', { fields: ['domain'] });
+    }
+    let total = named;
+    if (shard) {
+      total = 0;
+      for await (const _ of requests()) total++;
+      notes.push(shardNote(shard, total, named));
+    }
     return {
       total,
+      named,
       notes,
-      targets: (signal) => resolveAhead(unique(requested()), req, signal),
+      requests,
+      targets: (signal) => resolveAhead(requests(), req, signal),
       close,
     };
   } catch (err) {
     close();
     throw err;
   }
+}
+
+/**
+ * The targets of an in-memory list a run probes, before any lookup: each name once (`named`
+ * of them), and only this shard's when `shard` is given (with a note saying how many of how
+ * many). NO_TARGETS when none is named.
+ */
+export function selectTargets(
+  requested: readonly TargetRequest[],
+  shard: Shard | null | undefined,
+): { targets: TargetRequest[]; named: number; notes: RunNote[] } {
+  if (requested.length === 0) {
+    throw new PortolanError('NO_TARGETS', 'no targets: name one or more hosts, or a domain', { fields: ['domain'] });
+  }
+  const seen = new Set<string>();
+  const all = requested.filter((t) => !seen.has(t.name.toLowerCase()) && seen.add(t.name.toLowerCase()));
+  if (!shard) return { targets: all, named: all.length, notes: [] };
+  const mine = inShard(all, shard);
+  return { targets: mine, named: all.length, notes: [shardNote(shard, mine.length, all.length)] };
+}
+
+function shardNote(shard: Shard, mine: number, of: number): RunNote {
+  return { kind: 'shard', ...shard, targets: mine, of };
 }
 
 /** The first request of each name wins (names compare case-insensitively, as DNS does). */

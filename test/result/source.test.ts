@@ -20,8 +20,10 @@ describe('every result names its vantage point', () => {
     expect(validateResult(JSON.parse(JSON.stringify(result))).ok).to.equal(true);
   });
 
-  it('or the name and labels the request gives', async () => {
-    const result = await runCheck({ ...request, sourceName: 'vlan-20-probe', sourceLabels: { site: 'branch-12' } });
-    expect(result.run.source).to.deep.include({ name: 'vlan-20-probe', labels: { site: 'branch-12' } });
+  it('or the name and labels the run options give (--source-name, --site)', async () => {
+    const options = { ...request.options, sourceName: 'vlan-20-probe', site: ['site=branch-12', 'vlan=20'] };
+    const result = await runCheck({ ...request, options });
+    expect(result.run.source).to.deep.include({ name: 'vlan-20-probe', labels: { site: 'branch-12', vlan: '20' } });
+    expect(validateResult(JSON.parse(JSON.stringify(result))).ok).to.equal(true);
   });
 });

@@ -6,16 +6,28 @@
 import { type Command, Option } from 'commander';
 import { runAgent } from '../../agent/agent.js';
 import type { LogFormat } from '../../agent/log.js';
+import { loadCatalog } from '../../catalog/load.js';
 import { runCheck } from '../../check/run-check.js';
-import { parseDuration } from '../../duration.js';
+import { formatDuration, parseDuration } from '../../duration.js';
 import { PortolanError } from '../../errors.js';
 import { parseListenAddress } from '../../exporter/http-server.js';
 import { serveLatestResult } from '../../exporter/latest-result.js';
+import { vantageLabels } from '../../exporter/probe-metrics.js';
 import { loadWebConfig, PLAIN_HTTP } from '../../exporter/web-config.js';
 import { historyFrom } from '../../history/location.js';
+import { dryRunPlan } from '../../plan/dry-run.js';
+import { loadPlan } from '../../plan/load.js';
+import { withOverrides } from '../../plan/overrides.js';
+import type { RunOptionKey } from '../../run-options.js';
+import { planDryRunText } from '../dry-run.js';
 import { historyOptions } from '../history-flags.js';
+import { addRunOptions, runSettingsFrom } from '../run-option-flags.js';
+
+/** Run options the command line sets over the plan's (plan/overrides.ts). */
+const AGENT_OVERRIDES = ['sourceName', 'site'] as const satisfies readonly RunOptionKey[];
 
 interface AgentFlags {
+  dryRun?: boolean;
   every: string;
   jitter: string;
   webhook?: string;
@@ -43,16 +55,24 @@ export function registerAgent(program: Command): void {
       '--metrics-listen <address>',
       'serve the latest run as Prometheus metrics on http://ADDRESS/metrics (e.g. 127.0.0.1:10089); scrapes never probe',
     )
-    .option('--web.config.file <file>', 'TLS and basic auth for --metrics-listen (Prometheus exporter-toolkit format)');
+    .option('--web.config.file <file>', 'TLS and basic auth for --metrics-listen (Prometheus exporter-toolkit format)')
+    .option('--dry-run', 'check the flags and the plan and print what the first run would probe; send nothing');
+  addRunOptions(cmd, AGENT_OVERRIDES, {
+    sourceName:
+      "the vantage point's name (default: the plan's sourceName, else the host name); the source label of --metrics-listen",
+    site: "a label of the vantage point (repeatable), e.g. vlan=20; replaces the plan's; on every --metrics-listen series",
+  });
   historyOptions(cmd).addHelpText(
     'after',
     `
 Example:
   portolan agent checks/plans/nightly-staging.yaml --every 15m --webhook https://hooks.example/portolan --log-format json
   portolan agent checks/plans/nightly-staging.yaml --every 5m --metrics-listen 127.0.0.1:10089
+  portolan agent fleet.yaml --every 15m --source-name vlan-20 --site site=branch-12 --history postgres://portolan@db.corp.example/portolan
+  portolan agent fleet.yaml --every 15m --dry-run       (check it all, probe nothing)
 `,
   );
-  cmd.action(async (planPath: string, flags: AgentFlags) => {
+  cmd.action(async (planPath: string, flags: AgentFlags, command: Command) => {
     // Below a second the agent would only spin; past 24.8 days Node's timers need steps (sleep() takes them).
     const everyMs = parseDuration(flags.every, '--every', { minMs: 1000 });
     const jitter = Number(flags.jitter);
@@ -67,6 +87,21 @@ Example:
     }
     if (flags['web.config.file'] && !flags.metricsListen) {
       throw new PortolanError('MISSING_OPTION', '--web.config.file goes with --metrics-listen');
+    }
+    const overrides = runSettingsFrom(command, flags as unknown as Record<string, unknown>, AGENT_OVERRIDES);
+    if (flags.dryRun) {
+      if (flags.metricsListen) parseListenAddress(flags.metricsListen, '--metrics-listen');
+      const plan = withOverrides(await loadPlan(planPath, { catalog: await loadCatalog() }), overrides);
+      const jobs = await dryRunPlan(plan, {
+        commandLine: ['portolan', ...process.argv.slice(2)],
+        ...(process.env.PORTOLAN_RESPONDER_TOKEN ? { responderToken: process.env.PORTOLAN_RESPONDER_TOKEN } : {}),
+      });
+      const where = { outputDir: flags.outputDir ?? plan.outputs.directory, history: historyFrom(flags.history) };
+      process.stdout.write(planDryRunText(plan, jobs, where));
+      process.stdout.write(
+        `Every ${formatDuration(everyMs)}, each wait varied by up to ${Math.round(jitter * 100)}%\n`,
+      );
+      return;
     }
     const metrics = flags.metricsListen
       ? await serveLatestResult(
@@ -94,7 +129,8 @@ Example:
         stop: stop.signal,
         log: (line) => process.stdout.write(`${line}\n`),
         commandLine: ['portolan', ...process.argv.slice(2)],
-        ...(metrics ? { onResult: (result) => metrics.update(result) } : {}),
+        overrides,
+        ...(metrics ? { onResult: (result, plan) => metrics.update(result, vantageLabels(plan.options)) } : {}),
       });
     } finally {
       await metrics?.close();

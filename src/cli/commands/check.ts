@@ -4,11 +4,13 @@
  * the option table (`run-options.ts`).
  */
 import type { Command } from 'commander';
+import { dryRunCheck } from '../../check/dry-run.js';
 import { type CheckRequest, runCheck } from '../../check/run-check.js';
 import { PortolanError } from '../../errors.js';
 import type { RunResult } from '../../model.js';
 import type { RunOptionKey } from '../../run-options.js';
-import { checkOutputOptions, emitResult, type OutputOptions, outputOptions } from '../output.js';
+import { DRY_RUN_HEADING, dryRunLines } from '../dry-run.js';
+import { checkOutputOptions, checkOutputSyntax, emitResult, type OutputOptions, outputOptions } from '../output.js';
 import { progressEnabled, startProgress } from '../progress.js';
 import { addRunOptions, runSettingsFrom, withFlagNames } from '../run-option-flags.js';
 
@@ -36,6 +38,9 @@ const CHECK_OPTIONS = [
   'appProbes',
   'failOn',
   'responder',
+  'sourceName',
+  'site',
+  'shard',
 ] as const satisfies readonly RunOptionKey[];
 
 interface CheckFlags extends OutputOptions {
@@ -51,6 +56,7 @@ interface CheckFlags extends OutputOptions {
   quiet?: boolean;
   responder?: boolean;
   token?: string;
+  dryRun?: boolean;
 }
 
 export function registerCheck(program: Command): void {
@@ -76,7 +82,8 @@ export function registerCheck(program: Command): void {
     .option('--token <secret>', 'the responder\u2019s shared token (or $PORTOLAN_RESPONDER_TOKEN)')
     .option('--snmp-community <name>', 'SNMP v2c community for the sysDescr evidence', 'public')
     .option('--checks <dir>', 'also load services/ and roles/ from DIR (repeatable)', collect)
-    .option('-q, --quiet', 'no progress on stderr');
+    .option('-q, --quiet', 'no progress on stderr')
+    .option('--dry-run', 'check the arguments, catalog and target names and print what would be probed; send nothing');
   outputOptions(cmd);
   cmd.addHelpText(
     'after',
@@ -98,11 +105,20 @@ Examples:
   portolan check --role file-server --expect reachable new-fs.corp.example     (before deployment)
   portolan check --role domain-controller dc1.corp.example --format json --output reports/dc1.json
   portolan check --role domain-controller new-dc.corp.example --responder --token SECRET   (with portolan listen there)
+  portolan check --role domain-controller --source-name vlan-20 --site site=branch-12 dc1.corp.example   (a named vantage point)
+  portolan check --role domain-controller --shard 0/4 dc1.corp.example dc2.corp.example ...   (worker 0 of 4; merge the 4 results)
+  portolan check --role domain-controller --dry-run dc1.corp.example     (what would be probed; nothing is sent)
 `,
   );
   cmd.action(async (targets: string[], flags: CheckFlags, command: Command) => {
     try {
       const request = toRequest(targets, flags, command);
+      if (flags.dryRun) {
+        checkOutputSyntax(flags);
+        const plan = await dryRunCheck(request);
+        process.stdout.write(`${[DRY_RUN_HEADING, ...dryRunLines(plan)].join('\n')}\n`);
+        return;
+      }
       checkOutputOptions(flags);
       const result = await runWithProgress(request, flags);
       process.exitCode = result.summary.exitCode;

@@ -13,6 +13,9 @@ import { DEFAULT_LISTEN_ADDRESS, startExporter } from '../../exporter/exporter.j
 import { parseListenAddress } from '../../exporter/http-server.js';
 import { loadModules, NO_MODULES } from '../../exporter/modules.js';
 import { loadWebConfig, PLAIN_HTTP } from '../../exporter/web-config.js';
+import type { PlanOptions } from '../../plan/types.js';
+import type { RunOptionKey } from '../../run-options.js';
+import { addRunOptions, flagged, runSettingsFrom } from '../run-option-flags.js';
 
 interface ExporterFlags {
   'web.listenAddress': string;
@@ -30,8 +33,11 @@ const collect = (value: string, prev: string[] = []) => [...prev, value];
 /** Scrapes that may wait for a slot, per probe slot. */
 const QUEUED_PER_SLOT = 4;
 
+/** Run options the exporter takes for every probe: its vantage point. */
+const VANTAGE = ['sourceName', 'site'] as const satisfies readonly RunOptionKey[];
+
 export function registerExporter(program: Command): void {
-  program
+  const cmd = program
     .command('exporter')
     .description(
       'serve role checks to Prometheus as blackbox_exporter serves probes: GET /probe?target=HOST&module=NAME\n' +
@@ -59,7 +65,12 @@ export function registerExporter(program: Command): void {
       '4',
     )
     .option('--checks <dir>', 'also load services/ and roles/ from DIR (repeatable)', collect)
-    .option('--hash-password', 'read a password on stdin, print its bcrypt hash for basic_auth_users, and exit')
+    .option('--hash-password', 'read a password on stdin, print its bcrypt hash for basic_auth_users, and exit');
+  addRunOptions(cmd, VANTAGE, {
+    sourceName:
+      'this exporter\u2019s vantage point, e.g. vlan-20: in each result and, as the source label, on every series',
+    site: 'a label of the vantage point (repeatable), e.g. site=branch-12: on every series and in each result',
+  })
     .addHelpText(
       'after',
       `
@@ -75,19 +86,26 @@ Examples:
   curl 'http://127.0.0.1:10088/probe?target=dc1.corp.example&role=domain-controller'
   curl 'http://127.0.0.1:10088/probe?target=dc1.corp.example&port=88/udp&port=88/tcp'
   portolan exporter --config checks/prometheus/exporter.yml --allow-target 10.1.0.0/16 --web.listen-address :10088
+  portolan exporter --allow-target 10.1.0.0/16 --source-name vlan-20 --site site=branch-12   (labelled series)
   printf '%s' "$PASSWORD" | portolan exporter --hash-password
 `,
     )
-    .action(async (flags: ExporterFlags) => {
-      if (flags.hashPassword) {
-        process.stdout.write(`${await hashPassword(await readPassword())}\n`);
-        return;
-      }
-      await serveUntilStopped(flags);
-    });
+    .action(
+      flagged(async (flags: ExporterFlags, command: Command) => {
+        if (flags.hashPassword) {
+          process.stdout.write(`${await hashPassword(await readPassword())}\n`);
+          return;
+        }
+        const vantage = runSettingsFrom(command, flags as unknown as Record<string, unknown>, VANTAGE);
+        await serveUntilStopped(flags, vantage);
+      }),
+    );
 }
 
-async function serveUntilStopped(flags: ExporterFlags): Promise<void> {
+async function serveUntilStopped(
+  flags: ExporterFlags,
+  vantage: Pick<PlanOptions, 'sourceName' | 'site'>,
+): Promise<void> {
   const listen = parseListenAddress(flags['web.listenAddress'], '--web.listen-address');
   const allow = parseAllowList(flags.allowTarget ?? []);
   const timeoutOffsetMs = seconds(flags.timeoutOffset, '--timeout-offset') * 1000;
@@ -116,6 +134,7 @@ async function serveUntilStopped(flags: ExporterFlags): Promise<void> {
     maxQueuedProbes: maxConcurrentProbes * QUEUED_PER_SLOT,
     runCheck,
     ...(responderToken ? { responderToken } : {}),
+    vantage,
   });
   process.stderr.write(
     `portolan exporter on ${exporter.scheme}://${exporter.address}/probe` +

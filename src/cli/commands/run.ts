@@ -6,19 +6,28 @@ import { type Command, Option } from 'commander';
 import { loadCatalog } from '../../catalog/load.js';
 import { runCheck } from '../../check/run-check.js';
 import { parseDuration } from '../../duration.js';
+import { PortolanError } from '../../errors.js';
 import { describeDiff } from '../../history/describe-diff.js';
 import { historyFrom } from '../../history/location.js';
+import { dryRunPlan } from '../../plan/dry-run.js';
 import { executePlan } from '../../plan/execute.js';
 import { loadPlan } from '../../plan/load.js';
+import { withOverrides } from '../../plan/overrides.js';
+import { pathProblem } from '../../platform/file-names.js';
 import { terminalText } from '../../printable.js';
 import { renderers } from '../../report/index.js';
-import type { FailOn } from '../../run-options.js';
+import type { FailOn, RunOptionKey } from '../../run-options.js';
+import { planDryRunText } from '../dry-run.js';
 import { historyOptions } from '../history-flags.js';
 import { keepJson, notDelivered, verdictLine } from '../output.js';
 import { progressEnabled, startProgress } from '../progress.js';
-import { addRunOptions } from '../run-option-flags.js';
+import { addRunOptions, runSettingsFrom } from '../run-option-flags.js';
+
+/** Run options the command line sets over the plan's (plan/overrides.ts). */
+export const PLAN_OVERRIDES = ['sourceName', 'site', 'shard'] as const satisfies readonly RunOptionKey[];
 
 interface RunFlags {
+  dryRun?: boolean;
   history?: string | boolean;
   includeIncomplete?: boolean;
   waitUntilPass?: string;
@@ -45,9 +54,15 @@ export function registerRun(program: Command): void {
     .addOption(
       new Option('--print <format>', 'what to print on stdout').choices(['table', 'md', 'none']).default('table'),
     )
-    .option('-q, --quiet', 'no progress on stderr');
-  addRunOptions(cmd, ['failOn'], {
+    .option('-q, --quiet', 'no progress on stderr')
+    .option(
+      '--dry-run',
+      'check the plan, its catalog ids and target names and print what would be probed; send nothing',
+    );
+  addRunOptions(cmd, ['failOn', ...PLAN_OVERRIDES], {
     failOn: "also exit 1 on: inconclusive, waived-expiring (comma-separated; adds to the plan's failOn)",
+    sourceName: "the vantage point's name (default: the plan's sourceName, else the host name)",
+    site: "a label of the vantage point (repeatable), e.g. vlan=20; replaces the plan's site labels",
   });
   historyOptions(cmd).addHelpText(
     'after',
@@ -61,13 +76,32 @@ Examples:
   portolan run checks/plans/nightly-staging.yaml
   STAGING_DC=dc1.staging.example portolan run checks/plans/nightly-staging.yaml --print md
   portolan run checks/plans/new-dc-predeployment.yaml --wait-until-pass 15m
+  portolan run fleet.yaml --source-name vlan-20 --site site=branch-12 --history postgres://portolan@db.corp.example/portolan
+  portolan run fleet.yaml --shard 2/4 --source-name core    (worker 2 of 4; \`portolan matrix\` joins the shards)
+  portolan run checks/plans/nightly-staging.yaml --dry-run   (what would be probed; nothing is sent)
 `,
   );
-  cmd.action(async (planPath: string, flags: RunFlags) => {
+  cmd.action(async (planPath: string, flags: RunFlags, command: Command) => {
     const waitUntilPassMs = flags.waitUntilPass ? parseDuration(flags.waitUntilPass, '--wait-until-pass') : 0;
     const catalog = await loadCatalog({ dirs: flags.checks ?? [] });
     const loaded = await loadPlan(planPath, { catalog });
-    const plan = { ...loaded, failOn: [...new Set([...loaded.failOn, ...(flags.failOn ?? [])])] };
+    const overrides = runSettingsFrom(command, flags as unknown as Record<string, unknown>, PLAN_OVERRIDES);
+    const plan = withOverrides(
+      { ...loaded, failOn: [...new Set([...loaded.failOn, ...(flags.failOn ?? [])])] },
+      overrides,
+    );
+    if (flags.dryRun) {
+      const problem = flags.outputDir === undefined ? null : pathProblem(flags.outputDir, process.platform);
+      if (problem) throw new PortolanError('INVALID_VALUE', `--output-dir "${flags.outputDir}": ${problem}`);
+      const jobs = await dryRunPlan(plan, {
+        commandLine: ['portolan', ...process.argv.slice(2)],
+        ...(flags.checks ? { catalogDirs: flags.checks } : {}),
+        ...(process.env.PORTOLAN_RESPONDER_TOKEN ? { responderToken: process.env.PORTOLAN_RESPONDER_TOKEN } : {}),
+      });
+      const where = { outputDir: flags.outputDir ?? plan.outputs.directory, history: historyFrom(flags.history) };
+      process.stdout.write(planDryRunText(plan, jobs, where));
+      return;
+    }
     const controller = new AbortController();
     const onSigint = () => controller.abort();
     process.once('SIGINT', onSigint);
