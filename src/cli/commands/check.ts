@@ -5,9 +5,8 @@
  */
 import type { Command } from 'commander';
 import { dryRunCheck } from '../../check/dry-run.js';
-import { type CheckRequest, runCheck } from '../../check/run-check.js';
+import type { CheckRequest } from '../../check/run-check.js';
 import { PortolanError } from '../../errors.js';
-import type { RunResult } from '../../model.js';
 import type { RunOptionKey } from '../../run-options.js';
 import { checkDeliveryOptions, runAndDeliver } from '../check-delivery.js';
 import { DRY_RUN_HEADING, dryRunLines } from '../dry-run.js';
