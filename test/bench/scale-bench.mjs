@@ -52,9 +52,10 @@ function setup() {
   );
   const rules = `table inet scale {
   chain input {
+    # TCP and UDP only: the ICMP error a reject sends goes back to the same local address.
     type filter hook input priority 0; policy accept;
-    ip daddr & 0.0.0.63 == 0.0.0.1 drop
-    ip daddr & 0.0.0.63 == 0.0.0.2 reject with icmp type admin-prohibited
+    ip daddr & 0.0.0.63 == 0.0.0.1 meta l4proto { tcp, udp } drop
+    ip daddr & 0.0.0.63 == 0.0.0.2 meta l4proto { tcp, udp } reject with icmp type admin-prohibited
     ip daddr & 0.0.0.31 == 0.0.0.3 tcp dport 445 reject with tcp reset
   }
 }`;
@@ -155,6 +156,14 @@ function nmapRatio(targetsFile, portolanSeconds, tcpPorts) {
 const mb = (bytes) => (bytes / 2 ** 20).toFixed(1);
 const rows = [];
 const listener = await setup();
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    listener.kill('SIGKILL');
+    teardown();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
 try {
   for (const size of SIZES) {
     const file = join(dir, `targets-${size}.txt`);
