@@ -27,6 +27,13 @@ import {
 } from './output.js';
 import { progressEnabled, startProgress } from './progress.js';
 
+/**
+ * Targets the in-memory reports (table, HTML, JUnit, Markdown) are made for: they render from
+ * the whole result, about 90 KB of JSON (several times that as objects) per domain controller.
+ * Past this a run streams (json, ndjson) or is split (--shard).
+ */
+export const REPORT_TARGETS_MAX = 1000;
+
 export interface DeliveryFlags extends OutputOptions {
   quiet?: boolean;
 }
@@ -73,13 +80,18 @@ export async function runAndDeliver(request: CheckRequest, flags: DeliveryFlags)
   process.on('SIGINT', onSigint);
   const progress = startProgress({ quiet: Boolean(flags.quiet) });
   const ndjson = wantsNdjson(flags);
+  const inMemory = ndjson ? [] : parseFormats(flags.format).filter((f) => f !== 'json' || Boolean(flags.outputDir));
   const sink: Writable | null = ndjson ? (flags.output ? createWriteStream(flags.output) : process.stdout) : null;
   const spool = ndjson ? null : new RecordSpool();
   try {
     const header = await checkTargets(request, {
       signal: controller.signal,
       onProgress: progress.update,
-      onStart: progress.start,
+      onStart: (targets) => {
+        // Before the first probe: a run too large for the reports asked for costs nothing.
+        if (targets > REPORT_TARGETS_MAX && inMemory.length > 0) throw tooLargeForReports(targets, inMemory);
+        progress.start(targets);
+      },
       onTarget: async (record, ordinal) => {
         progress.target();
         if (sink) await writeChunks(sink, [ndjsonTargetLine(record, ordinal)]);
@@ -129,4 +141,13 @@ async function deliverSpooled(header: RunHeader, spool: RecordSpool, flags: Deli
   }
   const result: RunResult = joinResult(header, spool.records());
   await emitResult(result, flags, { verdict });
+}
+
+function tooLargeForReports(targets: number, formats: string[]): PortolanError {
+  return new PortolanError(
+    'CONFLICTING_OPTIONS',
+    `${targets.toLocaleString('en-US')} targets: the ${formats.join(', ')} report${formats.length > 1 ? 's hold' : ' holds'} ` +
+      `the whole result in memory and ${formats.length > 1 ? 'are' : 'is'} made for up to ${REPORT_TARGETS_MAX.toLocaleString('en-US')}; ` +
+      'use --format json --output FILE or --format ndjson (both stream), or split the run with --shard I/N',
+  );
 }

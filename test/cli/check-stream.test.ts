@@ -4,6 +4,7 @@
  * and the JSON result written from the spool record by record (valid, in target order).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -106,6 +107,29 @@ describe('check: targets files, prefixes, NDJSON and the streamed JSON result', 
       `${bad}:2: target "10.0.0.0/8" is 16,777,214 addresses, more than the CIDR limit of 65,536`,
     );
     expect(existsSync(out)).to.equal(false);
+  });
+
+  it('past 1,000 targets the in-memory reports refuse before the first probe (exit 2); json and ndjson stream', async () => {
+    let connections = 0;
+    const counting = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => counting.listen(0, '127.0.0.1', resolve));
+    const port = (counting.address() as { port: number }).port;
+    try {
+      const table = await runCli(['check', '--port', `${port}/tcp`, '-q', '127.0.0.1', '127.1.0.0/22']);
+      expect(table.code).to.equal(2);
+      expect(table.stderr).to.include(
+        '1,023 targets: the table report holds the whole result in memory and is made for up to 1,000; use --format json --output FILE or --format ndjson',
+      );
+      const args = ['check', '--port', `${port}/tcp`, '-q', '127.0.0.1', '127.1.0.0/22', '--format', 'json,html'];
+      const several = await runCli([...args, '--output-dir', dir]);
+      expect(several.stderr).to.include('the json, html reports hold the whole result in memory and are made for');
+      expect(connections, 'nothing was probed').to.equal(0);
+    } finally {
+      counting.close();
+    }
   });
 
   it('ndjson goes alone, to stdout or --output FILE: with other formats or --output-dir it is exit 2', async () => {
