@@ -378,6 +378,21 @@ function capitalise(text: string): string {
 }
 
 /** The run's headline from its root causes: what is broken, where, and what it breaks. */
+/**
+ * The part of a root cause `headlineWords` reads: the rows it names services from (failing
+ * or inconclusive, not absent) and its scalars; the deciding probes, addresses and prose are
+ * dropped. A streaming run keeps these for every target, to word the headline at the end.
+ */
+export function headlineCause(c: RootCause): RootCause {
+  return {
+    ...c,
+    addresses: [],
+    observations: [],
+    affects: c.affects.filter((a) => !a.absent && (a.status === 'fail' || a.status === 'inconclusive')),
+    explanation: '',
+  };
+}
+
 export function headlineWords(status: ComplianceStatus, causes: readonly RootCause[]): string {
   const of = (severity: RootCause['severity']) => causes.filter((c) => c.severity === severity);
   if (status === 'non-compliant' && of('outage').length > 0) return outageHeadline(of('outage'));

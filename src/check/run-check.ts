@@ -6,6 +6,7 @@
  * The CLI, plans and the agent all go through here.
  */
 import { hostname } from 'node:os';
+import { headlineCause } from '../analyze/describe.js';
 import { judgeOptions, judgeTarget, type RunContext, resultHeader } from '../analyze/result.js';
 import { SEVERITY_ORDER } from '../analyze/root-causes.js';
 import type { VerdictTally } from '../analyze/summary.js';
@@ -153,7 +154,8 @@ class RunTally {
   add(record: TargetRecord, ordinal: number): void {
     for (const v of record.verdicts.expectations) this.counts[v.status]++;
     for (const t of record.verdicts.targets) this.statuses.add(t.status);
-    const causes = record.verdicts.rootCauses ?? [];
+    // Only what the headline reads: the record itself is released once written.
+    const causes = (record.verdicts.rootCauses ?? []).map(headlineCause);
     if (causes.length > 0) this.causes.push({ ordinal, causes });
   }
 

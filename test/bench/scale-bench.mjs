@@ -82,11 +82,15 @@ function teardown() {
   quiet('ip', ['netns', 'del', NS]);
 }
 
+/** The portolan run under way, stopped with the bench. */
+let current = null;
+
 /** Runs `args` in the namespace, sampling the child's peak RSS and open fds from /proc. */
 function measured(args, stdoutFile) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn('ip', ['netns', 'exec', NS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    current = child;
     let stdout = 0;
     let stderr = '';
     const out = stdoutFile ? [] : null;
@@ -158,6 +162,7 @@ const rows = [];
 const listener = await setup();
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
+    current?.kill('SIGKILL');
     listener.kill('SIGKILL');
     teardown();
     rmSync(dir, { recursive: true, force: true });
