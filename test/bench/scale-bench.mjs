@@ -11,9 +11,10 @@
 // output size; the same with --format ndjson at 2,000; and `nmap -sT` on the same targets and
 // TCP ports (1,000 and 2,000), as a ratio, when nmap is installed.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { quiet, sh } from './shell.mjs';
 
 if (process.getuid?.() !== 0) {
@@ -158,6 +159,54 @@ function nmapRatio(targetsFile, portolanSeconds, tcpPorts) {
 }
 
 const mb = (bytes) => (bytes / 2 ** 20).toFixed(1);
+
+/** `portolan check --role domain-controller --targets-file FILE` in `format` (to `output`, else stdout). */
+function checkArgs(file, format, output) {
+  const to = output ? ['--output', output] : [];
+  return [
+    'node',
+    BIN,
+    'check',
+    '--role',
+    'domain-controller',
+    '--targets-file',
+    file,
+    '--timeout',
+    '1000',
+    '--format',
+    format,
+    ...to,
+    '-q',
+  ];
+}
+
+/**
+ * Targets, observations, states and TCP ports of a JSON result, read line by line: at 10,000
+ * targets the file is larger than one string may be. The layout is JSON.stringify's with two
+ * spaces: top-level keys at 2, list items at 4, their fields at 6.
+ */
+async function readResult(file) {
+  let section = '';
+  let targets = 0;
+  let probes = 0;
+  let protocol = '';
+  const states = {};
+  const tcp = new Set();
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    const top = /^ {2}"(\w+)": /.exec(line);
+    if (top) section = top[1];
+    else if (line === '    {') {
+      if (section === 'targets') targets++;
+      if (section === 'observations') probes++;
+    } else if (section === 'observations') {
+      const field = /^ {6}"(state|protocol|port)": "?([^",]*)"?,?$/.exec(line);
+      if (field?.[1] === 'state') states[field[2]] = (states[field[2]] ?? 0) + 1;
+      if (field?.[1] === 'protocol') protocol = field[2];
+      if (field?.[1] === 'port' && protocol === 'tcp' && field[2] !== 'null') tcp.add(Number(field[2]));
+    }
+  }
+  return { targets, probes, states, tcp: [...tcp].sort((a, b) => a - b) };
+}
 const rows = [];
 const listener = await setup();
 for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -174,31 +223,12 @@ try {
     const file = join(dir, `targets-${size}.txt`);
     writeFileSync(file, `# ${size} bench targets\n${Array.from({ length: size }, (_, i) => address(i)).join('\n')}\n`);
     const json = join(dir, `result-${size}.json`);
-    const run = await measured([
-      'node',
-      BIN,
-      'check',
-      '--role',
-      'domain-controller',
-      '--targets-file',
-      file,
-      '--timeout',
-      '1000',
-      '--format',
-      'json',
-      '--output',
-      json,
-      '-q',
-    ]);
+    const run = await measured(checkArgs(file, 'json', json));
     if (![0, 1, 3].includes(run.code)) {
       console.error(`scale bench: ${size} targets: exit ${run.code}\n${run.stderr}`);
       break;
     }
-    const result = JSON.parse(readFileSync(json, 'utf8'));
-    const probes = result.observations.length;
-    const tcp = [...new Set(result.observations.filter((o) => o.protocol === 'tcp').map((o) => o.port))];
-    const states = {};
-    for (const o of result.observations) states[o.state] = (states[o.state] ?? 0) + 1;
+    const { targets, probes, states, tcp } = await readResult(json);
     const row = {
       targets: size,
       seconds: run.seconds,
@@ -207,7 +237,7 @@ try {
       peakMb: run.peakMb,
       fds: run.peakFds,
       jsonMb: statSync(json).size / 2 ** 20,
-      complete: result.targets.length === size,
+      complete: targets === size,
       // nmap's time per probe does not change with the count: measured on the smaller sets only.
       nmap: size <= 2000 ? nmapRatio(file, run.seconds, tcp) : 'not run at this size',
       states,
@@ -221,23 +251,7 @@ try {
   }
   const largest = SIZES.find((n) => n >= 2000) ?? SIZES[SIZES.length - 1];
   const nd = join(dir, 'out.ndjson');
-  const run = await measured(
-    [
-      'node',
-      BIN,
-      'check',
-      '--role',
-      'domain-controller',
-      '--targets-file',
-      join(dir, `targets-${largest}.txt`),
-      '--timeout',
-      '1000',
-      '--format',
-      'ndjson',
-      '-q',
-    ],
-    nd,
-  );
+  const run = await measured(checkArgs(join(dir, `targets-${largest}.txt`), 'ndjson'), nd);
   const lines = readFileSync(nd, 'utf8').trimEnd().split('\n').length;
   console.log(
     `ndjson, ${largest} targets: ${run.seconds.toFixed(1)} s, peak RSS ${run.peakMb.toFixed(0)} MiB, peak fds ${run.peakFds}, ` +
