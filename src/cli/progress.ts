@@ -38,12 +38,16 @@ export function progressText(p: {
 }): string {
   const seconds = Math.max(p.elapsedMs / 1000, 0.001);
   const rate = Math.round(p.probes / seconds);
-  const of = p.targets === null ? '' : `/${p.targets.toLocaleString('en-US')}`;
+  // Without a target count (a plan's groups), the probes done say how far it got.
+  const done =
+    p.targets === null
+      ? `${p.probes.toLocaleString('en-US')} probes`
+      : `targets ${p.targetsDone.toLocaleString('en-US')}/${p.targets.toLocaleString('en-US')}`;
   const left =
     p.targets !== null && p.targetsDone > 0 && p.targetsDone < p.targets
       ? ` \u00b7 about ${formatDuration(((p.targets - p.targetsDone) * p.elapsedMs) / p.targetsDone)} left`
       : '';
-  return `targets ${p.targetsDone.toLocaleString('en-US')}${of} \u00b7 ${rate.toLocaleString('en-US')} probes/s${left} \u2014 ${printableText(p.host, 60)}`;
+  return `${done} \u00b7 ${rate.toLocaleString('en-US')} probes/s${left} \u2014 ${printableText(p.host, 60)}`;
 }
 
 export function startProgress(opts: { quiet: boolean }): Progress {
