@@ -6,7 +6,7 @@
  * The CLI, plans and the agent all go through here.
  */
 import { hostname } from 'node:os';
-import { headlineCause } from '../analyze/describe.js';
+import { headlineCauses } from '../analyze/describe.js';
 import { judgeOptions, judgeTarget, type RunContext, resultHeader } from '../analyze/result.js';
 import { SEVERITY_ORDER } from '../analyze/root-causes.js';
 import type { VerdictTally } from '../analyze/summary.js';
@@ -155,7 +155,7 @@ class RunTally {
     for (const v of record.verdicts.expectations) this.counts[v.status]++;
     for (const t of record.verdicts.targets) this.statuses.add(t.status);
     // Only what the headline reads: the record itself is released once written.
-    const causes = (record.verdicts.rootCauses ?? []).map(headlineCause);
+    const causes = headlineCauses(record.verdicts.rootCauses ?? []);
     if (causes.length > 0) this.causes.push({ ordinal, causes });
   }
 
