@@ -9,13 +9,20 @@ import type { Catalog, Expectation } from './model.js';
 export { computeRootCauses, type RootCauseInput, rootCausesOf } from './analyze/root-causes.js';
 export { type ExpandOptions, expandPorts, expandService } from './catalog/expand.js';
 export { loadCatalog } from './catalog/load.js';
-export { type CheckHooks, type CheckRequest, runCheck } from './check/run-check.js';
+export {
+  type CheckHooks,
+  type CheckRequest,
+  type CheckStreamHooks,
+  checkTargets,
+  runCheck,
+} from './check/run-check.js';
 export { isPortolanError, PortolanError, type PortolanErrorCode } from './errors.js';
 export { type ExporterOptions, type RunningExporter, startExporter } from './exporter/exporter.js';
 export { type ProbeMetricsOptions, probeRegistry } from './exporter/probe-metrics.js';
 export type * from './model.js';
 export { type Format, renderers } from './report/index.js';
 export { writeReports } from './report/write.js';
+export { joinResult, type RunHeader, splitResult, type TargetRecord } from './result/target-records.js';
 export { type FailOn, RUN_OPTIONS, type RunOptionKey, type RunSettings } from './run-options.js';
 
 /**

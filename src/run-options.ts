@@ -309,8 +309,22 @@ export const RUN_OPTIONS = {
   retries: integer(0, 10, 2, '--retries <n>', 'UDP retransmissions after the first datagram'),
   concurrency: integer(1, 10_000, 256, '--concurrency <n>', 'probes in flight in the whole run'),
   perHost: integer(1, 10_000, 32, '--per-host <n>', 'probes in flight per target address'),
+  targetsInFlight: integer(
+    1,
+    10_000,
+    64,
+    '--targets-in-flight <n>',
+    'targets probed at once; each is judged, written and released when its probes finish, so memory follows this, not the target count',
+  ),
   source: text('--source <address>', 'bind every probe to this local address (multi-homed agents)'),
   allAddresses: boolean(false, '--all-addresses', 'probe every address a name resolves to, not only the first'),
+  cidrLimit: integer(
+    1,
+    16_777_216,
+    65_536,
+    '--cidr-limit <n>',
+    'addresses one CIDR target (10.0.4.0/22) may stand for at most: a guard against a /8 typo',
+  ),
   appProbes: boolean(
     true,
     '--no-app-probes',

@@ -13,6 +13,7 @@ import type {
   Reason,
   ResponderOutcome,
   RootCause,
+  RootCauseEffect,
   RunNote,
   WaiverRef,
 } from '../model.js';
@@ -378,6 +379,33 @@ function capitalise(text: string): string {
 }
 
 /** The run's headline from its root causes: what is broken, where, and what it breaks. */
+/**
+ * One target's root causes as `headlineWords` reads them, in the same order and number, at a
+ * fraction of the memory: the deciding probes, addresses and prose are dropped, only rows it
+ * names services from are kept (failing or inconclusive, not absent), and causes it cannot
+ * tell apart (same severity, host or port, state, exposure) share one object whose rows are
+ * the union of theirs. Notices stay one object each, since their rows are listed per cause.
+ * A streaming run keeps these for every target, to word the headline at the end.
+ */
+export function headlineCauses(causes: readonly RootCause[]): RootCause[] {
+  const shared = new Map<string, RootCause>();
+  return causes.map((c) => {
+    const affects = c.affects.filter((a) => !a.absent && (a.status === 'fail' || a.status === 'inconclusive'));
+    const slim: RootCause = { ...c, addresses: [], observations: [], affects, explanation: '' };
+    if (c.severity === 'notice') return slim;
+    const key = JSON.stringify([c.severity, c.scope === 'host', c.state, c.exposed ?? false, c.host]);
+    const seen = shared.get(key);
+    if (!seen) {
+      shared.set(key, slim);
+      return slim;
+    }
+    const same = (a: RootCauseEffect, b: RootCauseEffect) =>
+      a.serviceName === b.serviceName && a.requirement === b.requirement && a.status === b.status;
+    for (const a of affects) if (!seen.affects.some((b) => same(a, b))) seen.affects = [...seen.affects, a];
+    return seen;
+  });
+}
+
 export function headlineWords(status: ComplianceStatus, causes: readonly RootCause[]): string {
   const of = (severity: RootCause['severity']) => causes.filter((c) => c.severity === severity);
   if (status === 'non-compliant' && of('outage').length > 0) return outageHeadline(of('outage'));

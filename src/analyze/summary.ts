@@ -23,13 +23,34 @@ export interface SummaryPolicy {
 /** The verdicts with their root causes, as `summarize` reads them. */
 export type JudgedVerdicts = RunResult['verdicts'] & { rootCauses: RootCause[] };
 
-export function summarize(verdicts: JudgedVerdicts, policy: SummaryPolicy): RunResult['summary'] {
+/**
+ * What the summary reads of the verdicts: counts, the compliance statuses seen, and the root
+ * causes (in run order). A streaming run adds each target's verdicts as it finishes
+ * (`tallyVerdicts`) and lets the verdicts themselves go.
+ */
+export interface VerdictTally {
+  counts: RunCounts;
+  statuses: Set<ComplianceStatus>;
+  rootCauses: readonly RootCause[];
+}
+
+/** The tally of `verdicts` (expectation counts and target statuses), root causes as given. */
+export function tallyVerdicts(verdicts: Omit<JudgedVerdicts, 'services'>): VerdictTally {
   const counts: RunCounts = { pass: 0, fail: 0, inconclusive: 0, waived: 0, untestable: 0 };
   for (const v of verdicts.expectations) counts[v.status]++;
-  const statuses = verdicts.targets.map((t) => t.status);
-  let judged: ComplianceStatus = statuses.includes('non-compliant')
+  return { counts, statuses: new Set(verdicts.targets.map((t) => t.status)), rootCauses: verdicts.rootCauses };
+}
+
+export function summarize(verdicts: JudgedVerdicts, policy: SummaryPolicy): RunResult['summary'] {
+  return summarizeTally(tallyVerdicts(verdicts), policy);
+}
+
+/** The summary from a tally: the one place the run's status and exit code are decided. */
+export function summarizeTally(tally: VerdictTally, policy: SummaryPolicy): RunResult['summary'] {
+  const { counts, statuses, rootCauses } = tally;
+  let judged: ComplianceStatus = statuses.has('non-compliant')
     ? 'non-compliant'
-    : statuses.includes('inconclusive')
+    : statuses.has('inconclusive')
       ? 'inconclusive'
       : 'compliant';
   if (judged === 'compliant' && policy.incomplete) judged = 'inconclusive';
@@ -53,7 +74,7 @@ export function summarize(verdicts: JudgedVerdicts, policy: SummaryPolicy): RunR
     expiringFails && status === 'compliant'
       ? `${expiring} waiver(s) expire within ${policy.waivers?.warningDays} days (--fail-on waived-expiring).`
       : '',
-    headlineWords(judged, verdicts.rootCauses),
+    headlineWords(judged, rootCauses),
     policy.incomplete ? 'Run incomplete: stopped before every probe finished.' : '',
   ]
     .filter(Boolean)

@@ -2,7 +2,8 @@
  * `--dry-run`: everything a check does before its first packet, and nothing after. The run
  * options, the responder token, `--source`, the catalog and the roles, services and ports are
  * checked as a run checks them (same errors, same exit code 2); target names are checked for
- * syntax only, since looking one up would send a DNS query; the shard is applied. What comes
+ * syntax only, since looking one up would send a DNS query; prefixes and targets files are
+ * expanded and the shard is applied. What comes
  * back says what the run would probe. No name is resolved, no SRV record asked for, no file
  * written.
  */
@@ -11,7 +12,8 @@ import { loadCatalog } from '../catalog/load.js';
 import { PortolanError } from '../errors.js';
 import type { RunNote } from '../model.js';
 import { type RunSettings, resolveRunSettings } from '../run-options.js';
-import { selectTargets, type TargetRequest } from '../targets/index.js';
+import { looksLikeCidr } from '../targets/cidr.js';
+import { openTargets, type TargetRequest } from '../targets/index.js';
 import { checkSourceAddress } from '../targets/source.js';
 import { isTargetName } from '../targets/syntax.js';
 import { type CheckRequest, responderModules } from './run-check.js';
@@ -40,14 +42,15 @@ export async function dryRunCheck(req: CheckRequest): Promise<DryRunCheck> {
   const catalog = await loadCatalog({ dirs: req.catalogDirs ?? [] });
   const expectations = expandScope(catalog, req, settings);
   for (const name of [...req.targets.map((t) => t.name), ...(req.domain ? [req.domain.name] : [])]) {
-    if (!isTargetName(name)) {
+    // A prefix is checked (syntax and size) with the targets files below.
+    if (!isTargetName(name) && !looksLikeCidr(name)) {
       throw new PortolanError('INVALID_VALUE', `target "${name.slice(0, 120)}": expected a host name or an IP address`);
     }
   }
   const selected =
-    req.targets.length === 0 && req.domain
+    req.targets.length === 0 && !req.targetsFiles?.length && req.domain
       ? { targets: [], named: 0, notes: [] }
-      : selectTargets(req.targets, settings.shard);
+      : await selectedTargets(req, settings);
   const ports = { tcp: new Set<number>(), udp: new Set<number>(), icmp: 0, ip: new Set<number>() };
   const ranges = new Set<string>();
   for (const e of expectations) {
@@ -66,4 +69,27 @@ export async function dryRunCheck(req: CheckRequest): Promise<DryRunCheck> {
     ports: { tcp: ports.tcp.size, udp: ports.udp.size, icmp: ports.icmp, ip: ports.ip.size, ranges: [...ranges] },
     notes: selected.notes,
   };
+}
+
+/** The targets the run would take (prefixes expanded, files read, the shard applied), none resolved. */
+async function selectedTargets(
+  req: CheckRequest,
+  settings: RunSettings,
+): Promise<{ targets: TargetRequest[]; named: number; notes: RunNote[] }> {
+  const stream = await openTargets({
+    targets: req.targets,
+    files: req.targetsFiles ?? [],
+    allAddresses: settings.allAddresses,
+    source: settings.source,
+    timeoutMs: settings.timeoutMs,
+    cidrLimit: settings.cidrLimit,
+    shard: settings.shard,
+  });
+  try {
+    const targets: TargetRequest[] = [];
+    for await (const t of stream.requests()) targets.push(t);
+    return { targets, named: stream.named, notes: stream.notes };
+  } finally {
+    stream.close();
+  }
 }

@@ -109,7 +109,7 @@ export interface EmitOptions {
 }
 
 /** `NON-COMPLIANT: 3 blocked ports ...`: the one line a log needs. */
-export function verdictLine(result: RunResult): string {
+export function verdictLine(result: Pick<RunResult, 'summary'>): string {
   return terminalText(`${result.summary.status.toUpperCase()}: ${result.summary.headline}`);
 }
 

@@ -17,6 +17,7 @@ import { defaultReportDir } from '../platform/data-dir.js';
 import { pathProblem } from '../platform/file-names.js';
 import type { Format } from '../report/types.js';
 import { type FailOn, type OptionSpec, RUN_OPTIONS, resolveRunSettings } from '../run-options.js';
+import { countEntry } from '../targets/target-list.js';
 import { expandEnv } from './env.js';
 import type { BlockRule, Plan, PlanGroup, PlanOptions, Waiver } from './types.js';
 
@@ -39,6 +40,7 @@ interface RawGroup {
   name: string;
   description?: string;
   targets?: string[];
+  targetsFiles?: string[];
   domain?: { name: string; dnsServer?: string };
   roles?: string[];
   services?: string[];
@@ -106,7 +108,7 @@ function planFromYaml(yaml: LocatedYaml, opts: LoadPlanOptions): Plan {
     description: raw.description ?? null,
     file: resolve(yaml.file),
     options,
-    groups: raw.groups.map((g) => toGroup(g, options)),
+    groups: raw.groups.map((g) => toGroup(g, options, dirname(resolve(yaml.file)))),
     waivers: (raw.waivers ?? []).map((w, i) => toWaiver(w, `/waivers/${i}`, expanded)),
     outputs: {
       directory: raw.outputs?.directory ?? defaultReportDir(),
@@ -131,12 +133,21 @@ function checkGroups(raw: RawPlan, yaml: LocatedYaml): void {
       );
     }
     seen.set(g.name, i);
-    if (g.targets && g.domain) {
+    if ((g.targets || g.targetsFiles) && g.domain) {
       fail(yaml, `${at}/domain`, `group "${g.name}" has both targets and domain; expected one of them`);
     }
-    if (!g.targets && !g.domain) {
-      fail(yaml, at, `group "${g.name}" names no targets; expected "targets" (host names or addresses) or "domain"`);
+    if (!g.targets && !g.targetsFiles && !g.domain) {
+      fail(
+        yaml,
+        at,
+        `group "${g.name}" names no targets; expected "targets" (host names, addresses or CIDR prefixes), "targetsFiles" or "domain"`,
+      );
     }
+    // A prefix's syntax and size are checked here, where the plan can point at the entry.
+    const cidrLimit = g.options?.cidrLimit ?? raw.options?.cidrLimit ?? RUN_OPTIONS.cidrLimit.default;
+    (g.targets ?? []).forEach((t, j) => {
+      located(yaml, `${at}/targets/${j}`, () => countEntry(t, 'target', cidrLimit));
+    });
     const blocked = g.blocked ?? {};
     const wanted = [g.roles, g.services, g.ports, blocked.roles, blocked.services, blocked.ports];
     if (!wanted.some((list) => list && list.length > 0)) {
@@ -221,13 +232,15 @@ function fail(yaml: LocatedYaml, pointer: string, message: string): never {
   throw new PortolanError('PLAN_INVALID', message, { location: yaml.locate(pointer) });
 }
 
-function toGroup(g: RawGroup, planOptions: PlanOptions): PlanGroup {
+/** A group as the run takes it; its targets files are relative to the plan's folder (`planDir`). */
+function toGroup(g: RawGroup, planOptions: PlanOptions, planDir: string): PlanGroup {
   const blocked = g.blocked;
   const hasBlocked = Boolean(blocked && (blocked.roles?.length || blocked.services?.length || blocked.ports?.length));
   return {
     name: g.name,
     description: g.description ?? null,
     targets: g.targets ?? [],
+    targetsFiles: (g.targetsFiles ?? []).map((f) => (f === '-' ? f : resolve(planDir, f))),
     domain: g.domain ?? null,
     roles: g.roles ?? [],
     services: g.services ?? [],

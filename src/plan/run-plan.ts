@@ -49,6 +49,7 @@ export function planJobs(
     const failOn = plan.failOn;
     const base = {
       targets: group.targets.map((name) => ({ name, origin })),
+      targetsFiles: group.targetsFiles,
       commandLine,
       ...(extra.catalogDirs ? { catalogDirs: extra.catalogDirs } : {}),
       ...(extra.responderToken ? { responderToken: extra.responderToken } : {}),
@@ -108,7 +109,9 @@ export async function runPlan(plan: Plan, runCheck: RunCheck, opts: RunPlanOptio
         parts[i] = await runJob(job);
         continue;
       }
-      const retry = { ...job.request, targets: job.request.targets.filter((t) => failing.has(t.name)) };
+      // The failing targets as the run named them: a prefix or a targets file is not read again.
+      const again = part.targets.filter((t) => failing.has(t.name)).map((t) => ({ name: t.name, origin: t.origin }));
+      const retry = { ...job.request, targets: again, targetsFiles: [] };
       parts[i] = mergeResults([onlyTargets(part, (t) => !failing.has(t)), await runJob(job, retry)], opts.commandLine);
     }
     attempts++;

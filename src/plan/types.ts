@@ -23,8 +23,10 @@ export interface BlockRule {
 export interface PlanGroup {
   name: string;
   description: string | null;
-  /** Host names or addresses; empty when `domain` is given. */
+  /** Host names, addresses or CIDR prefixes; empty when `domain` is given. */
   targets: string[];
+  /** Targets files (absolute, or `-` for standard input), one entry per line. */
+  targetsFiles: string[];
   domain: { name: string; dnsServer?: string } | null;
   roles: string[];
   services: string[];

@@ -1,8 +1,10 @@
 /**
  * The probe engine: turns (expectations x target addresses) into deduplicated probes,
- * runs them under one scheduler, and returns every observation with the links that say
- * which observations decide which expectation, plus typed notes about fallbacks taken.
- * Each observation is built once, complete, by `observation.ts` and never changed after.
+ * runs them under one scheduler, and hands back each target as soon as its probes are done:
+ * its observations, the links that say which observations decide which expectation, and
+ * typed notes about fallbacks taken. At most `targetsInFlight` targets are probed (or wait
+ * to be taken) at once, so what the engine holds follows that window, never the target
+ * count. Each observation is built once, complete, by `observation.ts` and never changed after.
  *
  * Dynamic RPC ranges: with `rpcMode: 'discover'` the endpoint mapper's answer on 135/tcp
  * names the ports to probe (each asked for an RPC bind), falling back to a sample when it
@@ -51,6 +53,8 @@ export interface EngineOptions {
   concurrency: number;
   /** Probes in flight per target address. */
   perHost: number;
+  /** Targets probed, or finished and not yet taken by the reader, at once. @default 64 */
+  targetsInFlight?: number;
   localAddress?: string;
   /** Protocol conversations after the TCP handshake. */
   appProbes: boolean;
@@ -75,14 +79,16 @@ export interface EngineHooks {
   onProgress?: (done: number, total: number, host: string) => void;
 }
 
-export interface EngineOutput {
+/** What the engine found on one target. */
+export interface TargetProbes<T extends EngineTarget = EngineTarget> {
+  target: T;
+  /** Its observations, in the order they were recorded. */
   observations: Observation[];
-  /** `${target}\u0000${expectation.key}` -> indexes into `observations`. */
+  /** Expectation key -> indexes into `observations`. */
   links: Map<string, number[]>;
+  /** Fallbacks taken on this target (the endpoint mapper listed nothing ...), each once. */
   notes: RunNote[];
 }
-
-export const linkKey = (target: string, expectationKey: string) => `${target}\u0000${expectationKey}`;
 
 /** Discovered ports probed per range at most: a hostile mapper cannot make us probe thousands. */
 const MAX_DISCOVERED = 64;
@@ -90,33 +96,93 @@ const MAX_DISCOVERED = 64;
 /** The bind-only RPC module, for dynamic ports the endpoint mapper listed. */
 const RPC_BIND = (moduleById('msrpc') as TcpProtocol | undefined) ?? null;
 
+const DEFAULT_TARGETS_IN_FLIGHT = 64;
+
 /**
- * Probes every target address, admitting the next address only when the scheduler has room
- * (so nothing is set up for targets that cannot run yet), and releasing each address's state
- * when its probes are done. A stopped run admits no more addresses: their rows stay unprobed.
+ * Probes each target as it is taken from `targets` and yields it once its probes are done
+ * (in the order they finish). A target is taken only when the window has room and the
+ * scheduler has a free slot, and each of its addresses only when the scheduler has room,
+ * so nothing is set up for targets that cannot run yet; an address's state is released
+ * when its probes are done, a target's when the reader has taken it. When the signal stops
+ * the run, targets in flight end with their unfinished probes `aborted` and the rest are
+ * yielded unprobed (no observations); the reader leaving early stops the taking.
  */
-export async function runEngine(
+export async function* probeTargets<T extends EngineTarget>(
   expectations: Expectation[],
-  targets: EngineTarget[],
+  targets: AsyncIterable<T>,
   opts: EngineOptions,
   hooks: EngineHooks = {},
-): Promise<EngineOutput> {
-  const signal = hooks.signal ?? new AbortController().signal;
+): AsyncGenerator<TargetProbes<T>, void, undefined> {
+  // The reader leaving early stops the probes too.
+  const stop = new AbortController();
+  const signal = hooks.signal ? AbortSignal.any([hooks.signal, stop.signal]) : stop.signal;
   // Every in-flight probe listens on the run's signal; thousands at once are expected, not a leak.
   setMaxListeners(0, signal);
   const run = new Run(opts, signal, hooks.onProgress);
-  const active = new Set<Promise<void>>();
-  for (const target of targets) {
-    if (target.problem) run.unresolved(target.name, target.problem.message, expectations);
-    for (const address of target.addresses) {
-      await run.scheduler.ready();
-      if (signal.aborted) break;
-      const job: Promise<void> = run.probeAddress(target.name, address, expectations).finally(() => active.delete(job));
-      active.add(job);
+  const window = opts.targetsInFlight ?? DEFAULT_TARGETS_IN_FLIGHT;
+  const finished: TargetProbes<T>[] = [];
+  let held = 0;
+  let admitting = true;
+  let failure: { error: unknown } | null = null;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    wake?.();
+    wake = null;
+  };
+  const sleep = () => new Promise<void>((resolve) => (wake = resolve));
+  const source = targets[Symbol.asyncIterator]();
+  const admit = async () => {
+    try {
+      // A stopped run still takes the remaining targets, probing none of them, so each is
+      // reported with its rows unprobed; only the reader leaving ends the taking.
+      while (!stop.signal.aborted) {
+        if (held >= window) {
+          await new Promise<void>((resolve) => run.onRoom(resolve));
+          continue;
+        }
+        if (!signal.aborted) await run.scheduler.ready();
+        if (stop.signal.aborted) break;
+        const next = await source.next();
+        if (next.done) break;
+        held++;
+        run.probeTarget(next.value, expectations).then(
+          (probes) => {
+            finished.push(probes);
+            notify();
+          },
+          (error: unknown) => {
+            failure ??= { error };
+            notify();
+          },
+        );
+      }
+    } catch (error) {
+      failure ??= { error };
+    } finally {
+      admitting = false;
+      notify();
     }
+  };
+  const admitted = admit();
+  try {
+    for (;;) {
+      if (failure) throw (failure as { error: unknown }).error;
+      const next = finished.shift();
+      if (next) {
+        yield next;
+        held--;
+        run.roomMade();
+        continue;
+      }
+      if (!admitting && held === 0) break;
+      await sleep();
+    }
+  } finally {
+    stop.abort();
+    run.roomMade();
+    await admitted;
+    await source.return?.();
   }
-  await Promise.all(active);
-  return { observations: run.observations, links: run.links, notes: [...run.notes.values()] };
 }
 
 /** Probes `key` once per address: `make` returns what it found, or an observation already final. */
@@ -129,13 +195,35 @@ interface Host {
   users: number;
 }
 
-class Run {
+/** What one target's probes found so far. */
+class TargetState {
   readonly observations: Observation[] = [];
   readonly links = new Map<string, number[]>();
   /** Keyed by their JSON, so each note is kept once. */
-  readonly notes = new Map<string, RunNote>();
+  private readonly notes = new Map<string, RunNote>();
+
+  add(o: Observation): number {
+    this.observations.push(o);
+    return this.observations.length - 1;
+  }
+
+  link(expectationKey: string, indexes: number[]): void {
+    this.links.set(expectationKey, [...(this.links.get(expectationKey) ?? []), ...indexes]);
+  }
+
+  note(note: RunNote): void {
+    this.notes.set(JSON.stringify(note), note);
+  }
+
+  probes<T extends EngineTarget>(target: T): TargetProbes<T> {
+    return { target, observations: this.observations, links: this.links, notes: [...this.notes.values()] };
+  }
+}
+
+class Run {
   readonly scheduler: Scheduler;
   private readonly hosts = new Map<string, Host>();
+  private readonly waitingForRoom: (() => void)[] = [];
   private done = 0;
   private total = 0;
 
@@ -147,8 +235,32 @@ class Run {
     this.scheduler = new Scheduler(opts.concurrency, opts.perHost);
   }
 
+  /** Calls `resolve` once the reader has taken a finished target (or the run stops). */
+  onRoom(resolve: () => void): void {
+    this.waitingForRoom.push(resolve);
+  }
+
+  roomMade(): void {
+    for (const resolve of this.waitingForRoom.splice(0)) resolve();
+  }
+
+  /** Every address of the target, each admitted when the scheduler has room. */
+  async probeTarget<T extends EngineTarget>(target: T, expectations: Expectation[]): Promise<TargetProbes<T>> {
+    const state = new TargetState();
+    if (target.problem) this.unresolved(state, target.name, target.problem.message, expectations);
+    const addresses: Promise<void>[] = [];
+    for (const address of target.addresses) {
+      // The target was taken when the scheduler had room: its first address goes at once.
+      if (addresses.length > 0) await this.scheduler.ready();
+      if (this.signal.aborted) break;
+      addresses.push(this.probeAddress(state, target.name, address, expectations));
+    }
+    await Promise.all(addresses);
+    return state.probes(target);
+  }
+
   /** A target whose name did not resolve: every row `error`, with the resolver's words. */
-  unresolved(target: string, words: string, expectations: Expectation[]): void {
+  private unresolved(state: TargetState, target: string, words: string, expectations: Expectation[]): void {
     const rows = new Map<string, number>();
     for (const e of expectations) {
       const key = `${e.protocol}/${e.port ?? e.range ?? e.ipProtocol ?? ''}`;
@@ -156,19 +268,25 @@ class Run {
       if (index === undefined) {
         this.total++;
         index = this.record(
+          state,
           unresolvedObservation({ target, address: null, protocol: e.protocol, port: e.port }, words),
           target,
         );
         rows.set(key, index);
       }
-      this.link(target, e.key, [index]);
+      state.link(e.key, [index]);
     }
   }
 
-  async probeAddress(target: string, address: string, expectations: Expectation[]): Promise<void> {
+  private async probeAddress(
+    state: TargetState,
+    target: string,
+    address: string,
+    expectations: Expectation[],
+  ): Promise<void> {
     const host = this.acquire(address);
     try {
-      await this.probeExpectations(target, address, host, expectations);
+      await this.probeExpectations(state, target, address, host, expectations);
     } finally {
       this.release(address, host);
     }
@@ -196,7 +314,13 @@ class Run {
     this.hosts.delete(address);
   }
 
-  private async probeExpectations(target: string, address: string, host: Host, expectations: Expectation[]) {
+  private async probeExpectations(
+    state: TargetState,
+    target: string,
+    address: string,
+    host: Host,
+    expectations: Expectation[],
+  ) {
     // One probe per key per address, however many expectations share it. Range ports get keys
     // of their own (`tcp/49667/discovered`), so each observation carries how its port was chosen.
     const probes = new Map<string, Promise<number>>();
@@ -210,7 +334,7 @@ class Run {
             return make();
           })
           .then((found) => ('site' in found ? this.finish(host, found) : found))
-          .then((o) => this.record(o, address));
+          .then((o) => this.record(state, o, address));
         probes.set(key, p);
       }
       return p;
@@ -225,8 +349,13 @@ class Run {
         void once('tcp/135', async () => {
           const r = await this.tcp(host, target, address, 135);
           if (!r.endpoints) {
-            const state = r.finding.exchange.state;
-            this.note({ kind: 'epm-silent', target, address, state, sample: this.opts.rpcSample });
+            state.note({
+              kind: 'epm-silent',
+              target,
+              address,
+              state: r.finding.exchange.state,
+              sample: this.opts.rpcSample,
+            });
           }
           resolve(r.endpoints);
           return r.finding;
@@ -235,17 +364,13 @@ class Run {
     }
     await Promise.all(
       expectations.map(async (e) => {
-        this.link(target, e.key, await this.expectationProbes(e, host, target, address, once, endpoints));
+        state.link(e.key, await this.expectationProbes(state, e, host, target, address, once, endpoints));
       }),
     );
   }
 
-  private link(target: string, expectationKey: string, indexes: number[]): void {
-    const key = linkKey(target, expectationKey);
-    this.links.set(key, [...(this.links.get(key) ?? []), ...indexes]);
-  }
-
   private async expectationProbes(
+    state: TargetState,
     e: Expectation,
     host: Host,
     target: string,
@@ -269,7 +394,7 @@ class Run {
     const range = parseRange(e.range);
     if (e.portSet === 'rpc-dynamic' && protocol === 'tcp') {
       const found = await endpoints;
-      const discovered = found ? this.discoveredPorts(found, range, target, address, e.range) : null;
+      const discovered = found ? this.discoveredPorts(state, found, range, target, address, e.range) : null;
       if (discovered) {
         // Ask each endpoint for an RPC bind; the observation names the interfaces the mapper put there.
         return Promise.all(
@@ -295,6 +420,7 @@ class Run {
 
   /** The listed TCP ports within the range, each with the names of the interfaces there; null when none. */
   private discoveredPorts(
+    state: TargetState,
     found: DiscoveredEndpoint[],
     range: { first: number; last: number },
     target: string,
@@ -311,12 +437,8 @@ class Run {
       ports.set(ep.port, names);
     }
     if (ports.size > 0) return ports;
-    this.note({ kind: 'epm-none-in-range', target, address, range: text, sample: this.opts.rpcSample });
+    state.note({ kind: 'epm-none-in-range', target, address, range: text, sample: this.opts.rpcSample });
     return null;
-  }
-
-  private note(note: RunNote): void {
-    this.notes.set(JSON.stringify(note), note);
   }
 
   /**
@@ -338,11 +460,11 @@ class Run {
     return buildObservation(f.site, decided, f.conversation, f.facts);
   }
 
-  private record(o: Observation, host: string): number {
-    this.observations.push(o);
+  private record(state: TargetState, o: Observation, host: string): number {
+    const index = state.add(o);
     this.done++;
     this.onProgress?.(this.done, this.total, host);
-    return this.observations.length - 1;
+    return index;
   }
 
   private ctx(target: string, address: string, port: number): ProbeContext {

@@ -21,6 +21,30 @@ describe('--dry-run', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('check: targets files and CIDR prefixes are expanded and sharded like names; a bad line is exit 2 at file:line', async () => {
+    const list = join(dir, 'estate.txt');
+    writeFileSync(list, '# estate\nfs1.corp.example\n192.0.2.0/29\n');
+    const all = ['dc1.corp.example', 'fs1.corp.example', ...[1, 2, 3, 4, 5, 6].map((i) => `192.0.2.${i}`)];
+    const mine = all.filter((n) => shardOf(n, 2) === 1);
+    const run = await runCli([
+      'check',
+      '--port',
+      '445/tcp',
+      '--dry-run',
+      '--shard',
+      '1/2',
+      '--targets-file',
+      list,
+      'dc1.corp.example',
+    ]);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout).to.include(`Targets: ${mine.length} (shard 1/2 of 8 named): ${mine.join(', ')}`);
+    writeFileSync(list, 'fs1.corp.example\n192.0.2.0/33\n');
+    const bad = await runCli(['check', '--port', '445/tcp', '--dry-run', '--targets-file', list]);
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.include(`${list}:2: target "192.0.2.0/33": the prefix length must be 0 to 32`);
+  });
+
   it('check: prints the targets, checks and port counts, exits 0, and sends nothing', async () => {
     let connections = 0;
     const tcp = await tcpListener();

@@ -67,7 +67,23 @@ describe('plan files', () => {
   });
 
   // Each case: the plan text, the location the error must name, and words it must contain.
+  it('takes CIDR prefixes and targets files (relative to the plan) in a group', () => {
+    const text = GOOD.replace('targets: [web1.dmz.example]', 'targets: [192.0.2.0/28]\n    targetsFiles: [dmz.txt]');
+    const plan = parsePlan(text, '/plans/p.yaml', { env: {} });
+    expect(plan.groups[1]?.targets).to.deep.equal(['192.0.2.0/28']);
+    expect(plan.groups[1]?.targetsFiles).to.deep.equal(['/plans/dmz.txt']);
+  });
+
   const bad: { name: string; text: string; location: string; words: RegExp }[] = [
+    {
+      name: "CIDR prefix past the group's limit",
+      text: GOOD.replace(
+        'targets: [web1.dmz.example]',
+        'targets: [web1.dmz.example, 10.0.0.0/20]\n    options: { cidrLimit: 1024 }',
+      ),
+      location: 'p.yaml:11:33',
+      words: /target "10\.0\.0\.0\/20" is 4,094 addresses, more than the CIDR limit of 1,024/,
+    },
     {
       name: 'malformed YAML',
       text: 'version: 1\nname: x\ngroups: [\n',

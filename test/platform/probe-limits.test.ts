@@ -13,8 +13,8 @@ import {
   udpSilenceLimit,
   WINDOWS_TCP_FLOOR_MS,
 } from '../../src/platform/probe-limits.js';
-import { runEngine } from '../../src/probe/engine.js';
 import { validateResult } from '../../src/report/validate-result.js';
+import { runEngine } from '../support/engine.js';
 import { closedTcpPort, udpServer } from '../support/fake-servers.js';
 
 function udpExpectation(port: number): Expectation {

@@ -3,13 +3,14 @@ import { existsSync } from 'node:fs';
 import { expect } from 'chai';
 import { reasonWords } from '../../src/analyze/describe.js';
 import type { Expectation, Observation } from '../../src/model.js';
-import { type EngineOptions, linkKey, runEngine } from '../../src/probe/engine.js';
+import type { EngineOptions } from '../../src/probe/engine.js';
 import { ping, pingArgs, pingBinary } from '../../src/probe/icmp.js';
 import { parseRtt } from '../../src/probe/ping-output.js';
 import { sampleRange, udpRangeSample } from '../../src/probe/rpc-sample.js';
 import { udpProbe } from '../../src/probe/udp.js';
 import { UdpHostSchedule } from '../../src/probe/udp-schedule.js';
 import type { UdpProtocol } from '../../src/protocols/types.js';
+import { linkKey, runEngine } from '../support/engine.js';
 import { closedTcpPort, closedUdpPort, tcpListener, udpServer } from '../support/fake-servers.js';
 import { nonceEcho } from '../support/udp-fake-server.js';
 

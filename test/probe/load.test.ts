@@ -4,7 +4,8 @@
  * because the prober's own event loop was busy when its timer ran out.
  */
 import { expect } from 'chai';
-import { type EngineOptions, runEngine } from '../../src/probe/engine.js';
+import type { EngineOptions } from '../../src/probe/engine.js';
+import { runEngine } from '../support/engine.js';
 import { portExpectation } from '../support/expectations.js';
 import { closedTcpPort } from '../support/fake-servers.js';
 

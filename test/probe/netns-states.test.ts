@@ -7,8 +7,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { expect } from 'chai';
 import type { Expectation, Observation } from '../../src/model.js';
-import { type EngineOptions, runEngine } from '../../src/probe/engine.js';
+import type { EngineOptions } from '../../src/probe/engine.js';
 import { run } from '../lab/run.js';
+import { runEngine } from '../support/engine.js';
 import { portExpectation } from '../support/expectations.js';
 import { createVethNamespace, removeVethNamespace, skipWithoutNamespaces } from '../support/veth-namespace.js';
 

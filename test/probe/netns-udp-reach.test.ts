@@ -15,9 +15,10 @@ import { createSocket } from 'node:dgram';
 import { expect } from 'chai';
 import { runCheck } from '../../src/check/run-check.js';
 import type { Observation } from '../../src/model.js';
-import { type EngineOptions, runEngine } from '../../src/probe/engine.js';
+import type { EngineOptions } from '../../src/probe/engine.js';
 import { defaultRunSettings } from '../../src/run-options.js';
 import { run } from '../lab/run.js';
+import { runEngine } from '../support/engine.js';
 import { portExpectation } from '../support/expectations.js';
 import { createVethNamespace, removeVethNamespace, skipWithoutNamespaces } from '../support/veth-namespace.js';
 

@@ -2,8 +2,9 @@ import { expect } from 'chai';
 import { describeNote } from '../../src/analyze/describe.js';
 import { isPortolanError } from '../../src/errors.js';
 import type { RunNote } from '../../src/model.js';
-import { type Lookup, resolveTargets, selectTargets } from '../../src/targets/index.js';
+import { type Lookup, selectTargets } from '../../src/targets/index.js';
 import { inShard, parseShard, shardOf } from '../../src/targets/shard.js';
+import { resolveTargets } from '../support/engine.js';
 
 /** 1,000 names as a plan might list them: DCs, file servers, addresses. */
 const NAMES = Array.from({ length: 1000 }, (_, i) =>

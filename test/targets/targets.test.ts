@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { describeTargetProblem } from '../../src/analyze/describe.js';
 import { isPortolanError } from '../../src/errors.js';
-import { resolveTargets } from '../../src/targets/index.js';
+import { resolveTargets } from '../support/engine.js';
 
 const base = { allAddresses: false, source: null, timeoutMs: 1000 };
 
@@ -23,8 +23,8 @@ describe('targets stage', () => {
       ],
     });
     expect(targets).to.deep.equal([
-      { name: '127.0.0.1', origin: 'command line', addresses: ['127.0.0.1'], problem: null },
-      { name: 'DC1.test', origin: 'plan a', addresses: ['192.0.2.11'], problem: null },
+      { name: '127.0.0.1', origin: 'command line', addresses: ['127.0.0.1'], problem: null, ordinal: 0 },
+      { name: 'DC1.test', origin: 'plan a', addresses: ['192.0.2.11'], problem: null, ordinal: 1 },
     ]);
     expect(notes).to.deep.equal([]);
   });

@@ -5,13 +5,12 @@
  */
 import type { Command } from 'commander';
 import { dryRunCheck } from '../../check/dry-run.js';
-import { type CheckRequest, runCheck } from '../../check/run-check.js';
+import type { CheckRequest } from '../../check/run-check.js';
 import { PortolanError } from '../../errors.js';
-import type { RunResult } from '../../model.js';
 import type { RunOptionKey } from '../../run-options.js';
+import { checkDeliveryOptions, runAndDeliver } from '../check-delivery.js';
 import { DRY_RUN_HEADING, dryRunLines } from '../dry-run.js';
-import { checkOutputOptions, checkOutputSyntax, emitResult, type OutputOptions, outputOptions } from '../output.js';
-import { progressEnabled, startProgress } from '../progress.js';
+import { checkOutputSyntax, type OutputOptions, outputOptions } from '../output.js';
 import { addRunOptions, runSettingsFrom, withFlagNames } from '../run-option-flags.js';
 
 const collect = (value: string, prev: string[] = []) => [...prev, value];
@@ -31,8 +30,10 @@ const CHECK_OPTIONS = [
   'retries',
   'concurrency',
   'perHost',
+  'targetsInFlight',
   'source',
   'allAddresses',
+  'cidrLimit',
   'appProbes',
   'failOn',
   'responder',
@@ -42,6 +43,7 @@ const CHECK_OPTIONS = [
 ] as const satisfies readonly RunOptionKey[];
 
 interface CheckFlags extends OutputOptions {
+  targetsFile?: string[];
   role?: string[];
   service?: string[];
   port?: string[];
@@ -60,7 +62,12 @@ export function registerCheck(program: Command): void {
   const cmd = program
     .command('check')
     .description('probe the ports a role (or service, or port) needs on each target and judge them')
-    .argument('[targets...]', 'host names or addresses to check')
+    .argument('[targets...]', 'host names, addresses or CIDR prefixes (10.0.4.0/22, 2001:db8::/120) to check')
+    .option(
+      '-T, --targets-file <file>',
+      'more targets, one name, address or prefix per line, # comments; - reads standard input (repeatable)',
+      collect,
+    )
     .option('-r, --role <role>', 'a server role the targets run (repeatable); see `portolan catalog roles`', collect)
     .option(
       '-s, --service <service>',
@@ -87,11 +94,21 @@ write is one, found before probing), 3 inconclusive only (1 with --fail-on incon
 70 internal failure: a report could not be rendered or written after probing (the others
 were written and the JSON result kept; stderr says where).
 
+Many targets: --targets-file FILE (one name, address or prefix a line, # comments, - for stdin)
+and prefixes (10.0.4.0/22, 2001:db8::/120; --cidr-limit guards the size). Only
+--targets-in-flight targets are held at once. --format ndjson (check only) streams a JSON line
+per target as it finishes, then one run line (checks/schema/ndjson.schema.json); the JSON result
+is written record by record. table, html, junit and md hold the whole result in memory: past
+1,000 targets they are refused before probing. Beyond one agent: --shard I/N.
+
 Examples:
   portolan check --role domain-controller dc1.corp.example dc2.corp.example
   portolan check --role domain-controller --with gc,dfsr-sysvol dc1.corp.example   (GCs with DFSR SYSVOL)
   portolan check --role domain-client --domain corp.example --dns-server 192.0.2.53
   portolan check --port 445/tcp --port 53/udp --port icmp fs1.corp.example
+  portolan check --role domain-client --targets-file members.txt --format ndjson | jq -c 'select(.kind == "target")'
+  portolan check --role domain-client --targets-file - --format json --output members.json < members.txt
+  portolan check --role file-server 10.0.4.0/22                               (1,022 addresses)
   portolan check --role file-server --expect reachable new-fs.corp.example     (before deployment)
   portolan check --role domain-controller dc1.corp.example --format json --output reports/dc1.json
   portolan check --role domain-controller new-dc.corp.example --responder --token SECRET   (with portolan listen there)
@@ -109,11 +126,9 @@ Examples:
         process.stdout.write(`${[DRY_RUN_HEADING, ...dryRunLines(plan)].join('\n')}\n`);
         return;
       }
-      checkOutputOptions(flags);
-      const result = await runWithProgress(request, flags);
-      process.exitCode = result.summary.exitCode;
-      // Off a TTY no progress line showed the verdict: say it beside the "wrote" lines.
-      await emitResult(result, flags, { verdict: !progressEnabled(Boolean(flags.quiet)) });
+      checkDeliveryOptions(flags);
+      const header = await runAndDeliver(request, flags);
+      process.exitCode = header.summary.exitCode;
     } catch (err) {
       // The library names fields by key (timeoutMs); here they were flags (--timeout).
       throw withFlagNames(err);
@@ -133,6 +148,7 @@ function toRequest(targets: string[], f: CheckFlags, command: Command): CheckReq
   const token = f.token ?? process.env.PORTOLAN_RESPONDER_TOKEN;
   return {
     targets: targets.map((name) => ({ name, origin: 'command line' })),
+    targetsFiles: f.targetsFile ?? [],
     roles: f.role ?? [],
     services: f.service ?? [],
     ports: f.port ?? [],
@@ -143,28 +159,4 @@ function toRequest(targets: string[], f: CheckFlags, command: Command): CheckReq
     commandLine: ['portolan', ...process.argv.slice(2)],
     options: runSettingsFrom(command, f as unknown as Record<string, unknown>, CHECK_OPTIONS),
   };
-}
-
-/** Ctrl-C stops the run but still emits the partial result; a second Ctrl-C exits at once. */
-async function runWithProgress(request: CheckRequest, flags: CheckFlags): Promise<RunResult> {
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    process.stderr.write('\nportolan: stopping; the partial result follows (Ctrl-C again to quit at once)\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
-  const progress = startProgress({ quiet: Boolean(flags.quiet) });
-  try {
-    const result = await runCheck(request, { signal: controller.signal, onProgress: progress.update });
-    progress.stop(`${result.summary.status}: ${result.summary.headline}`);
-    return result;
-  } catch (err) {
-    progress.stop(null);
-    throw err;
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-  }
 }
