@@ -232,7 +232,6 @@ function statusOf(index: TargetIndex, t: string): ComplianceStatus {
  * (`omitted`) lists its compliant targets apart, collapsed, as names and addresses only.
  */
 function targetsSection(
-  result: RunResult,
   findings: Findings,
   order: string[],
   index: TargetIndex,
@@ -466,7 +465,7 @@ export function renderHtml(result: RunResult, opts: RenderOptions = {}): string 
     ...(result.changes ? [changesSection(result.changes)] : []),
     remediationSection(remediationScripts(result, findings)),
     conditionsSection(result),
-    targetsSection(result, findings, order, index, compliant, opts.omitted),
+    targetsSection(findings, order, index, compliant, opts.omitted),
     notesSection(result),
     legendSection(),
     '</main>',
