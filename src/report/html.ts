@@ -411,15 +411,19 @@ function header(result: RunResult): string {
   );
 }
 
-/** What the first data block carries: the run's metadata and verdict summary, for tools that scrape reports. */
-function embedded(result: RunResult): unknown {
+/**
+ * What the first data block carries: the run's metadata and verdict summary, for tools that
+ * scrape reports. A large run's view carries the verdicts of its failing and inconclusive
+ * targets only (the JSON result has every one).
+ */
+function embedded(result: RunResult, omitted: ReportOmissions | undefined): unknown {
   return {
     schemaVersion: result.schemaVersion,
     tool: result.tool,
     catalog: result.catalog,
     run: result.run,
     summary: result.summary,
-    targets: result.verdicts.targets,
+    targets: omitted ? result.verdicts.targets.filter((t) => t.status !== 'compliant') : result.verdicts.targets,
   };
 }
 
@@ -471,7 +475,7 @@ export function renderHtml(result: RunResult, opts: RenderOptions = {}): string 
     '</main>',
     `<footer>Rendered ${esc(now.toISOString())} by ${esc(`${result.tool.name} ${result.tool.version}`)} from result schema v${esc(result.schemaVersion)}; ` +
       `catalog <code>${esc(result.catalog.digest)}</code>. Re-render with <code>portolan report RESULT.json --format html</code>.</footer>`,
-    `<script type="application/json" id="portolan-result">${jsonForScript(embedded(result))}</script>`,
+    `<script type="application/json" id="portolan-result">${jsonForScript(embedded(result, opts.omitted))}</script>`,
     `<script type="application/json" id="portolan-rows">${jsonForScript(targetData(result, order))}</script>`,
     `<script>${HTML_SCRIPT}</script>`,
     '</body></html>',
