@@ -353,7 +353,11 @@ export function renderTable(result: RunResult, opts: RenderOptions = {}): string
   out.push(...closingLines(result, findings));
   if (opts.verbose) out.push(...everyRow(result, paint));
   out.push('', ...legend());
-  if (!opts.verbose) out.push(`Every row (${rowCount}): --verbose.`);
+  if (!opts.verbose) {
+    out.push(
+      bounded ? `Rows kept (${rowCount}): --verbose; every row is in the JSON result.` : `Every row (${rowCount}): --verbose.`,
+    );
+  }
   const s = result.summary;
   const label = COMPLIANCE_LABELS[s.status];
   out.push(`${labelled(paint, label)} (exit ${s.exitCode})`);

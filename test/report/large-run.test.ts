@@ -73,6 +73,7 @@ describe('reports of a 10,000-target run (report view)', function () {
     expect(text).to.include('TARGETS: 10000 (1428 non-compliant, 0 inconclusive, 8572 compliant)');
     expect(text).to.include('… and 80 more targets; the HTML report lists them');
     expect(text).to.include('A LARGE RUN: root causes of the first 100 failing or inconclusive targets to finish');
+    expect(text).to.match(/Rows kept \(\d+\): --verbose; every row is in the JSON result\./);
     expect(text.split('\n').length).to.be.below(500);
   });
 });
