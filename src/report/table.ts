@@ -355,7 +355,9 @@ export function renderTable(result: RunResult, opts: RenderOptions = {}): string
   out.push('', ...legend());
   if (!opts.verbose) {
     out.push(
-      bounded ? `Rows kept (${rowCount}): --verbose; every row is in the JSON result.` : `Every row (${rowCount}): --verbose.`,
+      bounded
+        ? `Rows kept (${rowCount}): --verbose; every row is in the JSON result.`
+        : `Every row (${rowCount}): --verbose.`,
     );
   }
   const s = result.summary;
