@@ -1,9 +1,10 @@
 /**
  * How `check` runs and delivers at any size. The run streams (checkTargets): each finished
  * target is written to stdout at once with `--format ndjson`, and otherwise put in a spool
- * on disk, so probing holds only the targets in flight. At the end the JSON result (the
- * default size-proof choice) is written from the spool a record at a time; the other
- * formats render from the whole result, joined in memory (README: sizes).
+ * on disk, so probing holds only the targets in flight. At the end the JSON result is
+ * written from the spool a record at a time; the other formats render from the whole
+ * result joined in memory, or past WHOLE_REPORT_TARGETS from a report view that keeps only
+ * what they show (README: sizes).
  */
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
@@ -13,6 +14,7 @@ import type { RunResult } from '../model.js';
 import { terminalText } from '../printable.js';
 import { jsonResultFromRecords } from '../report/json-records.js';
 import { ndjsonRunLine, ndjsonTargetLine } from '../report/ndjson.js';
+import { ReportView } from '../report/report-view.js';
 import { checkReportFile, writeReportFile } from '../report/write.js';
 import { RecordSpool } from '../result/record-spool.js';
 import { joinResult, type RunHeader } from '../result/target-records.js';
@@ -28,11 +30,12 @@ import {
 import { progressEnabled, startProgress } from './progress.js';
 
 /**
- * Targets the in-memory reports (table, HTML, JUnit, Markdown) are made for: they render from
- * the whole result, about 90 KB of JSON (several times that as objects) per domain controller.
- * Past this a run streams (json, ndjson) or is split (--shard).
+ * Targets up to which the table, HTML, JUnit and Markdown reports render from the whole
+ * result (about 90 KB of JSON, several times that as objects, per domain controller). Past
+ * this they render from a report view built as each target finishes (src/report/report-view.ts),
+ * so memory stays bounded at any size; at this size and below the reports are unchanged.
  */
-export const REPORT_TARGETS_MAX = 1000;
+export const WHOLE_REPORT_TARGETS = 1000;
 
 export interface DeliveryFlags extends OutputOptions {
   quiet?: boolean;
@@ -83,19 +86,20 @@ export async function runAndDeliver(request: CheckRequest, flags: DeliveryFlags)
   const inMemory = ndjson ? [] : parseFormats(flags.format).filter((f) => f !== 'json' || Boolean(flags.outputDir));
   const sink: Writable | null = ndjson ? (flags.output ? createWriteStream(flags.output) : process.stdout) : null;
   const spool = ndjson ? null : new RecordSpool();
+  let view: ReportView | null = null;
   try {
     const header = await checkTargets(request, {
       signal: controller.signal,
       onProgress: progress.update,
       onStart: (targets) => {
-        // Before the first probe: a run too large for the reports asked for costs nothing.
-        if (targets > REPORT_TARGETS_MAX && inMemory.length > 0) throw tooLargeForReports(targets, inMemory);
+        if (targets > WHOLE_REPORT_TARGETS && inMemory.length > 0) view = new ReportView();
         progress.start(targets);
       },
       onTarget: async (record, ordinal) => {
         progress.target();
         if (sink) await writeChunks(sink, [ndjsonTargetLine(record, ordinal)]);
         spool?.add(record, ordinal);
+        view?.add(record, ordinal);
       },
     });
     progress.stop(`${header.summary.status}: ${header.summary.headline}`);
@@ -109,7 +113,7 @@ export async function runAndDeliver(request: CheckRequest, flags: DeliveryFlags)
         process.stderr.write(`wrote ${terminalText(flags.output)}\n`);
       }
     } else if (spool) {
-      await deliverSpooled(header, spool, flags, verdict);
+      await deliverSpooled(header, spool, view, flags, verdict);
     }
     return header;
   } catch (err) {
@@ -121,8 +125,17 @@ export async function runAndDeliver(request: CheckRequest, flags: DeliveryFlags)
   }
 }
 
-/** The JSON result alone is written record by record; other formats render the joined result. */
-async function deliverSpooled(header: RunHeader, spool: RecordSpool, flags: DeliveryFlags, verdict: boolean) {
+/**
+ * The JSON result is written record by record; other formats render the joined result, or
+ * past WHOLE_REPORT_TARGETS the report view (with the JSON, if asked for too, from the spool).
+ */
+async function deliverSpooled(
+  header: RunHeader,
+  spool: RecordSpool,
+  view: ReportView | null,
+  flags: DeliveryFlags,
+  verdict: boolean,
+) {
   const formats = parseFormats(flags.format);
   if (formats.length === 1 && formats[0] === 'json' && !flags.outputDir) {
     const body = jsonResultFromRecords(header, () => spool.records());
@@ -139,15 +152,14 @@ async function deliverSpooled(header: RunHeader, spool: RecordSpool, flags: Deli
     }
     return;
   }
+  if (view) {
+    const { result, omitted } = view.result(header);
+    await emitResult(result, flags, {
+      verdict,
+      view: { omitted, json: () => jsonResultFromRecords(header, () => spool.records()) },
+    });
+    return;
+  }
   const result: RunResult = joinResult(header, spool.records());
   await emitResult(result, flags, { verdict });
-}
-
-function tooLargeForReports(targets: number, formats: string[]): PortolanError {
-  return new PortolanError(
-    'CONFLICTING_OPTIONS',
-    `${targets.toLocaleString('en-US')} targets: the ${formats.join(', ')} report${formats.length > 1 ? 's hold' : ' holds'} ` +
-      `the whole result in memory and ${formats.length > 1 ? 'are' : 'is'} made for up to ${REPORT_TARGETS_MAX.toLocaleString('en-US')}; ` +
-      'use --format json --output FILE or --format ndjson (both stream), or split the run with --shard I/N',
-  );
 }

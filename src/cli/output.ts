@@ -17,11 +17,12 @@ import { PortolanError } from '../errors.js';
 import type { RunResult } from '../model.js';
 import { pathProblem } from '../platform/file-names.js';
 import { terminalText } from '../printable.js';
-import { FORMATS, type Format, isFormat } from '../report/index.js';
+import { FORMATS, type Format, isFormat, type ReportOmissions } from '../report/index.js';
 import {
   checkReportDir,
   checkReportFile,
   type FailedReport,
+  type ReportBody,
   reportBaseName,
   reportBody,
   writeFileNew,
@@ -106,6 +107,8 @@ export interface EmitOptions {
    */
   verdict?: boolean;
   streams?: OutputStreams;
+  /** Set when the result is a large run's report view (src/report/report-view.ts). */
+  view?: { omitted: ReportOmissions; json: () => ReportBody };
 }
 
 /** `NON-COMPLIANT: 3 blocked ports ...`: the one line a log needs. */
@@ -119,10 +122,12 @@ export async function emitResult(result: RunResult, o: OutputOptions, opts: Emit
   const formats = parseFormats(o.format);
   if (opts.verdict && (o.outputDir || o.output)) say(verdictLine(result));
   if (o.outputDir) {
-    const outcome = writeReports(result, { formats, dir: o.outputDir });
+    const outcome = writeReports(result, { formats, dir: o.outputDir, ...opts.view });
     for (const w of outcome.written) say(`wrote ${terminalText(w.path)}`);
     if (outcome.failed.length === 0) return;
-    const kept = outcome.written.some((w) => w.format === 'json') ? null : keepJson(result, [o.outputDir]);
+    const kept = outcome.written.some((w) => w.format === 'json')
+      ? null
+      : keepJson(result, [o.outputDir], opts.view?.json);
     throw notDelivered(
       outcome.failed,
       outcome.written.map((w) => w.path),
@@ -131,10 +136,12 @@ export async function emitResult(result: RunResult, o: OutputOptions, opts: Emit
   }
   const format = formats[0] as Format;
   try {
-    const body = reportBody(result, format, {
-      color: colorWanted(format, Boolean(o.output)),
-      verbose: Boolean(o.verbose),
-    });
+    const body = reportBody(
+      result,
+      format,
+      { color: colorWanted(format, Boolean(o.output)), verbose: Boolean(o.verbose), omitted: opts.view?.omitted },
+      opts.view?.json,
+    );
     if (o.output) {
       writeReportFile(o.output, body);
       say(`wrote ${terminalText(o.output)}`);
@@ -144,7 +151,7 @@ export async function emitResult(result: RunResult, o: OutputOptions, opts: Emit
   } catch (err) {
     const where = o.output ?? 'stdout';
     // Beside --output FILE when another format failed there; if the JSON itself failed, somewhere else.
-    const kept = keepJson(result, o.output && format !== 'json' ? [dirname(resolve(o.output))] : []);
+    const kept = keepJson(result, o.output && format !== 'json' ? [dirname(resolve(o.output))] : [], opts.view?.json);
     throw notDelivered([{ format, path: where, error: err as Error }], [], kept);
   }
 }
@@ -153,10 +160,10 @@ export async function emitResult(result: RunResult, o: OutputOptions, opts: Emit
  * Saves the JSON result when a report failed and no JSON was written: in the first of
  * `dirs` that takes it, else the temp directory. The path, or null if nowhere took it.
  */
-export function keepJson(result: RunResult, dirs: string[]): string | null {
+export function keepJson(result: RunResult, dirs: string[], json?: () => ReportBody): string | null {
   for (const dir of [...dirs, tmpdir()]) {
     try {
-      return writeFileNew(dir, reportBaseName(result), 'json', reportBody(result, 'json'));
+      return writeFileNew(dir, reportBaseName(result), 'json', reportBody(result, 'json', {}, json));
     } catch {
       // try the next place
     }

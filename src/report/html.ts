@@ -39,8 +39,10 @@ import {
   observationPortLabel,
   portLabel,
   sourceText,
+  type TargetIndex,
+  targetIndex,
 } from './rows.js';
-import type { RenderOptions } from './types.js';
+import type { RenderOptions, ReportOmissions } from './types.js';
 
 export const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
 
@@ -219,24 +221,32 @@ function conditionsSection(result: RunResult): string {
 
 const TARGET_ORDER: Record<ComplianceStatus, number> = { 'non-compliant': 0, inconclusive: 1, compliant: 2 };
 
+function statusOf(index: TargetIndex, t: string): ComplianceStatus {
+  const all = (index.verdicts.get(t) ?? []).map((v) => v.status);
+  return all.includes('non-compliant') ? 'non-compliant' : all.includes('inconclusive') ? 'inconclusive' : 'compliant';
+}
+
 /**
  * Every target, failing first: one line each; the rows open on demand (the script renders them
- * from the embedded data), so 300 targets cost 300 lines, not 18,000 cells.
+ * from the embedded data), so 300 targets cost 300 lines, not 18,000 cells. A large run's view
+ * (`omitted`) lists its compliant targets apart, collapsed, as names and addresses only.
  */
-function targetsSection(result: RunResult, findings: Findings, order: string[]): string {
-  const statusOf = (t: string): ComplianceStatus => {
-    const all = result.verdicts.targets.filter((v) => v.target === t).map((v) => v.status);
-    return all.includes('non-compliant')
-      ? 'non-compliant'
-      : all.includes('inconclusive')
-        ? 'inconclusive'
-        : 'compliant';
-  };
+function targetsSection(
+  findings: Findings,
+  order: string[],
+  index: TargetIndex,
+  compliant: string[],
+  omitted: ReportOmissions | undefined,
+): string {
+  const causeCount = new Map<string, number>();
+  for (const f of [...findings.outages, ...findings.inconclusive]) {
+    causeCount.set(f.cause.target, (causeCount.get(f.cause.target) ?? 0) + 1);
+  }
   const items = order.map((t, i) => {
-    const status = statusOf(t);
-    const info = result.targets.find((x) => x.name === t);
-    const roles = [...new Set(result.verdicts.targets.filter((v) => v.target === t).map((v) => v.role ?? '-'))];
-    const causes = [...findings.outages, ...findings.inconclusive].filter((f) => f.cause.target === t).length;
+    const status = statusOf(index, t);
+    const info = index.info.get(t);
+    const roles = [...new Set((index.verdicts.get(t) ?? []).map((v) => v.role ?? '-'))];
+    const causes = causeCount.get(t) ?? 0;
     const what = causes ? `${causes} root cause${causes === 1 ? '' : 's'}` : COMPLIANCE_LABELS[status].word;
     return (
       `<details class="target" data-i="${i}" data-status="${status}" data-name="${esc(t.toLowerCase())}">` +
@@ -245,14 +255,44 @@ function targetsSection(result: RunResult, findings: Findings, order: string[]):
       `${info?.error ? `<p class="t-bad">${esc(info.error)}</p>` : ''}<div class="rows"></div></details>`
     );
   });
+  const total = order.length + compliant.length;
   return (
-    `<section id="targets" aria-labelledby="h-targets"><h2 id="h-targets">Targets (${order.length}), failing first</h2>` +
+    `<section id="targets" aria-labelledby="h-targets"><h2 id="h-targets">Targets (${total}), failing first</h2>` +
+    (omitted ? viewNote(omitted) : '') +
     '<nav class="filters" id="filters" aria-label="Filters" hidden>' +
     '<label><input type="checkbox" id="f-fail"> Failing targets only</label>' +
     '<label>Search <input type="search" id="f-search" placeholder="target, port, service, evidence"></label>' +
     '<output id="f-count" aria-live="polite"></output><span id="f-none" class="empty" hidden>No target matches.</span></nav>' +
     '<noscript><p>Opening a target lists its rows with JavaScript on; the JSON result has them too.</p></noscript>' +
-    `<div id="target-list">${items.join('')}</div></section>`
+    `<div id="target-list">${items.join('')}</div>` +
+    (omitted ? compliantList(compliant, index) : '') +
+    '</section>'
+  );
+}
+
+/** What a large run's report leaves to the JSON result. */
+function viewNote(o: ReportOmissions): string {
+  const more = o.summarisedFailing
+    ? ` ${o.summarisedFailing} more failing or inconclusive target${o.summarisedFailing === 1 ? '' : 's'} are listed with their verdict only.`
+    : '';
+  return (
+    `<p class="banner" role="note" id="view-note">A large run: root causes and failing rows are shown for the first ` +
+    `${o.detailed.length} failing or inconclusive target${o.detailed.length === 1 ? '' : 's'} to finish.${more} ` +
+    `Compliant targets are collapsed below. ${o.rows.toLocaleString('en-US')} rows and ` +
+    `${o.rootCauses.toLocaleString('en-US')} root causes not shown here are in the JSON result.</p>`
+  );
+}
+
+/** A large run's compliant targets: one collapsed list of names, which the browser lays out only when opened. */
+function compliantList(names: string[], index: TargetIndex): string {
+  if (names.length === 0) return '';
+  const items = names.map((t) => {
+    const shown = index.info.get(t)?.addresses.filter((a) => a !== t) ?? [];
+    return `<li>${esc(t)}${shown.length ? ` <span class="sid">${esc(shown.join(', '))}</span>` : ''}</li>`;
+  });
+  return (
+    `<details id="compliant-targets"><summary>${labelSpan(COMPLIANCE_LABELS.compliant)} ${names.length} compliant ` +
+    `target${names.length === 1 ? '' : 's'} (every required port answered)</summary><ol class="mono">${items.join('')}</ol></details>`
   );
 }
 
@@ -371,15 +411,19 @@ function header(result: RunResult): string {
   );
 }
 
-/** What the first data block carries: the run's metadata and verdict summary, for tools that scrape reports. */
-function embedded(result: RunResult): unknown {
+/**
+ * What the first data block carries: the run's metadata and verdict summary, for tools that
+ * scrape reports. A large run's view carries the verdicts of its failing and inconclusive
+ * targets only (the JSON result has every one).
+ */
+function embedded(result: RunResult, omitted: ReportOmissions | undefined): unknown {
   return {
     schemaVersion: result.schemaVersion,
     tool: result.tool,
     catalog: result.catalog,
     run: result.run,
     summary: result.summary,
-    targets: result.verdicts.targets,
+    targets: omitted ? result.verdicts.targets.filter((t) => t.status !== 'compliant') : result.verdicts.targets,
   };
 }
 
@@ -387,13 +431,19 @@ export function renderHtml(result: RunResult, opts: RenderOptions = {}): string 
   const now = opts.now ?? new Date();
   const findings = readFindings(result);
   const overall = COMPLIANCE_LABELS[result.summary.status];
+  const index = targetIndex(result);
   const names = [...new Set([...result.targets.map((t) => t.name), ...result.verdicts.targets.map((t) => t.target)])];
-  const rank = (t: string) =>
-    Math.min(...result.verdicts.targets.filter((v) => v.target === t).map((v) => TARGET_ORDER[v.status]), 3);
-  const order = names
+  const rank = new Map(
+    names.map((t) => [t, Math.min(...(index.verdicts.get(t) ?? []).map((v) => TARGET_ORDER[v.status]), 3)]),
+  );
+  const sorted = names
     .map((t, i) => ({ t, i }))
-    .sort((a, b) => rank(a.t) - rank(b.t) || a.i - b.i)
+    .sort((a, b) => (rank.get(a.t) ?? 3) - (rank.get(b.t) ?? 3) || a.i - b.i)
     .map((x) => x.t);
+  // A large run's compliant targets are listed apart, collapsed; otherwise every target is a line.
+  const apart = (t: string) => opts.omitted !== undefined && statusOf(index, t) === 'compliant';
+  const order = sorted.filter((t) => !apart(t));
+  const compliant = sorted.filter(apart);
   const title = `portolan: ${badge(overall)}, ${names.length} target(s), ${result.run.startedAt}`;
   return [
     ...htmlPageStart(CSP),
@@ -415,13 +465,13 @@ export function renderHtml(result: RunResult, opts: RenderOptions = {}): string 
     ...(result.changes ? [changesSection(result.changes)] : []),
     remediationSection(remediationScripts(result, findings)),
     conditionsSection(result),
-    targetsSection(result, findings, order),
+    targetsSection(findings, order, index, compliant, opts.omitted),
     notesSection(result),
     legendSection(),
     '</main>',
     `<footer>Rendered ${esc(now.toISOString())} by ${esc(`${result.tool.name} ${result.tool.version}`)} from result schema v${esc(result.schemaVersion)}; ` +
       `catalog <code>${esc(result.catalog.digest)}</code>. Re-render with <code>portolan report RESULT.json --format html</code>.</footer>`,
-    `<script type="application/json" id="portolan-result">${jsonForScript(embedded(result))}</script>`,
+    `<script type="application/json" id="portolan-result">${jsonForScript(embedded(result, opts.omitted))}</script>`,
     `<script type="application/json" id="portolan-rows">${jsonForScript(targetData(result, order))}</script>`,
     `<script>${HTML_SCRIPT}</script>`,
     '</body></html>',

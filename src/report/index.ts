@@ -9,7 +9,7 @@ import { renderMarkdown } from './markdown.js';
 import { renderTable } from './table.js';
 import type { Format, Renderer } from './types.js';
 
-export type { Format, Renderer, RenderOptions } from './types.js';
+export type { Format, Renderer, RenderOptions, ReportOmissions } from './types.js';
 
 export const renderers: Record<Format, Renderer> = {
   table: renderTable,

@@ -15,7 +15,7 @@ import { absentNames, caveatsOf, type Finding, noticeLines, readFindings, switch
 import { badge, COMPLIANCE_LABELS, SERVICE_LABELS, STATE_LABELS, STATUS_LABELS } from './labels.js';
 import { REVIEW_WARNING, remediationScripts } from './remediation.js';
 import { allRows, formatRtt, groupResult, isPreDeployment, portLabel, sourceText } from './rows.js';
-import type { RenderOptions } from './types.js';
+import type { RenderOptions, ReportOmissions } from './types.js';
 
 /** Bytes (UTF-8). 64 KiB minus room for the closing lines. */
 export const MARKDOWN_LIMIT = 64 * 1024;
@@ -91,6 +91,17 @@ function noticeRows(notices: Finding[]): string[] {
   return noticeLines(notices).map(
     ({ finding: f, where, about }) =>
       `| ${md(where)} | ${md(f.port)} | ${md(stateCell(f.cause.state))} | ${md(f.cause.requirement)} | ${md(f.application)} | ${md(about)} |`,
+  );
+}
+
+/** What a large run's report leaves to the JSON result (said in about 300 bytes, inside RESERVE). */
+function viewNote(o: ReportOmissions, targets: number): string {
+  const more = o.summarisedFailing
+    ? `; ${o.summarisedFailing} more failing or inconclusive targets by verdict only`
+    : '';
+  return (
+    `> **A large run (${targets} targets):** root causes and failing rows of the first ${o.detailed.length} failing or ` +
+    `inconclusive targets to finish${more}. ${o.rows} rows and ${o.rootCauses} root causes are in the JSON result.`
   );
 }
 
@@ -205,8 +216,11 @@ export function renderMarkdown(result: RunResult, opts: RenderOptions = {}): str
     fill(out, ['#### Notes', '', ...[...notes, ...caveats].flatMap((l) => [l, '>']).slice(0, -1), ''], budget);
   }
   const rows = allRows(groupResult(result));
+  const omitted = opts.omitted;
   const full = [
-    `<details><summary>Every row (${rows.length})</summary>`,
+    omitted
+      ? `<details><summary>Rows that did not pass, of ${omitted.detailed.length} failing target(s) (${rows.length})</summary>`
+      : `<details><summary>Every row (${rows.length})</summary>`,
     '',
     '| Target | Service | Port | Application | State | Requirement | RTT | Verdict |',
     '|---|---|---|---|---|---|---|---|',
@@ -216,6 +230,7 @@ export function renderMarkdown(result: RunResult, opts: RenderOptions = {}): str
   const leftFull = fill(out, rows.map(fullLine), budget);
   if (leftFull > 0) cut.push(`${leftFull} of ${rows.length} rows of the full table`);
   out.push('', '</details>', '');
+  if (omitted) out.push(viewNote(omitted, result.targets.length), '');
   if (cut.length > 0) {
     out.push(`> **Cut to stay under 64 KiB:** ${cut.join('; ')}. The HTML and JSON reports have every row.`, '');
   }

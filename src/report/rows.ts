@@ -123,6 +123,26 @@ export function groupResult(result: RunResult): TargetGroup[] {
   return [...targets.values()];
 }
 
+/** A result's lookups by target name, so rendering 10,000 targets stays linear. */
+export interface TargetIndex {
+  /** Each target's entry of `result.targets` (the first, if a name is listed twice). */
+  info: Map<string, TargetInfo>;
+  /** Each target's verdicts per role, in result order. */
+  verdicts: Map<string, TargetVerdict[]>;
+}
+
+export function targetIndex(result: RunResult): TargetIndex {
+  const info = new Map<string, TargetInfo>();
+  for (const t of result.targets) if (!info.has(t.name)) info.set(t.name, t);
+  const verdicts = new Map<string, TargetVerdict[]>();
+  for (const v of result.verdicts.targets) {
+    const list = verdicts.get(v.target);
+    if (list) list.push(v);
+    else verdicts.set(v.target, [v]);
+  }
+  return { info, verdicts };
+}
+
 /** Every row of every target, flattened in report order, with its target and service. */
 export function allRows(groups: TargetGroup[]): { target: TargetGroup; service: ServiceGroup; row: ReportRow }[] {
   return groups.flatMap((target) =>

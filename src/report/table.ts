@@ -41,7 +41,7 @@ import {
   type TargetGroup,
 } from './rows.js';
 import { cell, clip, LINE_WIDTH, wrap } from './text-layout.js';
-import type { RenderOptions } from './types.js';
+import type { RenderOptions, ReportOmissions } from './types.js';
 
 const ANSI: Record<Tone, string> = { good: '\x1b[32m', bad: '\x1b[31m', warn: '\x1b[33m', muted: '\x1b[2m' };
 const BOLD = '\x1b[1m';
@@ -157,14 +157,31 @@ function findingLines(f: Finding, paint: Paint, symbol: Label): string[] {
 }
 
 /** Findings grouped under their target, targets in the run's order. */
-function perTarget(result: RunResult, list: Finding[], paint: Paint, symbol: Label): string[] {
+/** Findings under their targets; a large run's view (`bounded`) lists the first TARGETS_LISTED targets. */
+function perTarget(result: RunResult, list: Finding[], paint: Paint, symbol: Label, bounded: boolean): string[] {
   const out: string[] = [];
   const targets = [...new Set(list.map((f) => f.cause.target))];
-  for (const target of targets) {
+  const shown = bounded ? targets.slice(0, TARGETS_LISTED) : targets;
+  for (const target of shown) {
     out.push(`  ${targetTitle(result, target, paint)}`);
     for (const f of list.filter((x) => x.cause.target === target)) out.push(...findingLines(f, paint, symbol));
   }
+  if (shown.length < targets.length) {
+    out.push(`  … and ${targets.length - shown.length} more targets; the HTML report lists them`);
+  }
   return out;
+}
+
+/** What a large run's table leaves to the other reports. */
+function viewLines(o: ReportOmissions): string[] {
+  const more = o.summarisedFailing
+    ? `; ${o.summarisedFailing} more failing or inconclusive targets by verdict only`
+    : '';
+  return wrap(
+    `A LARGE RUN: root causes of the first ${o.detailed.length} failing or inconclusive targets to finish${more}. ` +
+      `${o.rows} rows and ${o.rootCauses} root causes not kept here are in the JSON result.`,
+    2,
+  ).map((l, i) => (i === 0 ? l.trimStart() : l));
 }
 
 function section(title: string, body: string[]): string[] {
@@ -311,27 +328,38 @@ export function renderTable(result: RunResult, opts: RenderOptions = {}): string
   const paint = painter(opts.color === true);
   const findings = readFindings(result);
   const rowCount = result.verdicts.expectations.length;
+  const bounded = opts.omitted !== undefined;
   const out = [
     ...header(result),
     '',
     ...verdictLines(result, paint),
     ...section(
       `ROOT CAUSES (what to fix): ${countOf(findings.outages)}`,
-      perTarget(result, findings.outages, paint, STATUS_LABELS.fail),
+      perTarget(result, findings.outages, paint, STATUS_LABELS.fail, bounded),
     ),
     ...section(
       `INCONCLUSIVE (no definite answer): ${countOf(findings.inconclusive)}`,
-      perTarget(result, findings.inconclusive, paint, STATUS_LABELS.inconclusive),
+      perTarget(result, findings.inconclusive, paint, STATUS_LABELS.inconclusive, bounded),
     ),
-    ...section(`WAIVED: ${countOf(findings.waived)}`, perTarget(result, findings.waived, paint, STATUS_LABELS.waived)),
+    ...section(
+      `WAIVED: ${countOf(findings.waived)}`,
+      perTarget(result, findings.waived, paint, STATUS_LABELS.waived, bounded),
+    ),
     ...section('NOTICES (optional parts, never outages)', noticeBlock(findings, paint)),
   ];
   const targets = targetLines(result, findings, paint);
   if (targets.length) out.push('', ...targets);
+  if (opts.omitted) out.push('', ...viewLines(opts.omitted));
   out.push(...closingLines(result, findings));
   if (opts.verbose) out.push(...everyRow(result, paint));
   out.push('', ...legend());
-  if (!opts.verbose) out.push(`Every row (${rowCount}): --verbose.`);
+  if (!opts.verbose) {
+    out.push(
+      bounded
+        ? `Rows kept (${rowCount}): --verbose; every row is in the JSON result.`
+        : `Every row (${rowCount}): --verbose.`,
+    );
+  }
   const s = result.summary;
   const label = COMPLIANCE_LABELS[s.status];
   out.push(`${labelled(paint, label)} (exit ${s.exitCode})`);

@@ -31,14 +31,23 @@ import type { RunResult } from '../model.js';
 import { fileNamePart, portableStem } from '../platform/file-names.js';
 import { EXTENSIONS, renderers } from './index.js';
 import { jsonResultChunks } from './json.js';
-import type { Format, RenderOptions } from './types.js';
+import type { Format, RenderOptions, ReportOmissions } from './types.js';
 
 /** A report's content: one string, or chunks of it (the JSON result, streamed). */
 export type ReportBody = string | Iterable<string>;
 
-/** The content of `format` for `result`: the JSON result as chunks, every other format rendered. */
-export function reportBody(result: RunResult, format: Format, opts: RenderOptions = {}): ReportBody {
-  return format === 'json' ? jsonResultChunks(result) : renderers[format](result, opts);
+/**
+ * The content of `format` for `result`: the JSON result as chunks, every other format rendered.
+ * `json` gives the JSON result's chunks when `result` is a large run's report view, not the run.
+ */
+export function reportBody(
+  result: RunResult,
+  format: Format,
+  opts: RenderOptions = {},
+  json?: () => ReportBody,
+): ReportBody {
+  if (format === 'json') return json ? json() : jsonResultChunks(result);
+  return renderers[format](result, opts);
 }
 
 function tempPath(file: string): string {
@@ -214,6 +223,10 @@ export interface WriteReportsOptions {
   keep?: 'every-run' | 'latest';
   /** Passed to the renderers. */
   now?: Date;
+  /** Set when `result` is a large run's report view: what it left out (for the renderers). */
+  omitted?: ReportOmissions;
+  /** The JSON result's chunks when `result` is a report view, not the whole run. */
+  json?: () => ReportBody;
 }
 
 export interface WrittenReport {
@@ -257,7 +270,7 @@ export function writeReports(result: RunResult, opts: WriteReportsOptions): Writ
   for (const format of new Set(opts.formats)) {
     const target = join(opts.dir, `${stem}.${EXTENSIONS[format]}`);
     try {
-      const body = reportBody(result, format, { color: false, now: opts.now });
+      const body = reportBody(result, format, { color: false, now: opts.now, omitted: opts.omitted }, opts.json);
       const path = keepEvery ? writeFileNew(opts.dir, stem, EXTENSIONS[format], body) : target;
       if (!keepEvery) writeFileAtomic(target, body);
       outcome.written.push({ format, path, latest: null });

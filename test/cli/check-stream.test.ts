@@ -4,7 +4,6 @@
  * and the JSON result written from the spool record by record (valid, in target order).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -109,27 +108,31 @@ describe('check: targets files, prefixes, NDJSON and the streamed JSON result', 
     expect(existsSync(out)).to.equal(false);
   });
 
-  it('past 1,000 targets the in-memory reports refuse before the first probe (exit 2); json and ndjson stream', async () => {
-    let connections = 0;
-    const counting = createServer((socket) => {
-      connections++;
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => counting.listen(0, '127.0.0.1', resolve));
-    const port = (counting.address() as { port: number }).port;
-    try {
-      const table = await runCli(['check', '--port', `${port}/tcp`, '-q', '127.0.0.1', '127.1.0.0/22']);
-      expect(table.code).to.equal(2);
-      expect(table.stderr).to.include(
-        '1,023 targets: the table report holds the whole result in memory and is made for up to 1,000; use --format json --output FILE or --format ndjson',
-      );
-      const args = ['check', '--port', `${port}/tcp`, '-q', '127.0.0.1', '127.1.0.0/22', '--format', 'json,html'];
-      const several = await runCli([...args, '--output-dir', dir]);
-      expect(several.stderr).to.include('the json, html reports hold the whole result in memory and are made for');
-      expect(connections, 'nothing was probed').to.equal(0);
-    } finally {
-      counting.close();
-    }
+  it('past 1,000 targets every report is written: the others from a bounded view, the JSON whole', async () => {
+    // 127.0.0.1 listens; the other 1,022 addresses of the /22 refuse: 1,022 failing targets.
+    const args = ['check', '--port', `${listener.port}/tcp`, '-q', '127.0.0.1', '127.1.0.0/22'];
+    const out = join(dir, 'large');
+    const run = await runCli([...args, '--format', 'json,html,junit,md,table', '--output-dir', out]);
+    expect(run.code, run.stderr).to.equal(1);
+    const file = (ext: string) => readFileSync(join(out, `latest.${ext}`), 'utf8');
+    const json = JSON.parse(file('json'));
+    expect(json.targets).to.have.length(1023);
+    expect(json.observations, 'the JSON result is whole').to.have.length(1023);
+    const html = file('html');
+    expect(html).to.include('id="view-note"');
+    expect(html).to.include('root causes and failing rows are shown for the first 100 failing or inconclusive targets');
+    expect(html).to.include('922 more failing or inconclusive targets');
+    // The one compliant target is in the collapsed list, not a target line.
+    expect(html).to.match(/<details id="compliant-targets">.*1 compliant target .*<li>127\.0\.0\.1<\/li>/s);
+    expect(html.match(/<details class="target"/g)).to.have.length(1022);
+    const junit = file('xml');
+    expect(junit).to.match(/<testsuites name="portolan" tests="\d+" failures="1022"/);
+    expect(junit).to.include('<testsuite name="targets without detail"');
+    expect(Buffer.byteLength(file('md'))).to.be.at.most(64 * 1024);
+    expect(file('md')).to.include('**A large run (1023 targets):**');
+    const table = file('txt');
+    expect(table).to.include('… and 80 more targets; the HTML report lists them');
+    expect(table.split('\n').length, 'the table stays a screenful or a few').to.be.below(400);
   });
 
   it('ndjson goes alone, to stdout or --output FILE: with other formats or --output-dir it is exit 2', async () => {

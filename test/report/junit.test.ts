@@ -8,6 +8,7 @@ import type { RunResult } from '../../src/model.js';
 import { renderJunit } from '../../src/report/junit.js';
 import { commandLineText } from '../../src/report/rows.js';
 import { fixtureNames, JUNIT_XSD, loadFixture, NOW } from './fixtures.js';
+import { largeRunView } from './large-run.js';
 import { largeResult } from './scenarios.js';
 
 const XMLLINT = spawnSync('xmllint', ['--version']).error ? null : 'xmllint';
@@ -73,6 +74,42 @@ describe('JUnit XML', () => {
       ]);
       expect(r.status).not.to.equal(0);
     });
+    it('10,000 targets, every seventh failing (a large run\u2019s report view)', function () {
+      this.timeout(60_000);
+      const { result, omitted } = largeRunView(10_000);
+      const xml = renderJunit(result, { now: NOW, omitted });
+      const r = xmllint(xml, ['--noout', '--schema', JUNIT_XSD]);
+      expect(r.stderr).to.match(/validates/);
+      expect(r.status).to.equal(0);
+    });
+  });
+
+  it('a large run: the detailed failing targets by (target, port), every other target one case, the totals adding up', function () {
+    this.timeout(60_000);
+    const { result, omitted } = largeRunView(10_000);
+    const xml = renderJunit(result, { now: NOW, omitted });
+    const suites = [...xml.matchAll(/<testsuite name="([^"]+)"[^>]* tests="(\d+)" failures="(\d+)"/g)].map((m) => ({
+      name: m[1],
+      tests: Number(m[2]),
+      failures: Number(m[3]),
+    }));
+    expect(suites).to.have.length(101);
+    expect(suites.slice(0, 100).map((s) => s.name)).to.deep.equal(omitted.detailed);
+    for (const s of suites.slice(0, 100)) expect(s.failures, s.name).to.be.above(0);
+    // 1,428 failing of 10,000 (dc00006, dc00013, …): 100 with detail (to dc00699), 1,328 as one failing case each.
+    // The 8,572 compliant targets are one passing case each.
+    const rest = suites[100];
+    expect(rest).to.deep.include({ name: 'targets without detail', tests: 9900, failures: 1328 });
+    expect(xml).to.match(
+      /<testcase classname="dc00706\.corp\.example" name="verdict: domain-controller" time="0\.000">\n {6}<failure message="non-compliant: [^"]*; root causes and rows in the JSON result" type="non-compliant"\/>/,
+    );
+    expect(xml).to.include(
+      '<testcase classname="dc00000.corp.example" name="verdict: domain-controller" time="0.000"/>',
+    );
+    const total = xml.match(/<testsuites name="portolan" tests="(\d+)" failures="(\d+)"/);
+    expect(Number(total?.[1])).to.equal(suites.reduce((n, s) => n + s.tests, 0));
+    expect(Number(total?.[2])).to.equal(suites.reduce((n, s) => n + s.failures, 0));
+    expect(Buffer.byteLength(xml), 'about 200 bytes a target').to.be.below(4 * 1024 * 1024);
   });
 
   it('one testsuite per target, one testcase per (target, port): a blocked 445/tcp is one failure naming its services', () => {

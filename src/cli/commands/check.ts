@@ -98,8 +98,9 @@ Many targets: --targets-file FILE (one name, address or prefix a line, # comment
 and prefixes (10.0.4.0/22, 2001:db8::/120; --cidr-limit guards the size). Only
 --targets-in-flight targets are held at once. --format ndjson (check only) streams a JSON line
 per target as it finishes, then one run line (checks/schema/ndjson.schema.json); the JSON result
-is written record by record. table, html, junit and md hold the whole result in memory: past
-1,000 targets they are refused before probing. Beyond one agent: --shard I/N.
+is written record by record. Past 1,000 targets table, html, junit and md render from a bounded
+view (root causes and failing rows of the first 100 failing targets, every target's verdict;
+README: large runs); the JSON has everything. Beyond one agent: --shard I/N.
 
 Examples:
   portolan check --role domain-controller dc1.corp.example dc2.corp.example
