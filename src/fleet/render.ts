@@ -4,8 +4,8 @@
  * format (report/escape.ts) and nothing else.
  */
 
-import { formatColumns } from '../text-columns.js';
 import { escapeMarkdownCell, oneLine } from '../report/escape.js';
+import { formatColumns } from '../text-columns.js';
 import { fleetCauseSubject } from './describe-fleet.js';
 import { fleetHtml } from './html.js';
 import { fleetJunit } from './junit.js';
