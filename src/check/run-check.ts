@@ -63,7 +63,8 @@ export interface CheckStreamHooks extends CheckHooks {
  * One check run as a stream: each target is probed, judged and handed to `onTarget` once
  * its probes finish, at most `targetsInFlight` at a time, and the run header (with the
  * summary of every verdict) comes back at the end. What the run holds follows the window,
- * never the target count (the summary keeps counts and root causes only).
+ * never the target count: the summary keeps counts and the few names its headline shows
+ * (headline-tally.ts).
  */
 export async function checkTargets(req: CheckRequest, hooks: CheckStreamHooks): Promise<RunHeader> {
   const now = hooks.now ?? (() => new Date());
