@@ -33,7 +33,7 @@ function portCause(target: string, port: number, over: Partial<RootCause> = {}):
     severity: 'outage',
     requirement: 'required',
     state: 'closed',
-    reason: 'refused',
+    reason: 'rst',
     addresses: [target],
     observations: [port],
     affects: SERVICES.map((s) => effect(s)),
