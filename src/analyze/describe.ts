@@ -9,16 +9,17 @@ import type {
   ComplianceStatus,
   Expectation,
   ExpectationVerdict,
+  HostProblem,
   Observation,
   Reason,
   ResponderOutcome,
   RootCause,
-  RootCauseEffect,
   RunNote,
   WaiverRef,
 } from '../model.js';
 import { whereToGet } from '../platform/tools.js';
 import type { TargetProblem } from '../targets/resolve.js';
+import type { HeadlineFacts, Sample, SeverityFacts } from './headline-tally.js';
 
 export function reasonWords(o: Observation, timeoutMs: number): string {
   const words: Record<Reason, string> = {
@@ -378,104 +379,62 @@ function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** The run's headline from its root causes: what is broken, where, and what it breaks. */
-/**
- * One target's root causes as `headlineWords` reads them, in the same order and number, at a
- * fraction of the memory: the deciding probes, addresses and prose are dropped, only rows it
- * names services from are kept (failing or inconclusive, not absent), and causes it cannot
- * tell apart (same severity, host or port, state, exposure) share one object whose rows are
- * the union of theirs. Notices stay one object each, since their rows are listed per cause.
- * A streaming run keeps these for every target, to word the headline at the end.
- */
-export function headlineCauses(causes: readonly RootCause[]): RootCause[] {
-  const shared = new Map<string, RootCause>();
-  return causes.map((c) => {
-    const affects = c.affects.filter((a) => !a.absent && (a.status === 'fail' || a.status === 'inconclusive'));
-    const slim: RootCause = { ...c, addresses: [], observations: [], affects, explanation: '' };
-    if (c.severity === 'notice') return slim;
-    const key = JSON.stringify([c.severity, c.scope === 'host', c.state, c.exposed ?? false, c.host]);
-    const seen = shared.get(key);
-    if (!seen) {
-      shared.set(key, slim);
-      return slim;
-    }
-    const same = (a: RootCauseEffect, b: RootCauseEffect) =>
-      a.serviceName === b.serviceName && a.requirement === b.requirement && a.status === b.status;
-    for (const a of affects) if (!seen.affects.some((b) => same(a, b))) seen.affects = [...seen.affects, a];
-    return seen;
-  });
+/** The run's headline from the tally of its root causes: what is broken, where, and what it breaks. */
+export function headlineWords(status: ComplianceStatus, facts: HeadlineFacts): string {
+  if (status === 'non-compliant' && facts.outage.count > 0) return outageHeadline(facts.outage);
+  if (status === 'inconclusive' && facts.inconclusive.count > 0) return unsureHeadline(facts.inconclusive);
+  const troubled = facts.notices;
+  return `Every required port answered as expected.${troubled.count ? ` Notices about optional parts: ${sampleList(troubled)}.` : ''}`;
 }
 
-export function headlineWords(status: ComplianceStatus, causes: readonly RootCause[]): string {
-  const of = (severity: RootCause['severity']) => causes.filter((c) => c.severity === severity);
-  if (status === 'non-compliant' && of('outage').length > 0) return outageHeadline(of('outage'));
-  if (status === 'inconclusive' && of('inconclusive').length > 0) return unsureHeadline(of('inconclusive'));
-  // Absent optional services and untestable rows are normal on a healthy server: not worth a headline.
-  const troubled = of('notice').flatMap((c) =>
-    c.affects
-      .filter((a) => !a.absent && (a.status === 'fail' || a.status === 'inconclusive'))
-      .map((a) => `${a.serviceName} on ${c.target}`),
-  );
-  return `Every required port answered as expected.${troubled.length ? ` Notices about optional parts: ${namesList(troubled, 3)}.` : ''}`;
-}
-
-function outageHeadline(outages: RootCause[]): string {
-  const services = namesList(requiredServices(outages), 3);
-  const ports = outages.filter((c) => c.scope !== 'host');
-  const silent = outages.filter((c) => c.host === 'no-answer');
-  const nobody = outages.filter((c) => c.host === 'unreachable');
-  if (ports.length > 0 && ports.every((c) => c.exposed)) {
-    return `${ports.length} port${plural(ports)} on ${targetsText(ports)} answer${ports.length === 1 ? 's' : ''} where a plan requires ${ports.length === 1 ? 'it' : 'them'} blocked.`;
+function outageHeadline(outage: SeverityFacts): string {
+  const services = namesList(outage.services, 3);
+  const { ports } = outage;
+  const silent = outage.hosts['no-answer'];
+  const nobody = outage.hosts.unreachable;
+  if (ports.count > 0 && ports.allExposed) {
+    return `${ports.count} port${plural(ports.count)} on ${targetsText(ports.targets)} answer${ports.count === 1 ? 's' : ''} where a plan requires ${ports.count === 1 ? 'it' : 'them'} blocked.`;
   }
-  const adjective = ports.every((c) => c.state === 'filtered')
-    ? 'blocked'
-    : ports.every((c) => c.state === 'closed')
-      ? 'refused'
-      : 'failing';
-  const portPart = ports.length ? `${ports.length} ${adjective} port${plural(ports)} on ${targetsText(ports)}` : '';
-  if (silent.length + nobody.length === 0) return `${portPart} break${ports.length === 1 ? 's' : ''} ${services}.`;
-  const silentPart = silent.length ? `nothing answered on ${targetsText(silent)}` : '';
-  const nobodyPart = nobody.length ? `no host answered at ${targetsText(nobody)}` : '';
+  const adjective = ports.allFiltered ? 'blocked' : ports.allClosed ? 'refused' : 'failing';
+  const portPart = ports.count
+    ? `${ports.count} ${adjective} port${plural(ports.count)} on ${targetsText(ports.targets)}`
+    : '';
+  if (!silent && !nobody) return `${portPart} break${ports.count === 1 ? 's' : ''} ${services}.`;
+  const silentPart = silent ? `nothing answered on ${targetsText(silent)}` : '';
+  const nobodyPart = nobody ? `no host answered at ${targetsText(nobody)}` : '';
   return `${capitalise([portPart, nobodyPart, silentPart].filter(Boolean).join('; '))}: this breaks ${services}.`;
 }
 
-function unsureHeadline(unsure: RootCause[]): string {
-  const ports = unsure.filter((c) => c.scope !== 'host');
+function unsureHeadline(unsure: SeverityFacts): string {
+  const { ports } = unsure;
   const parts = [
-    ports.length
-      ? `${ports.length} required port${plural(ports)} on ${targetsText(ports)} gave no definite answer`
+    ports.count
+      ? `${ports.count} required port${plural(ports.count)} on ${targetsText(ports.targets)} gave no definite answer`
       : '',
     hostPart(unsure, 'wrong-token', (t) => `the responder on ${t} rejected our token`),
     hostPart(unsure, 'clock-skew', (t) => `the responder on ${t} has a clock too far off`),
     hostPart(unsure, 'unresolved', (t) => `${t} did not resolve`),
   ].filter(Boolean);
-  const services = requiredServices(unsure, 'inconclusive');
+  const services = unsure.services;
   return `Inconclusive: ${parts.join('; ')}${services.length ? ` (${namesList(services, 3)} cannot be judged)` : ''}.`;
 }
 
-function hostPart(causes: RootCause[], host: RootCause['host'], words: (targets: string) => string): string {
-  const list = causes.filter((c) => c.host === host);
-  return list.length ? words(targetsText(list)) : '';
-}
-
-function requiredServices(causes: readonly RootCause[], status: 'fail' | 'inconclusive' = 'fail'): string[] {
-  return [
-    ...new Set(
-      causes.flatMap((c) =>
-        c.affects
-          .filter((a) => a.requirement === 'required' && a.status === status && !a.absent)
-          .map((a) => a.serviceName),
-      ),
-    ),
-  ];
+function hostPart(facts: SeverityFacts, host: HostProblem, words: (targets: string) => string): string {
+  const targets = facts.hosts[host];
+  return targets ? words(targetsText(targets)) : '';
 }
 
 /** "dc1", "dc1 and dc2", "dc1, dc2 and dc3", or "12 targets". */
-function targetsText(causes: readonly RootCause[]): string {
-  const names = [...new Set(causes.map((c) => c.target))];
-  return names.length > 3 ? `${names.length} targets` : namesList(names, 3);
+function targetsText(targets: Sample): string {
+  return targets.count > 3 ? `${targets.count} targets` : namesList(targets.first, 3);
 }
 
-function plural(list: readonly unknown[]): string {
-  return list.length === 1 ? '' : 's';
+/** As `namesList(all, 3)` would word the whole list, from its count and first three. */
+function sampleList(sample: Sample): string {
+  if (sample.count <= 3) return namesList(sample.first, 3);
+  return `${sample.first.slice(0, 2).join(', ')} and ${sample.count - 2} more`;
+}
+
+function plural(count: number): string {
+  return count === 1 ? '' : 's';
 }

@@ -7,6 +7,7 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { ComplianceStatus, ExpectationVerdict, RootCause, RunCounts, RunResult } from '../model.js';
 import { type FailOn, failOnOf } from '../run-options.js';
 import { headlineWords } from './describe.js';
+import { HeadlineTally } from './headline-tally.js';
 import { computeRootCauses, rootCauseInput } from './root-causes.js';
 import { aggregate } from './verdicts.js';
 
@@ -24,21 +25,25 @@ export interface SummaryPolicy {
 export type JudgedVerdicts = RunResult['verdicts'] & { rootCauses: RootCause[] };
 
 /**
- * What the summary reads of the verdicts: counts, the compliance statuses seen, and the root
- * causes (in run order). A streaming run adds each target's verdicts as it finishes
- * (`tallyVerdicts`) and lets the verdicts themselves go.
+ * What the summary reads of the verdicts: counts, the compliance statuses seen, and what the
+ * headline needs of the root causes, all bounded whatever the target count. A streaming run
+ * adds each target's verdicts as it finishes and lets the verdicts themselves go.
  */
 export interface VerdictTally {
   counts: RunCounts;
   statuses: Set<ComplianceStatus>;
-  rootCauses: readonly RootCause[];
+  headline: HeadlineTally;
 }
 
-/** The tally of `verdicts` (expectation counts and target statuses), root causes as given. */
+/** The tally of `verdicts` (expectation counts, target statuses, root causes in run order). */
 export function tallyVerdicts(verdicts: Omit<JudgedVerdicts, 'services'>): VerdictTally {
   const counts: RunCounts = { pass: 0, fail: 0, inconclusive: 0, waived: 0, untestable: 0 };
   for (const v of verdicts.expectations) counts[v.status]++;
-  return { counts, statuses: new Set(verdicts.targets.map((t) => t.status)), rootCauses: verdicts.rootCauses };
+  return {
+    counts,
+    statuses: new Set(verdicts.targets.map((t) => t.status)),
+    headline: HeadlineTally.of(verdicts.rootCauses),
+  };
 }
 
 export function summarize(verdicts: JudgedVerdicts, policy: SummaryPolicy): RunResult['summary'] {
@@ -47,7 +52,7 @@ export function summarize(verdicts: JudgedVerdicts, policy: SummaryPolicy): RunR
 
 /** The summary from a tally: the one place the run's status and exit code are decided. */
 export function summarizeTally(tally: VerdictTally, policy: SummaryPolicy): RunResult['summary'] {
-  const { counts, statuses, rootCauses } = tally;
+  const { counts, statuses, headline: causes } = tally;
   let judged: ComplianceStatus = statuses.has('non-compliant')
     ? 'non-compliant'
     : statuses.has('inconclusive')
@@ -74,7 +79,7 @@ export function summarizeTally(tally: VerdictTally, policy: SummaryPolicy): RunR
     expiringFails && status === 'compliant'
       ? `${expiring} waiver(s) expire within ${policy.waivers?.warningDays} days (--fail-on waived-expiring).`
       : '',
-    headlineWords(judged, rootCauses),
+    headlineWords(judged, causes.facts()),
     policy.incomplete ? 'Run incomplete: stopped before every probe finished.' : '',
   ]
     .filter(Boolean)

@@ -6,14 +6,13 @@
  * The CLI, plans and the agent all go through here.
  */
 import { hostname } from 'node:os';
-import { headlineCauses } from '../analyze/describe.js';
+import { HeadlineTally } from '../analyze/headline-tally.js';
 import { judgeOptions, judgeTarget, type RunContext, resultHeader } from '../analyze/result.js';
-import { SEVERITY_ORDER } from '../analyze/root-causes.js';
 import type { VerdictTally } from '../analyze/summary.js';
 import { type CheckScope, expandScope } from '../catalog/expand.js';
 import { loadCatalog } from '../catalog/load.js';
 import { PortolanError } from '../errors.js';
-import type { ComplianceStatus, RootCause, RunCounts, RunNote, RunResult } from '../model.js';
+import type { ComplianceStatus, RunCounts, RunNote, RunResult } from '../model.js';
 import { tcpConnectTimeoutMs, tcpTimeoutNote } from '../platform/probe-limits.js';
 import { type EngineOptions, probeTargets } from '../probe/engine.js';
 import { responderTcpModule, responderUdpModule } from '../responder/modules.js';
@@ -64,7 +63,8 @@ export interface CheckStreamHooks extends CheckHooks {
  * One check run as a stream: each target is probed, judged and handed to `onTarget` once
  * its probes finish, at most `targetsInFlight` at a time, and the run header (with the
  * summary of every verdict) comes back at the end. What the run holds follows the window,
- * never the target count (the summary keeps counts and root causes only).
+ * never the target count: the summary keeps counts and the few names its headline shows
+ * (headline-tally.ts).
  */
 export async function checkTargets(req: CheckRequest, hooks: CheckStreamHooks): Promise<RunHeader> {
   const now = hooks.now ?? (() => new Date());
@@ -145,28 +145,20 @@ export async function runCheck(
   return joinResult(header, records);
 }
 
-/** What the summary needs of the verdicts, added target by target (root causes put in run order at the end). */
+/** What the summary needs of the verdicts, added target by target: counts, never the verdicts or root causes. */
 class RunTally {
   private readonly counts: RunCounts = { pass: 0, fail: 0, inconclusive: 0, waived: 0, untestable: 0 };
   private readonly statuses = new Set<ComplianceStatus>();
-  private readonly causes: { ordinal: number; causes: RootCause[] }[] = [];
+  private readonly headline = new HeadlineTally();
 
   add(record: TargetRecord, ordinal: number): void {
     for (const v of record.verdicts.expectations) this.counts[v.status]++;
     for (const t of record.verdicts.targets) this.statuses.add(t.status);
-    // Only what the headline reads: the record itself is released once written.
-    const causes = headlineCauses(record.verdicts.rootCauses ?? []);
-    if (causes.length > 0) this.causes.push({ ordinal, causes });
+    this.headline.add(record.target.name, ordinal, record.verdicts.rootCauses ?? []);
   }
 
-  /** As `joinResult` orders them: by severity, then in target order. */
   result(): VerdictTally {
-    const rank = (c: RootCause) => SEVERITY_ORDER.indexOf(c.severity);
-    const rootCauses = this.causes
-      .sort((a, b) => a.ordinal - b.ordinal)
-      .flatMap((t) => t.causes)
-      .sort((a, b) => rank(a) - rank(b));
-    return { counts: this.counts, statuses: this.statuses, rootCauses };
+    return { counts: this.counts, statuses: this.statuses, headline: this.headline };
   }
 }
 
