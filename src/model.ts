@@ -350,6 +350,9 @@ export type FindingSeverity =
   | 'notice' // only optional, switched-off conditional or untestable rows are affected, or an optional service is absent
   | 'waived'; // every failure here is waived by a plan
 
+/** The order root causes are listed and counted in: outages first. */
+export const SEVERITY_ORDER: readonly FindingSeverity[] = ['outage', 'inconclusive', 'waived', 'notice'];
+
 /**
  * A problem of a whole target, reported as one finding instead of one per port.
  * `no-answer`: no probe drew any answer (no handshake, reset, reply or echo): the host is

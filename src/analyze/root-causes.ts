@@ -11,20 +11,21 @@
  * optional rows, conditional rows whose named condition is off, optional services that are
  * not installed and untestable rows are `notice`s, never outages.
  */
-import type {
-  Expectation,
-  ExpectationStatus,
-  ExpectationVerdict,
-  FindingSeverity,
-  HostProblem,
-  Observation,
-  Requirement,
-  RootCause,
-  RootCauseEffect,
-  RunResult,
-  ServiceVerdict,
-  TargetInfo,
-  TargetVerdict,
+import {
+  type Expectation,
+  type ExpectationStatus,
+  type ExpectationVerdict,
+  type FindingSeverity,
+  type HostProblem,
+  type Observation,
+  type Requirement,
+  type RootCause,
+  type RootCauseEffect,
+  type RunResult,
+  SEVERITY_ORDER,
+  type ServiceVerdict,
+  type TargetInfo,
+  type TargetVerdict,
 } from '../model.js';
 import { describeRootCause } from './describe.js';
 import { busyResponder } from './verdicts.js';
@@ -43,7 +44,6 @@ export interface RootCauseInput {
   timeoutMs: number;
 }
 
-export const SEVERITY_ORDER: readonly FindingSeverity[] = ['outage', 'inconclusive', 'waived', 'notice'];
 const REQUIREMENT_ORDER: readonly Requirement[] = ['required', 'conditional', 'optional'];
 const STATUS_ORDER: readonly ExpectationStatus[] = ['fail', 'inconclusive', 'waived', 'untestable', 'pass'];
 

@@ -7,8 +7,8 @@
  * becomes a label. Status and state are state sets: one series per value, 1 for the current.
  */
 import { Gauge, Registry } from 'prom-client';
-import { rootCausesOf, SEVERITY_ORDER } from '../analyze/root-causes.js';
-import type { Observation, ProbeState, RunResult, ServiceStatus } from '../model.js';
+import { rootCausesOf } from '../analyze/root-causes.js';
+import { type Observation, type ProbeState, type RunResult, SEVERITY_ORDER, type ServiceStatus } from '../model.js';
 import { type PlanOptions, siteLabels } from '../run-options.js';
 
 /** Every service status, as the state set's series (a new status is a compile error here). */

@@ -4,8 +4,9 @@
  * than one target's record is in memory at once (`records()` is read once per list of the
  * result: targets, observations, each verdict list, root causes per severity).
  */
-import { SEVERITY_ORDER } from '../analyze/root-causes.js';
+
 import type { RootCause } from '../model.js';
+import { SEVERITY_ORDER } from '../model.js';
 import type { RunHeader, TargetRecord } from '../result/target-records.js';
 
 /** `JSON.stringify(value, null, 2)` as it reads nested `depth` levels deep. */

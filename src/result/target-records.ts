@@ -16,7 +16,7 @@
  * same records. Root causes are not kept together by target but listed outages first
  * (`computeRootCauses`: by severity, then in target order); joining restores that order.
  */
-import { SEVERITY_ORDER } from '../analyze/root-causes.js';
+
 import { PortolanError } from '../errors.js';
 import type {
   ExpectationVerdict,
@@ -27,6 +27,7 @@ import type {
   TargetInfo,
   TargetVerdict,
 } from '../model.js';
+import { SEVERITY_ORDER } from '../model.js';
 
 /** The run as a whole: everything in a RunResult but its targets, observations and verdicts. */
 export type RunHeader = Omit<RunResult, 'targets' | 'observations' | 'verdicts'>;
