@@ -3,6 +3,7 @@
  * PostgreSQL database named by a `postgres://` URL, for many agents writing one history.
  * `--history` wins over the environment's PORTOLAN_HISTORY, which wins over the default.
  */
+import { PortolanError } from '../errors.js';
 import { DEFAULT_HISTORY } from './db.js';
 
 export type HistoryLocation =
@@ -24,8 +25,22 @@ export function historyFrom(flag: string | boolean | undefined, env: NodeJS.Proc
   return fromEnv ? fromEnv : DEFAULT_HISTORY;
 }
 
+/**
+ * A `postgres://` URL or a SQLite file path. Any other `scheme://` is a typo (`postgress://`,
+ * `mysql://`), refused here rather than taken as a relative file name that "does not exist yet".
+ */
 export function parseHistoryLocation(value: string): HistoryLocation {
   if (/^postgres(ql)?:\/\//i.test(value)) return { kind: 'postgres', url: value, display: withoutPassword(value) };
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1];
+  if (scheme) {
+    throw new PortolanError(
+      'INVALID_VALUE',
+      `history "${scheme}://...": expected a SQLite file path or a postgres:// URL`,
+      {
+        fields: ['history'],
+      },
+    );
+  }
   return { kind: 'sqlite', path: value, display: value };
 }
 
