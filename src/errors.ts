@@ -22,6 +22,7 @@ export type PortolanErrorCode =
   | 'PLAN_INVALID' // a plan file is malformed
   | 'CONFIG_INVALID' // an exporter modules file or web config file is malformed
   | 'RESULT_INVALID' // a saved JSON result is not JSON or not a portolan result
+  | 'RESULT_TOO_LARGE' // a saved JSON result is larger than one string can hold
   | 'FILE_UNREADABLE' // a file could not be read
   | 'FILE_UNWRITABLE' // a report or result could not be written
   // After the run: portolan's own failure, not the user's (exit 70)

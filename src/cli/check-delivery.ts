@@ -20,6 +20,7 @@ import { RecordSpool } from '../result/record-spool.js';
 import { joinResult, type RunHeader } from '../result/target-records.js';
 import {
   checkOutputOptions,
+  type EmitOptions,
   emitResult,
   notDelivered,
   type OutputOptions,
@@ -152,14 +153,22 @@ async function deliverSpooled(
     }
     return;
   }
-  if (view) {
-    const { result, omitted } = view.result(header);
-    await emitResult(result, flags, {
-      verdict,
-      view: { omitted, json: () => jsonResultFromRecords(header, () => spool.records()) },
-    });
-    return;
-  }
-  const result: RunResult = joinResult(header, spool.records());
-  await emitResult(result, flags, { verdict });
+  const { result, view: shown } = spooledResult(header, spool, view);
+  await emitResult(result, flags, { verdict, view: shown });
+}
+
+/**
+ * What the table, HTML, JUnit and Markdown reports render of a spooled run: the result
+ * joined from the spool, or when there is a report view (past WHOLE_REPORT_TARGETS) the
+ * view's result and what it left out, with the JSON result written from the spool.
+ * `check` and `portolan report RUN.ndjson` both render through this.
+ */
+export function spooledResult(
+  header: RunHeader,
+  spool: RecordSpool,
+  view: ReportView | null,
+): { result: RunResult; view?: EmitOptions['view'] } {
+  if (!view) return { result: joinResult(header, spool.records()) };
+  const { result, omitted } = view.result(header);
+  return { result, view: { omitted, json: () => jsonResultFromRecords(header, () => spool.records()) } };
 }

@@ -19,6 +19,7 @@ export const EXIT_CODE_OF: Record<PortolanErrorCode, ExitCode> = {
   PLAN_INVALID: EXIT.usage,
   CONFIG_INVALID: EXIT.usage,
   RESULT_INVALID: EXIT.usage,
+  RESULT_TOO_LARGE: EXIT.usage,
   FILE_UNREADABLE: EXIT.usage,
   FILE_UNWRITABLE: EXIT.usage,
   REPORT_FAILED: EXIT.internal,

@@ -10,6 +10,8 @@ import { withSourceDefaults } from '../result/legacy.js';
 
 /** The schema ships beside dist/ and src/ alike (package.json "files"). */
 export const RESULT_SCHEMA_URL = new URL('../../checks/schema/result.schema.json', import.meta.url);
+/** One line of `check --format ndjson`; it refers to the result schema's definitions. */
+export const NDJSON_SCHEMA_URL = new URL('../../checks/schema/ndjson.schema.json', import.meta.url);
 
 export interface SchemaProblem {
   /** JSON pointer into the document, "" for the root. */
@@ -23,13 +25,26 @@ export type ValidationOutcome = { ok: true; result: RunResult } | { ok: false; p
 // ajv-formats is CommonJS: under NodeNext the default import is module.exports, whose `default` is the plugin.
 const addFormats = addFormatsModule.default;
 
-let compiled: ValidateFunction | null = null;
+/** The kinds of NDJSON line: one per judged target, and the run's last. */
+export type NdjsonLineKind = 'target' | 'run';
 
-function validator(): ValidateFunction {
+interface Validators {
+  result: ValidateFunction;
+  line: Record<NdjsonLineKind, ValidateFunction>;
+}
+
+let compiled: Validators | null = null;
+
+function validators(): Validators {
   if (!compiled) {
     const ajv = new Ajv2020({ allErrors: true, strict: true });
     addFormats(ajv, ['date-time']);
-    compiled = ajv.compile(JSON.parse(readFileSync(RESULT_SCHEMA_URL, 'utf8')));
+    const result = ajv.compile(JSON.parse(readFileSync(RESULT_SCHEMA_URL, 'utf8')));
+    const ndjson = JSON.parse(readFileSync(NDJSON_SCHEMA_URL, 'utf8')) as { $id: string };
+    ajv.addSchema(ndjson);
+    // Each kind against its own definition: the schema's oneOf would report both branches' errors.
+    const line = (def: string) => ajv.compile({ $ref: `${ndjson.$id}#/$defs/${def}` });
+    compiled = { result, line: { target: line('targetLine'), run: line('runLine') } };
   }
   return compiled;
 }
@@ -46,14 +61,24 @@ function describe(e: ErrorObject): SchemaProblem {
 }
 
 export function validateResult(data: unknown): ValidationOutcome {
-  const validate = validator();
+  const validate = validators().result;
   if (validate(data)) return { ok: true, result: withSourceDefaults(data as RunResult) };
+  return { ok: false, problems: problemsOf(validate) };
+}
+
+/** What is wrong with `data` as a `kind` line of `check --format ndjson` (checks/schema/ndjson.schema.json); [] if nothing. */
+export function ndjsonLineProblems(kind: NdjsonLineKind, data: unknown): SchemaProblem[] {
+  const validate = validators().line[kind];
+  return validate(data) ? [] : problemsOf(validate);
+}
+
+/** The failed validation's problems, each pointer and message once. */
+function problemsOf(validate: ValidateFunction): SchemaProblem[] {
   const seen = new Set<string>();
-  const problems = (validate.errors ?? []).map(describe).filter((p) => {
+  return (validate.errors ?? []).map(describe).filter((p) => {
     const key = `${p.pointer} ${p.message}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
-  return { ok: false, problems };
 }
