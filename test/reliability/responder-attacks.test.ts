@@ -217,7 +217,9 @@ describe('responder: slow clients cannot hold the TCP ports (issue 12 item 4)', 
     });
     const started = performance.now();
     const [conn] = await slowloris(port, 1, 1);
-    await once(conn as Socket, 'close');
+    // The responder may end it with a reset (a trickled byte still unread): events.once would
+    // reject on that 'error', but a reset at the deadline is the closing this test expects.
+    await new Promise((resolve) => (conn as Socket).once('close', resolve));
     const heldMs = performance.now() - started;
     expect(heldMs).to.be.within(500, 2500);
     expect(responder.stats.connectionsExpired).to.equal(1);
