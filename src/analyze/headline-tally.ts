@@ -8,6 +8,7 @@
  * in whatever order they come, the names kept are those the headline of the whole result,
  * read in target order, would name.
  */
+import { groupByTarget } from '../group-by.js';
 import type { HostProblem, RootCause } from '../model.js';
 
 /** Names kept per list: the headline shows at most three before "and N more". */
@@ -168,15 +169,9 @@ export class HeadlineTally {
 
   /** The tally of causes already in run order (a whole result): grouped by target, in order of first appearance. */
   static of(causes: readonly RootCause[]): HeadlineTally {
-    const byTarget = new Map<string, RootCause[]>();
-    for (const c of causes) {
-      const list = byTarget.get(c.target);
-      if (list) list.push(c);
-      else byTarget.set(c.target, [c]);
-    }
     const tally = new HeadlineTally();
     let ordinal = 0;
-    for (const [target, list] of byTarget) tally.add(target, ordinal++, list);
+    for (const [target, list] of groupByTarget(causes)) tally.add(target, ordinal++, list);
     return tally;
   }
 }

@@ -11,6 +11,7 @@
  * optional rows, conditional rows whose named condition is off, optional services that are
  * not installed and untestable rows are `notice`s, never outages.
  */
+import { groupByTarget } from '../group-by.js';
 import {
   type Expectation,
   type ExpectationStatus,
@@ -160,17 +161,6 @@ function hostProblems(
     }
   }
   return found;
-}
-
-/** Each target's observations, in run order. */
-function groupByTarget(observations: readonly Observation[]): Map<string, Observation[]> {
-  const groups = new Map<string, Observation[]>();
-  for (const o of observations) {
-    const list = groups.get(o.target);
-    if (list) list.push(o);
-    else groups.set(o.target, [o]);
-  }
-  return groups;
 }
 
 /**

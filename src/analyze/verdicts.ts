@@ -4,6 +4,7 @@
  * untestable; per service ok / degraded / broken / inconclusive / absent; per target and role
  * compliant / non-compliant / inconclusive. The run's status and exit code: `summary.ts`.
  */
+import { groupBy } from '../group-by.js';
 import type {
   ComplianceStatus,
   Expectation,
@@ -213,7 +214,7 @@ export function aggregate(
 ): { services: ServiceVerdict[]; targets: TargetVerdict[] } {
   const byKey = new Map(expectations.map((e) => [e.key, e]));
   const services: ServiceVerdict[] = [];
-  for (const list of groupBy(verdicts, (v) => `${v.target}\u0000${v.role ?? ''}\u0000${v.service}`)) {
+  for (const list of groupBy(verdicts, (v) => `${v.target}\u0000${v.role ?? ''}\u0000${v.service}`).values()) {
     const first = list[0] as ExpectationVerdict;
     const requirement = (v: ExpectationVerdict) => byKey.get(v.expectation)?.requirement ?? 'required';
     const requiredFail = list.filter((v) => v.status === 'fail' && requirement(v) === 'required');
@@ -312,7 +313,7 @@ function unreachableAddresses(
 }
 
 function targetVerdicts(services: ServiceVerdict[], unreachable: Map<string, string[]>): TargetVerdict[] {
-  return groupBy(services, (s) => `${s.target}\u0000${s.role ?? ''}`).map((list) => {
+  return [...groupBy(services, (s) => `${s.target}\u0000${s.role ?? ''}`).values()].map((list) => {
     const first = list[0] as ServiceVerdict;
     const worst = list.reduce((a, b) => (SERVICE_ORDER.indexOf(b.status) < SERVICE_ORDER.indexOf(a.status) ? b : a));
     const status: ComplianceStatus =
@@ -341,16 +342,4 @@ function targetVerdicts(services: ServiceVerdict[], unreachable: Map<string, str
       ...(nobody.length ? { unreachable: nobody } : {}),
     };
   });
-}
-
-/** Items grouped by key, groups in first-seen order. */
-export function groupBy<T>(items: T[], key: (item: T) => string): T[][] {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return [...groups.values()];
 }

@@ -4,8 +4,10 @@
  * order they come in. A source's runs are read newest first, so where two runs of one
  * source probed the same target (a repeated run, overlapping shards) the newer one counts.
  */
+
 import { rootCausesOf } from '../analyze/root-causes.js';
 import { EXIT } from '../exit-codes.js';
+import { groupByTarget } from '../group-by.js';
 import type { ComplianceStatus, RootCause, RunResult } from '../model.js';
 import { causePort } from '../report/findings.js';
 import { VERSION } from '../version.js';
@@ -108,22 +110,11 @@ function fleetRun(input: FleetInput): FleetRun {
   };
 }
 
-/** Items of `list` by their `target`, in order: one pass, so a run of thousands of targets stays linear. */
-function byTarget<T extends { target: string }>(list: readonly T[]): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of list) {
-    const entries = out.get(item.target);
-    if (entries) entries.push(item);
-    else out.set(item.target, [item]);
-  }
-  return out;
-}
-
 /** One cell per target of `result`, as seen from `source`. */
 function cellsOf(result: RunResult, source: string, run: number): FleetCell[] {
-  const verdictsOf = byTarget(result.verdicts.targets);
-  const servicesOf = byTarget(result.verdicts.services);
-  const causesOf = byTarget(rootCausesOf(result));
+  const verdictsOf = groupByTarget(result.verdicts.targets);
+  const servicesOf = groupByTarget(result.verdicts.services);
+  const causesOf = groupByTarget(rootCausesOf(result));
   return result.targets.map((t) => {
     const verdicts = verdictsOf.get(t.name) ?? [];
     const worst = verdicts.reduce<ComplianceStatus | null>(
@@ -178,7 +169,7 @@ function fleetCauses(
   targets: readonly string[],
 ): FleetCause[] {
   const labelsOf = new Map(sources.map((s) => [s.name, s.labels]));
-  const cellsOfTarget = byTarget(cells);
+  const cellsOfTarget = groupByTarget(cells);
   const ids = new Map<string, { target: string; cause: CellCause }>();
   for (const cell of cells) {
     for (const cause of cell.causes)

@@ -7,7 +7,9 @@
  * name unresolved, token rejected) is one test case instead of one per port.
  * Follows the Ant/Jenkins junit-10 layout.
  */
+
 import { endpointId, rootCausesOf } from '../analyze/root-causes.js';
+import { groupByTarget } from '../group-by.js';
 import type { Expectation, ExpectationVerdict, Observation, RootCause, RunResult } from '../model.js';
 import { escapeXml as attr, escapeXmlText as text } from './escape.js';
 import { expectationIndex } from './findings.js';
@@ -113,12 +115,7 @@ export function renderJunit(result: RunResult, opts: RenderOptions = {}): string
   const byKey = expectationIndex(result);
   const index = targetIndex(result);
   const causes = new Map(rootCausesOf(result).map((c) => [c.id, c]));
-  const byTarget = new Map<string, ExpectationVerdict[]>();
-  for (const v of result.verdicts.expectations) {
-    const list = byTarget.get(v.target);
-    if (list) list.push(v);
-    else byTarget.set(v.target, [v]);
-  }
+  const byTarget = groupByTarget(result.verdicts.expectations);
   const suites: string[] = [];
   const totals = { tests: 0, failures: 0, skipped: 0 };
   const all = [

@@ -2,6 +2,7 @@
  * The shared reading of a RunResult every renderer uses: verdicts joined to their expectation
  * and observations, grouped target -> service -> port in a stable order. Pure, no formatting.
  */
+import { groupByTarget } from '../group-by.js';
 import type {
   Expectation,
   ExpectationVerdict,
@@ -134,13 +135,7 @@ export interface TargetIndex {
 export function targetIndex(result: RunResult): TargetIndex {
   const info = new Map<string, TargetInfo>();
   for (const t of result.targets) if (!info.has(t.name)) info.set(t.name, t);
-  const verdicts = new Map<string, TargetVerdict[]>();
-  for (const v of result.verdicts.targets) {
-    const list = verdicts.get(v.target);
-    if (list) list.push(v);
-    else verdicts.set(v.target, [v]);
-  }
-  return { info, verdicts };
+  return { info, verdicts: groupByTarget(result.verdicts.targets) };
 }
 
 /** Every row of every target, flattened in report order, with its target and service. */
