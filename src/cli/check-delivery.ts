@@ -110,8 +110,7 @@ export async function runAndDeliver(request: CheckRequest, flags: DeliveryFlags)
       await writeChunks(sink, [ndjsonRunLine(header)]);
       if (flags.output) {
         await new Promise<void>((resolve, reject) => sink.end((err?: Error | null) => (err ? reject(err) : resolve())));
-        if (verdict) process.stderr.write(`${verdictLine(header)}\n`);
-        process.stderr.write(`wrote ${terminalText(flags.output)}\n`);
+        sayWritten(header, flags.output, verdict);
       }
     } else if (spool) {
       await deliverSpooled(header, spool, view, flags, verdict);
@@ -124,6 +123,12 @@ export async function runAndDeliver(request: CheckRequest, flags: DeliveryFlags)
     spool?.close();
     process.removeListener('SIGINT', onSigint);
   }
+}
+
+/** The stderr lines after a streamed file is complete: the verdict (off a TTY) and where it went. */
+function sayWritten(header: RunHeader, file: string, verdict: boolean): void {
+  if (verdict) process.stderr.write(`${verdictLine(header)}\n`);
+  process.stderr.write(`wrote ${terminalText(file)}\n`);
 }
 
 /**
@@ -143,8 +148,7 @@ async function deliverSpooled(
     try {
       if (flags.output) {
         writeReportFile(flags.output, body);
-        if (verdict) process.stderr.write(`${verdictLine(header)}\n`);
-        process.stderr.write(`wrote ${terminalText(flags.output)}\n`);
+        sayWritten(header, flags.output, verdict);
       } else {
         await writeChunks(process.stdout, body);
       }
